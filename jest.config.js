@@ -1,0 +1,4 @@
+/** One jest run from the root covers every part of the product. */
+module.exports = {
+  projects: ['<rootDir>/scoring-service', '<rootDir>/sf-plugin', '<rootDir>/test', '<rootDir>/force-app'],
+};
