@@ -1,0 +1,348 @@
+import { createElement } from '@lwc/engine-dom';
+import LeadScore from 'c/leadScore';
+import LeadScoreExplanationModal from 'c/leadScoreExplanationModal';
+const ShowToastEventName = 'lightning__showtoast';
+import getLeadScore from '@salesforce/apex/LeadScoreController.getLeadScore';
+import rescoreLead from '@salesforce/apex/LeadScoreController.rescoreLead';
+
+const HOT = require('./data/hotLead.json');
+const COLD = require('./data/coldLead.json');
+const NEVER_SCORED = require('./data/neverScored.json');
+const PENDING_FIRST = require('./data/pendingFirstScore.json');
+const PENDING_RESCORE = require('./data/pendingRescore.json');
+const STALE = require('./data/staleLead.json');
+const RESCORED = require('./data/rescoredHotLead.json');
+
+jest.mock('@salesforce/apex/LeadScoreController.getLeadScore', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/LeadScoreController.rescoreLead', () => ({ default: jest.fn() }), { virtual: true });
+
+const NOW = new Date('2026-11-25T14:12:00.000Z').getTime();
+const APEX_ERROR = {
+    body: { message: 'The scoring service is unavailable (HTTP 503).' },
+    ok: false,
+    status: 400,
+    statusText: 'Bad Request'
+};
+const NO_ACCESS_ERROR = {
+    body: { message: "You don't have access to lead scores." },
+    ok: false,
+    status: 400,
+    statusText: 'Bad Request'
+};
+
+// Lets pending promises (imperative Apex) settle and the component re-render.
+async function flushPromises() {
+    for (let i = 0; i < 5; i++) {
+        await Promise.resolve();
+    }
+}
+
+async function render(props = {}) {
+    const element = createElement('c-lead-score', { is: LeadScore });
+    Object.assign(element, { recordId: HOT.leadId }, props);
+    document.body.appendChild(element);
+    await flushPromises();
+    return element;
+}
+
+const q = (element, selector) => element.shadowRoot.querySelector(selector);
+const qa = (element, selector) => Array.from(element.shadowRoot.querySelectorAll(selector));
+const reasonTexts = (element, group) =>
+    qa(element, `section[data-id="${group}"] [data-id="reason-text"]`).map((n) => n.textContent);
+
+describe('c-lead-score', () => {
+    beforeEach(() => {
+        jest.spyOn(Date, 'now').mockReturnValue(NOW);
+        LeadScoreExplanationModal.reset();
+    });
+
+    afterEach(() => {
+        while (document.body.firstChild) {
+            document.body.removeChild(document.body.firstChild);
+        }
+        jest.clearAllMocks();
+        jest.restoreAllMocks();
+        jest.useRealTimers();
+    });
+
+    describe('a scored lead', () => {
+        it('reads the stored score for its record id', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            await render();
+            expect(getLeadScore).toHaveBeenCalledWith({ leadId: HOT.leadId });
+            expect(rescoreLead).not.toHaveBeenCalled();
+        });
+
+        it('shows the scaled score in a ring labelled with score and tier', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            const ring = q(element, '[data-id="ring"]');
+            expect(ring.getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
+            expect(ring.querySelector('text').textContent).toBe('87');
+            const dash = ring
+                .querySelector('.score-ring__value')
+                .getAttribute('stroke-dasharray')
+                .split(' ')
+                .map(Number);
+            expect(dash[0] / dash[1]).toBeCloseTo(0.87, 3);
+        });
+
+        it('shows tier and decile badges as text', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            expect(q(element, '[data-id="tier"]').textContent.trim()).toBe('Hot');
+            expect(q(element, '[data-id="tier"]').className).toContain('tier-hot');
+            expect(q(element, '[data-id="decile"]').textContent).toBe('Decile 10 of 10');
+        });
+
+        it('shows the model version and how long ago it was scored', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            expect(q(element, '[data-id="model"]').textContent).toBe('Model lead-scoring 4.1.0');
+            expect(q(element, '[data-id="scored-ago"]').textContent).toBe('Scored 12 minutes ago');
+            expect(q(element, '[data-id="probability"]').textContent).toBe('41.2% likely to convert');
+        });
+
+        it('groups the strongest reasons into raises and lowers, each in order of strength, with the service phrasing', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            expect(reasonTexts(element, 'raises')).toEqual([
+                'Mobility score is 88',
+                'Lead source is Referral',
+                'Email clicks (90 days) is 9'
+            ]);
+            expect(reasonTexts(element, 'lowers')).toEqual([
+                'Phone is missing',
+                'Tenure at current firm is 140 months'
+            ]);
+        });
+
+        it('draws bars proportional to each contribution, the strongest at full width', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            const widths = qa(element, '.reason-bar').map((bar) => parseInt(bar.style.width, 10));
+            // order: raises 1.21, 0.74, 0.41 then lowers 0.52, 0.18 (of max 1.21)
+            expect(widths).toEqual([100, 61, 34, 43, 15]);
+            expect(qa(element, '.reason-bar_lowers')).toHaveLength(2);
+        });
+
+        it('marks direction with an icon and text, not colour alone', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            const raiseIcon = q(element, 'li[data-direction="raises"] lightning-icon');
+            const lowerIcon = q(element, 'li[data-direction="lowers"] lightning-icon');
+            expect(raiseIcon.iconName).toBe('utility:arrowup');
+            expect(raiseIcon.alternativeText).toBe('Raises the score');
+            expect(lowerIcon.iconName).toBe('utility:arrowdown');
+            expect(lowerIcon.alternativeText).toBe('Lowers the score');
+            expect(q(element, 'section[data-id="raises"] h3').textContent).toContain('What raises the score');
+        });
+
+        it('shows only as many reasons as App Builder asks for', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render({ reasonCount: 2 });
+            expect(reasonTexts(element, 'raises')).toEqual(['Mobility score is 88', 'Lead source is Referral']);
+            expect(reasonTexts(element, 'lowers')).toEqual([]);
+            expect(q(element, 'section[data-id="lowers"] p').textContent).toBe(
+                'None of the top reasons lower this score.'
+            );
+        });
+
+        it('drops bars and the trend in the compact layout but keeps the reasons', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render({ compact: true });
+            expect(qa(element, '.reason-bar')).toHaveLength(0);
+            expect(q(element, 'c-lead-score-trend')).toBeNull();
+            expect(reasonTexts(element, 'raises')).toHaveLength(3);
+            expect(q(element, '[data-id="ring"]').getAttribute('class')).toContain('score-ring_compact');
+        });
+
+        it('passes the score history to the trend', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            const trend = q(element, 'c-lead-score-trend');
+            expect(trend).not.toBeNull();
+            expect(trend.history).toEqual(HOT.history);
+        });
+
+        it('shows no trend when there is no history', async () => {
+            getLeadScore.mockResolvedValue(COLD);
+            const element = await render();
+            expect(q(element, 'c-lead-score-trend')).toBeNull();
+            expect(q(element, '[data-id="tier"]').textContent.trim()).toBe('Cold');
+            expect(reasonTexts(element, 'raises')).toEqual([]);
+            expect(reasonTexts(element, 'lowers')).toHaveLength(3);
+        });
+
+        it('opens the explanation modal with the whole view', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            q(element, '[data-id="explain"]').click();
+            await flushPromises();
+            expect(LeadScoreExplanationModal.openCalls).toHaveLength(1);
+            expect(LeadScoreExplanationModal.openCalls[0]).toMatchObject({
+                size: 'medium',
+                label: 'Why this lead scores 87',
+                view: HOT
+            });
+        });
+
+        it('is accessible', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            const element = await render();
+            await expect(element).toBeAccessible();
+        });
+    });
+
+    describe('Refresh', () => {
+        it('rescores through the controller and shows the new score', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            rescoreLead.mockResolvedValue(RESCORED);
+            const element = await render();
+            const button = q(element, '[data-id="refresh"]');
+            expect(button.label).toBe('Refresh');
+            button.click();
+            await flushPromises();
+            expect(rescoreLead).toHaveBeenCalledWith({ leadId: HOT.leadId });
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 90 out of 100, tier Hot');
+            expect(q(element, '[data-id="scored-ago"]').textContent).toBe('Scored just now');
+        });
+
+        it('shows a spinner and disables the button while rescoring', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            let finish;
+            rescoreLead.mockReturnValue(new Promise((resolve) => (finish = resolve)));
+            const element = await render();
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            expect(q(element, '[data-id="refreshing"]')).not.toBeNull();
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(true);
+            finish(RESCORED);
+            await flushPromises();
+            expect(q(element, '[data-id="refreshing"]')).toBeNull();
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(false);
+        });
+
+        it('keeps the stored score, marks it stale and shows an error toast when the service fails', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            rescoreLead.mockRejectedValue(APEX_ERROR);
+            const element = await render();
+            const toastHandler = jest.fn();
+            element.addEventListener(ShowToastEventName, toastHandler);
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            expect(toastHandler).toHaveBeenCalledTimes(1);
+            expect(toastHandler.mock.calls[0][0].detail).toEqual({
+                title: 'Could not rescore this lead',
+                message: 'The scoring service is unavailable (HTTP 503).',
+                variant: 'error'
+            });
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe(
+                'Score 87 out of 100, tier Hot, may be out of date'
+            );
+            expect(q(element, '[data-id="stale"]').textContent).toContain('The scoring service is unavailable');
+            expect(q(element, '[data-id="stale-badge"]').textContent).toBe('Stale');
+        });
+
+        it('clears the stale mark after a later successful rescore', async () => {
+            getLeadScore.mockResolvedValue(HOT);
+            rescoreLead.mockRejectedValueOnce(APEX_ERROR).mockResolvedValueOnce(RESCORED);
+            const element = await render();
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            expect(q(element, '[data-id="stale"]')).not.toBeNull();
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            expect(q(element, '[data-id="stale"]')).toBeNull();
+        });
+    });
+
+    describe('states', () => {
+        it('says so when the lead was never scored and offers Score now', async () => {
+            getLeadScore.mockResolvedValue(NEVER_SCORED);
+            rescoreLead.mockResolvedValue(HOT);
+            const element = await render();
+            expect(q(element, '[data-id="never-scored"]').textContent).toContain("This lead hasn't been scored yet.");
+            expect(q(element, '[data-id="ring"]')).toBeNull();
+            const button = q(element, '[data-id="refresh"]');
+            expect(button.label).toBe('Score now');
+            button.click();
+            await flushPromises();
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
+        });
+
+        it('shows scoring in progress for a first score and looks again until it lands', async () => {
+            jest.useFakeTimers();
+            getLeadScore.mockResolvedValueOnce(PENDING_FIRST).mockResolvedValueOnce(HOT);
+            const element = await render();
+            expect(q(element, '[data-id="pending"]').textContent).toContain('Scoring in progress');
+            jest.advanceTimersByTime(5000);
+            await flushPromises();
+            expect(getLeadScore).toHaveBeenCalledTimes(2);
+            expect(q(element, '[data-id="pending"]')).toBeNull();
+            expect(q(element, '[data-id="ring"]')).not.toBeNull();
+        });
+
+        it('stops looking after a bounded number of polls', async () => {
+            jest.useFakeTimers();
+            getLeadScore.mockResolvedValue(PENDING_FIRST);
+            await render();
+            for (let i = 0; i < 10; i++) {
+                jest.advanceTimersByTime(5000);
+                await flushPromises();
+            }
+            expect(getLeadScore).toHaveBeenCalledTimes(7);
+        });
+
+        it('keeps the previous score visible while a rescore is pending', async () => {
+            getLeadScore.mockResolvedValue(PENDING_RESCORE);
+            const element = await render();
+            expect(q(element, '[data-id="rescoring"]').textContent).toContain('Rescoring in progress');
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
+        });
+
+        it('shows the last stored score marked stale when the last scoring failed', async () => {
+            getLeadScore.mockResolvedValue(STALE);
+            const element = await render();
+            expect(q(element, '[data-id="stale"]').textContent).toContain('last stored score');
+            expect(q(element, '[data-id="stale-badge"]')).not.toBeNull();
+            expect(reasonTexts(element, 'raises')[0]).toBe('Mobility score is 88');
+        });
+
+        it('shows a no-access message and disables Refresh when the user may not read the score', async () => {
+            getLeadScore.mockRejectedValue(NO_ACCESS_ERROR);
+            const element = await render();
+            expect(q(element, '[data-id="no-access"]').textContent).toContain(
+                "You don't have access to this lead's score."
+            );
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(true);
+            expect(q(element, '[data-id="ring"]')).toBeNull();
+        });
+
+        it('shows the error message when the score cannot be read for another reason', async () => {
+            getLeadScore.mockRejectedValue({ body: { message: 'List has no rows for assignment to SObject' } });
+            const element = await render();
+            expect(q(element, '[data-id="load-error"]').textContent).toContain(
+                'List has no rows for assignment to SObject'
+            );
+            expect(q(element, '[data-id="no-access"]')).toBeNull();
+        });
+
+        it.each([
+            ['never scored', NEVER_SCORED],
+            ['scoring in progress', PENDING_FIRST],
+            ['stale', STALE],
+            ['cold', COLD]
+        ])('is accessible when %s', async (_name, view) => {
+            getLeadScore.mockResolvedValue(view);
+            const element = await render();
+            await expect(element).toBeAccessible();
+        });
+
+        it('is accessible without access', async () => {
+            getLeadScore.mockRejectedValue(NO_ACCESS_ERROR);
+            const element = await render();
+            await expect(element).toBeAccessible();
+        });
+    });
+});

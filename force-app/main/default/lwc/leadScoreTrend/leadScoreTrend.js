@@ -1,0 +1,30 @@
+import { LightningElement, api } from 'lwc';
+import { buildTrend } from 'c/leadScoreUtils';
+
+/**
+ * The champion's scaled score over time, drawn as a sparkline, with the same facts in words
+ * for screen readers (and as a tooltip-free caption for everyone).
+ */
+export default class LeadScoreTrend extends LightningElement {
+    @api history = [];
+
+    get trend() {
+        return buildTrend(this.history, 200, 40);
+    }
+
+    get hasTrend() {
+        return !!this.trend;
+    }
+
+    get caption() {
+        const t = this.trend;
+        const arrow = t.direction === 'up' ? '\u2191' : t.direction === 'down' ? '\u2193' : '\u2192';
+        const change = t.last - t.first;
+        const signed = change > 0 ? `+${change}` : `${change}`;
+        return `${arrow} ${signed} over ${t.count} scorings`;
+    }
+
+    get lineClass() {
+        return `trend-line trend-line_${this.trend.direction}`;
+    }
+}

@@ -1,0 +1,534 @@
+/**
+ * Exact path-dependent TreeSHAP (the values XGBoost's `pred_contribs` returns), with a
+ * per-model precomputation so that explaining a row costs O(trees x leaves x depth) and,
+ * in practice, a few hundred nanoseconds per tree.
+ *
+ * Why it is fast (FastTreeSHAP v2's idea, taken further for flat typed arrays):
+ * for one leaf with d unique path features, cover fractions z_j and bits o_j ("the row
+ * follows the path on feature j"), the leaf's contribution to feature k is
+ *
+ *   v * (o_k - z_k) * integral_0^1 prod_{j != k} ((1 - t) z_j + t o_j) dt
+ *
+ * (the Shapley weights s!(d-s-1)!/d! are Beta integrals; Gauss-Legendre with ceil(d/2)
+ * points evaluates it exactly). The row enters only through bits, so everything else is
+ * tabulated once per model:
+ *  - each tree is cut into a "top" part and "blocks": small subtrees (or single leaves);
+ *  - a block's table holds, for every combination of (which path features above the block
+ *    the row leaves, which way the row goes at each of the block's own nodes), the summed
+ *    contributions of all the block's leaves to every feature they touch.
+ * Explaining a row is then: one compare per internal node (top nodes pass a bit mask down,
+ * block nodes OR their direction into their block's index), and one table row added per
+ * block. No polynomial arithmetic per row, and far fewer additions than one row per leaf.
+ *
+ * Subtrees whose table would be too large (deep paths, or over the memory budget) are
+ * evaluated per row with the same formula, leaf by leaf (O(d^2) per leaf).
+ *
+ * Features repeated along a path are merged as XGBoost and Lundberg et al. do: one unique
+ * feature with z = product of its edges' cover fractions and o = AND of its edges' bits.
+ */
+import type { Tree, TreeEnsemble } from '../trees/ensemble';
+import { gaussLegendre01 } from './quadrature';
+
+export interface TreeExplainerOptions {
+  /** Largest table for one block, in values (default 1024). Larger blocks mean fewer additions per row and more memory. */
+  maxBlockEntries?: number;
+  /** Memory budget for all tables together, in bytes (default 256 MiB). Subtrees beyond it are evaluated per row. */
+  tableBudgetBytes?: number;
+}
+
+export interface TreeExplainer {
+  /** Model columns; explain() returns nFeatures + 1 values per row. */
+  readonly nFeatures: number;
+  /** The bias column: base margin + the cover-weighted mean prediction of every tree (XGBoost's last pred_contribs column). */
+  readonly expectedValue: number;
+  /** Bytes held by the precomputed tables. */
+  readonly tableBytes: number;
+  /** Leaves evaluated per row because they got no table (0 for ordinary models). */
+  readonly untabulatedLeaves: number;
+  /**
+   * SHAP values in margin space for nRows rows (row-major float32, nFeatures columns, NaN = missing):
+   * nRows x (nFeatures + 1), the last column of each row being expectedValue. Each row sums to its margin.
+   */
+  explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array;
+}
+
+const DEFAULT_MAX_BLOCK_ENTRIES = 1024;
+const DEFAULT_TABLE_BUDGET = 256 * 1024 * 1024;
+/** Block indexes are int32 bit masks. */
+const MASK_BITS = 30;
+
+/** One tree's nodes in preorder, validated; the yes child of node i is node i + 1. */
+interface PreorderTree {
+  order: Int32Array; // preorder position -> original node id
+  position: Int32Array; // original node id -> preorder position
+}
+
+function preorder(tree: Tree, treeIndex: number, nFeatures: number): PreorderTree {
+  const nNodes = tree.feature.length;
+  const where = `tree ${treeIndex}`;
+  for (const [name, arr] of Object.entries({
+    threshold: tree.threshold,
+    yes: tree.yes,
+    no: tree.no,
+    missingYes: tree.missingYes,
+    value: tree.value,
+    cover: tree.cover,
+  })) {
+    if (arr.length !== nNodes) throw new Error(`${where}: ${name} has ${arr.length} entries, feature has ${nNodes}`);
+  }
+  if (nNodes === 0) throw new Error(`${where} has no nodes`);
+  const order = new Int32Array(nNodes);
+  const position = new Int32Array(nNodes).fill(-1);
+  const stack = [0];
+  let next = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (position[node] !== -1) throw new Error(`${where}: node ${node} is reached twice (not a tree)`);
+    position[node] = next;
+    order[next++] = node;
+    const f = tree.feature[node];
+    if (f >= 0) {
+      if (f >= nFeatures) throw new Error(`${where}: node ${node} splits on column ${f}, the model has ${nFeatures}`);
+      const yes = tree.yes[node];
+      const no = tree.no[node];
+      for (const child of [yes, no]) {
+        if (!(child > 0 && child < nNodes)) throw new Error(`${where}: node ${node} has child ${child} outside 1..${nNodes - 1}`);
+      }
+      if (yes === no) throw new Error(`${where}: node ${node} has the same yes and no child`);
+      stack.push(no, yes); // yes is visited first, so it directly follows its parent
+    }
+  }
+  // Unreachable nodes are allowed (and ignored); only the reachable part is laid out.
+  return { order: order.subarray(0, next), position };
+}
+
+/** Cover fraction of an edge; a parent no data reached splits evenly (its leaves then weigh nothing in the mean). */
+function coverFraction(child: number, parent: number): number {
+  if (!(parent > 0)) return 0.5;
+  return child > 0 ? child / parent : 0;
+}
+
+/** A leaf's path as TreeSHAP needs it. */
+interface LeafPath {
+  value: number;
+  features: number[]; // unique path features, first-occurrence order
+  zero: number[]; // cover fraction per unique feature (product over its edges)
+  edges: Array<{ node: number; yes: number; pos: number }>; // node = preorder index of the edge's parent
+}
+
+interface NodeInfo {
+  feature: number; // -1 for a leaf
+  threshold: number;
+  missingYes: number;
+  yes: number; // preorder indexes
+  no: number;
+  /** Unique features on the path from the root down to (not including) this node. */
+  pathFeatures: number[];
+  /** Internal nodes in this subtree (0 for a leaf) and the features they split on. */
+  internalCount: number;
+  subtreeFeatures: Set<number>;
+  leaf?: LeafPath;
+}
+
+/** Every node of one tree (indexed by preorder position) with its path, plus the tree's cover-weighted mean. */
+function analyseTree(tree: Tree, position: Int32Array): { nodes: NodeInfo[]; mean: number } {
+  const nodes: NodeInfo[] = [];
+  const features: number[] = [];
+  const zero: number[] = [];
+  const edges: LeafPath['edges'] = [];
+  const visit = (node: number): { mean: number; internal: number; feats: Set<number> } => {
+    const local = position[node];
+    const f = tree.feature[node];
+    const info: NodeInfo = {
+      feature: f,
+      threshold: f >= 0 ? tree.threshold[node] : 0,
+      missingYes: tree.missingYes[node] ? 1 : 0,
+      yes: f >= 0 ? position[tree.yes[node]] : -1,
+      no: f >= 0 ? position[tree.no[node]] : -1,
+      pathFeatures: [...features],
+      internalCount: 0,
+      subtreeFeatures: new Set(),
+    };
+    nodes[local] = info;
+    if (f < 0) {
+      info.leaf = { value: tree.value[node], features: [...features], zero: [...zero], edges: edges.map((e) => ({ ...e })) };
+      return { mean: tree.value[node], internal: 0, feats: info.subtreeFeatures };
+    }
+    let pos = features.indexOf(f);
+    const added = pos < 0;
+    if (added) {
+      pos = features.length;
+      features.push(f);
+      zero.push(1);
+    }
+    let mean = 0;
+    let internal = 1;
+    const feats = new Set([f]);
+    for (const [child, isYes] of [
+      [tree.yes[node], 1],
+      [tree.no[node], 0],
+    ] as const) {
+      const z = coverFraction(tree.cover[child], tree.cover[node]);
+      const before = zero[pos];
+      zero[pos] = before * z;
+      edges.push({ node: local, yes: isYes, pos });
+      const sub = visit(child);
+      mean += z * sub.mean;
+      internal += sub.internal;
+      sub.feats.forEach((x) => feats.add(x));
+      edges.pop();
+      zero[pos] = before;
+    }
+    if (added) {
+      features.pop();
+      zero.pop();
+    }
+    info.internalCount = internal;
+    info.subtreeFeatures = feats;
+    return { mean, internal, feats };
+  };
+  const mean = visit(0).mean;
+  return { nodes, mean };
+}
+
+/** How one tree is cut: top nodes pass masks down, blocks are tabulated subtrees, slow leaves are computed per row. */
+interface TreePlan {
+  top: number[]; // preorder indexes of top internal nodes (ascending)
+  blocks: number[]; // block roots
+  slow: number[]; // leaves without a table
+}
+
+function planTree(nodes: NodeInfo[], maxEntries: number, budget: { left: number }): TreePlan {
+  const plan: TreePlan = { top: [], blocks: [], slow: [] };
+  const assign = (local: number): void => {
+    const n = nodes[local];
+    const dB = n.pathFeatures.length;
+    const k = n.internalCount;
+    if (n.leaf && n.leaf.features.length === 0) return; // a single-leaf tree only moves the bias
+    const width = new Set([...n.pathFeatures, ...n.subtreeFeatures]).size;
+    const entries = dB + k <= MASK_BITS ? 2 ** (dB + k) * width : Infinity;
+    if (entries <= maxEntries && entries * 8 <= budget.left) {
+      budget.left -= entries * 8;
+      plan.blocks.push(local);
+    } else if (n.leaf) {
+      plan.slow.push(local);
+    } else {
+      plan.top.push(local);
+      assign(n.yes);
+      assign(n.no);
+    }
+  };
+  assign(0);
+  plan.top.sort((a, b) => a - b);
+  return plan;
+}
+
+export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplainerOptions = {}): TreeExplainer {
+  const maxEntries = options.maxBlockEntries ?? DEFAULT_MAX_BLOCK_ENTRIES;
+  const budget = { left: options.tableBudgetBytes ?? DEFAULT_TABLE_BUDGET };
+  const nFeatures = ensemble.nFeatures;
+  if (!Number.isInteger(nFeatures) || nFeatures < 1) throw new Error(`nFeatures must be a positive integer, got ${nFeatures}`);
+  if (!Number.isFinite(ensemble.baseMargin)) throw new Error(`baseMargin must be a finite number, got ${ensemble.baseMargin}`);
+
+  const trees = ensemble.trees.map((tree, t) => {
+    const { order, position } = preorder(tree, t, nFeatures);
+    const { nodes, mean } = analyseTree(tree, position);
+    return { nodes, mean, nNodes: order.length, plan: planTree(nodes, maxEntries, budget) };
+  });
+  const nTrees = trees.length;
+  let expectedValue = ensemble.baseMargin;
+  for (const t of trees) expectedValue += t.mean;
+
+  // Flat arrays over all trees.
+  const topStart = new Int32Array(nTrees + 1);
+  const blockNodeStart = new Int32Array(nTrees + 1);
+  const blockStart = new Int32Array(nTrees + 1);
+  const slowStart = new Int32Array(nTrees + 1);
+  const top = { feature: [] as number[], threshold: [] as number[], missingYes: [] as number[], self: [] as number[], yes: [] as number[], no: [] as number[], bit: [] as number[] };
+  const inner = { feature: [] as number[], threshold: [] as number[], missingYes: [] as number[], root: [] as number[], bit: [] as number[] };
+  const block = { root: [] as number[], table: [] as number[], width: [] as number[], slotStart: [] as number[] };
+  const slotFeatures: number[] = [];
+  const tableParts: Float64Array[] = [];
+  let tableLength = 0;
+  const slowLeaves: LeafPath[] = [];
+  let maxNodes = 1;
+  let maxDepth = 1;
+  for (const t of trees) for (const n of t.nodes) if (n.leaf) maxDepth = Math.max(maxDepth, n.leaf.features.length);
+  const scratch = new LeafScratch(maxDepth);
+
+  trees.forEach(({ nodes, nNodes, plan }, t) => {
+    topStart[t] = top.feature.length;
+    blockNodeStart[t] = inner.feature.length;
+    blockStart[t] = block.root.length;
+    slowStart[t] = slowLeaves.length;
+    maxNodes = Math.max(maxNodes, nNodes);
+    for (const local of plan.top) {
+      const n = nodes[local];
+      const pos = n.pathFeatures.indexOf(n.feature);
+      top.feature.push(n.feature);
+      top.threshold.push(n.threshold);
+      top.missingYes.push(n.missingYes);
+      top.self.push(local);
+      top.yes.push(n.yes);
+      top.no.push(n.no);
+      top.bit.push(1 << (pos < 0 ? n.pathFeatures.length : pos));
+    }
+    for (const root of plan.blocks) {
+      const built = buildBlock(nodes, root, scratch);
+      built.internal.forEach((local, j) => {
+        const n = nodes[local];
+        inner.feature.push(n.feature);
+        inner.threshold.push(n.threshold);
+        inner.missingYes.push(n.missingYes);
+        inner.root.push(root);
+        inner.bit.push(1 << (nodes[root].pathFeatures.length + j));
+      });
+      block.root.push(root);
+      block.table.push(tableLength);
+      block.width.push(built.slots.length);
+      block.slotStart.push(slotFeatures.length);
+      slotFeatures.push(...built.slots);
+      tableParts.push(built.table);
+      tableLength += built.table.length;
+    }
+    for (const local of plan.slow) slowLeaves.push(nodes[local].leaf!);
+  });
+  topStart[nTrees] = top.feature.length;
+  blockNodeStart[nTrees] = inner.feature.length;
+  blockStart[nTrees] = block.root.length;
+  slowStart[nTrees] = slowLeaves.length;
+
+  const table = new Float64Array(tableLength);
+  let at = 0;
+  for (const part of tableParts) {
+    table.set(part, at);
+    at += part.length;
+  }
+  const topFeature = Int32Array.from(top.feature);
+  const topThreshold = Float64Array.from(top.threshold);
+  const topMissingYes = Int32Array.from(top.missingYes);
+  const topSelf = Int32Array.from(top.self);
+  const topYes = Int32Array.from(top.yes);
+  const topNo = Int32Array.from(top.no);
+  const topBit = Int32Array.from(top.bit);
+  const innerFeature = Int32Array.from(inner.feature);
+  const innerThreshold = Float64Array.from(inner.threshold);
+  const innerMissingYes = Int32Array.from(inner.missingYes);
+  const innerRoot = Int32Array.from(inner.root);
+  const innerBit = Int32Array.from(inner.bit);
+  const blockRoot = Int32Array.from(block.root);
+  const blockTable = Int32Array.from(block.table);
+  const blockWidth = Int32Array.from(block.width);
+  const blockSlotStart = Int32Array.from(block.slotStart);
+  const blockSlots = Int32Array.from(slotFeatures);
+
+  const mask = new Int32Array(maxNodes);
+  const goesYes = new Int32Array(maxNodes);
+  const nOut = nFeatures + 1;
+
+  function explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array {
+    if (!Number.isInteger(nRows) || nRows < 0) throw new RangeError(`nRows must be a non-negative integer, got ${nRows}`);
+    if (rows.length < nRows * nFeatures) {
+      throw new RangeError(`rows holds ${rows.length} values; ${nRows} rows of ${nFeatures} columns need ${nRows * nFeatures}`);
+    }
+    const result = out ?? new Float64Array(nRows * nOut);
+    if (result.length < nRows * nOut) throw new RangeError(`out holds ${result.length} values; ${nRows * nOut} are needed`);
+    result.fill(0, 0, nRows * nOut);
+    // Trees outside, rows inside: one tree's tables stay in cache across a batch.
+    for (let t = 0; t < nTrees; t++) {
+      const slowFrom = slowStart[t];
+      const slowTo = slowStart[t + 1];
+      for (let r = 0; r < nRows; r++) {
+        const rowBase = r * nFeatures;
+        const outBase = r * nOut;
+        mask[0] = 0;
+        routeTop(rows, rowBase, topStart[t], topStart[t + 1], topFeature, topThreshold, topMissingYes, topSelf, topYes, topNo, topBit, mask, goesYes);
+        routeBlocks(rows, rowBase, blockNodeStart[t], blockNodeStart[t + 1], innerFeature, innerThreshold, innerMissingYes, innerRoot, innerBit, mask);
+        addBlocks(result, outBase, blockStart[t], blockStart[t + 1], blockRoot, blockTable, blockWidth, blockSlotStart, blockSlots, table, mask);
+        for (let s = slowFrom; s < slowTo; s++) addSlowLeaf(slowLeaves[s], goesYes, scratch, result, outBase);
+      }
+    }
+    for (let r = 0; r < nRows; r++) result[r * nOut + nFeatures] = expectedValue;
+    return result;
+  }
+
+  return { nFeatures, expectedValue, tableBytes: tableLength * 8, untabulatedLeaves: slowLeaves.length, explain };
+}
+
+/**
+ * Tabulates one block (the subtree under `root`). Index bits: the first dB bits say which
+ * unique path features above the block the row does not follow; bit dB + j says the row
+ * goes `no` at the block's j-th internal node. Each index row holds the summed
+ * contributions of the block's leaves, one value per slot (slot = a feature).
+ */
+function buildBlock(nodes: NodeInfo[], root: number, scratch: LeafScratch): { internal: number[]; slots: number[]; table: Float64Array } {
+  const rootInfo = nodes[root];
+  const dB = rootInfo.pathFeatures.length;
+  const internal: number[] = [];
+  const leaves: LeafPath[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const local = stack.pop()!;
+    const n = nodes[local];
+    if (n.leaf) leaves.push(n.leaf);
+    else {
+      internal.push(local);
+      stack.push(n.no, n.yes);
+    }
+  }
+  internal.sort((a, b) => a - b);
+  const bitOf = new Map(internal.map((local, j) => [local, dB + j]));
+  const slots = [...rootInfo.pathFeatures];
+  for (const local of internal) if (!slots.includes(nodes[local].feature)) slots.push(nodes[local].feature);
+  const slotOf = new Map(slots.map((f, s) => [f, s]));
+  const width = slots.length;
+  const nIndex = 2 ** (dB + internal.length);
+  const table = new Float64Array(nIndex * width);
+
+  for (const leaf of leaves) {
+    const d = leaf.features.length;
+    // The leaf's own contributions for each of its 2^d cold masks.
+    const own = new Float64Array((1 << d) * d);
+    for (let cold = 0; cold < 1 << d; cold++) {
+      for (let k = 0; k < d; k++) {
+        scratch.zero[k] = leaf.zero[k];
+        scratch.one[k] = (cold >> k) & 1 ? 0 : 1;
+      }
+      leafContributions(leaf.value, d, scratch, own, cold * d);
+    }
+    const leafSlots = leaf.features.map((f) => slotOf.get(f)!);
+    const blockEdges = leaf.edges.filter((e) => bitOf.has(e.node));
+    const pathBits = (1 << dB) - 1;
+    for (let index = 0; index < nIndex; index++) {
+      let cold = index & pathBits; // the leaf's first dB positions are the block's path features
+      for (const e of blockEdges) {
+        const goesNo = (index >> bitOf.get(e.node)!) & 1;
+        if (goesNo === e.yes) cold |= 1 << e.pos; // the row leaves this edge
+      }
+      const from = cold * d;
+      const to = index * width;
+      for (let k = 0; k < d; k++) table[to + leafSlots[k]] += own[from + k];
+    }
+  }
+  return { internal, slots, table };
+}
+
+/** Top nodes, parents first: each passes its mask, plus its bit on the side the row leaves, to its children. */
+function routeTop(
+  rows: Float32Array,
+  rowBase: number,
+  from: number,
+  to: number,
+  feature: Int32Array,
+  threshold: Float64Array,
+  missingYes: Int32Array,
+  self: Int32Array,
+  yesChild: Int32Array,
+  noChild: Int32Array,
+  bits: Int32Array,
+  mask: Int32Array,
+  goesYes: Int32Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const x = rows[rowBase + feature[i]];
+    // `| 0` on the comparison keeps it branch-free (the outcome is unpredictable); NaN is rare.
+    let yes = ((x < threshold[i]) as unknown as number) | 0;
+    if (x !== x) yes = missingYes[i];
+    const local = self[i];
+    const m = mask[local];
+    const coldIfNo = bits[i] & (yes - 1);
+    goesYes[local] = yes;
+    mask[yesChild[i]] = m | coldIfNo;
+    mask[noChild[i]] = m | (bits[i] ^ coldIfNo);
+  }
+}
+
+/** Block nodes: each sets its bit in its block's index when the row goes `no`. */
+function routeBlocks(
+  rows: Float32Array,
+  rowBase: number,
+  from: number,
+  to: number,
+  feature: Int32Array,
+  threshold: Float64Array,
+  missingYes: Int32Array,
+  root: Int32Array,
+  bits: Int32Array,
+  mask: Int32Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const x = rows[rowBase + feature[i]];
+    let yes = ((x < threshold[i]) as unknown as number) | 0;
+    if (x !== x) yes = missingYes[i];
+    mask[root[i]] |= bits[i] & (yes - 1);
+  }
+}
+
+/** One table row per block, added to the features of its slots. */
+function addBlocks(
+  result: Float64Array,
+  outBase: number,
+  from: number,
+  to: number,
+  root: Int32Array,
+  tableStart: Int32Array,
+  width: Int32Array,
+  slotStart: Int32Array,
+  slots: Int32Array,
+  table: Float64Array,
+  mask: Int32Array,
+): void {
+  for (let j = from; j < to; j++) {
+    const w = width[j];
+    const entry = tableStart[j] + mask[root[j]] * w;
+    const s = slotStart[j];
+    for (let k = 0; k < w; k++) result[outBase + slots[s + k]] += table[entry + k];
+  }
+}
+
+/** A leaf without a table: its bits from the routed top nodes, then the formula directly. */
+function addSlowLeaf(leaf: LeafPath, goesYes: Int32Array, s: LeafScratch, result: Float64Array, outBase: number): void {
+  const d = leaf.features.length;
+  for (let j = 0; j < d; j++) {
+    s.zero[j] = leaf.zero[j];
+    s.one[j] = 1;
+  }
+  for (const e of leaf.edges) if (goesYes[e.node] !== e.yes) s.one[e.pos] = 0;
+  leafContributions(leaf.value, d, s, s.contributions, 0);
+  for (let k = 0; k < d; k++) result[outBase + leaf.features[k]] += s.contributions[k];
+}
+
+class LeafScratch {
+  zero: Float64Array;
+  one: Float64Array;
+  prefix: Float64Array;
+  suffix: Float64Array;
+  contributions: Float64Array;
+  constructor(depth: number) {
+    this.zero = new Float64Array(depth);
+    this.one = new Float64Array(depth);
+    this.prefix = new Float64Array(depth + 1);
+    this.suffix = new Float64Array(depth + 1);
+    this.contributions = new Float64Array(depth);
+  }
+}
+
+/**
+ * Contributions of one leaf (value v, d unique path features with s.zero / s.one) to each of
+ * its features, written to out[at..at+d). Exact: Gauss-Legendre with ceil(d/2) points
+ * integrates the degree d-1 polynomial exactly; the products without feature k come from
+ * prefix and suffix products, so a zero cover fraction needs no division.
+ */
+function leafContributions(v: number, d: number, s: LeafScratch, out: Float64Array, at: number): void {
+  const { nodes, weights } = gaussLegendre01(Math.max(1, Math.ceil(d / 2)));
+  for (let k = 0; k < d; k++) out[at + k] = 0;
+  for (let q = 0; q < nodes.length; q++) {
+    const t = nodes[q];
+    s.prefix[0] = 1;
+    for (let j = 0; j < d; j++) s.prefix[j + 1] = s.prefix[j] * ((1 - t) * s.zero[j] + t * s.one[j]);
+    s.suffix[d] = 1;
+    for (let j = d - 1; j >= 0; j--) s.suffix[j] = s.suffix[j + 1] * ((1 - t) * s.zero[j] + t * s.one[j]);
+    for (let k = 0; k < d; k++) out[at + k] += weights[q] * s.prefix[k] * s.suffix[k + 1];
+  }
+  for (let k = 0; k < d; k++) out[at + k] *= v * (s.one[k] - s.zero[k]);
+}

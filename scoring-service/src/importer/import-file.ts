@@ -1,0 +1,64 @@
+/**
+ * The whole import from files on disk: XGBoost JSON (+ metadata.json and the files next to
+ * it) -> a registered package in a models directory. The CLI and the sf plugin call this.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ModelImportError } from '../trees/import-error';
+import { importXgboost } from './import-xgboost';
+import { collectPackageFiles, fileHashes, writeImportedPackage, type PackageFiles, type WrittenPackage } from './write-package';
+
+export interface ImportFileOptions {
+  xgboostFile: string;
+  name: string;
+  version: string;
+  modelsDir: string;
+  /** metadata.json from training; background.json and snapshots/ are taken from its folder. */
+  metadataFile?: string;
+  /** Ledger actor; defaults to the OS user. */
+  actor?: string;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelImportError('json-invalid', `${what} ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`);
+  }
+}
+
+export async function importXgboostFile(options: ImportFileOptions): Promise<WrittenPackage & { warnings: string[] }> {
+  const xgboostText = await readText(options.xgboostFile, 'XGBoost model');
+  let metadata: Record<string, unknown> | undefined;
+  let files: PackageFiles = new Map();
+  if (options.metadataFile) {
+    const text = await readText(options.metadataFile, 'metadata');
+    try {
+      metadata = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ModelImportError('metadata-invalid', `${options.metadataFile} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+      throw new ModelImportError('metadata-invalid', `${options.metadataFile} must hold a JSON object of manifest fields`);
+    }
+    files = await collectPackageFiles(path.dirname(options.metadataFile), metadata);
+  }
+  let imported;
+  try {
+    imported = importXgboost(xgboostText, { name: options.name, version: options.version, metadata, files: fileHashes(files) });
+  } catch (err) {
+    // Say which file was refused; the message already says what and why.
+    if (err instanceof ModelImportError) {
+      const file = err.code === 'metadata-invalid' || err.code === 'manifest-invalid' ? (options.metadataFile ?? options.xgboostFile) : options.xgboostFile;
+      throw new ModelImportError(err.code, `${file}: ${err.message}`, err.issues);
+    }
+    throw err;
+  }
+  const written = await writeImportedPackage(options.modelsDir, imported, files, {
+    actor: options.actor ?? os.userInfo().username,
+    source: options.xgboostFile,
+  });
+  return { ...written, warnings: imported.warnings };
+}

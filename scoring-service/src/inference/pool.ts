@@ -1,0 +1,239 @@
+/**
+ * A pool of worker threads that run ONNX inference and explanations, so the event loop stays
+ * free (ONNX Runtime's run is synchronous native work). Every worker holds a session for every
+ * loaded model version; a task goes to the first idle worker, and a large batch is split across
+ * workers. A worker that dies is replaced and its models reloaded; only its current task fails.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, ModelInfo, ModelSpec, RawTensor, RunRequest, RunResult, ToWorker } from './protocol';
+
+export interface PoolOptions {
+  size: number;
+  /** ONNX Runtime intra-op threads per session. */
+  ortThreads: number;
+  /** A batch with more rows than this is split into up to `size` parts. */
+  splitRows: number;
+  /** Lets tests crash a worker on purpose. */
+  allowCrash?: boolean;
+}
+
+/** The worker died while it held this task. */
+export class WorkerCrashedError extends Error {
+  readonly code = 'worker-crashed';
+}
+
+/** The pool is closing or closed. */
+export class PoolClosedError extends Error {
+  readonly code = 'pool-closed';
+}
+
+/** An error raised inside a worker, carried back with its name and code. */
+export class WorkerTaskError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+type Op = Omit<ToWorker, 'id'> & { op: ToWorker['op'] };
+
+interface Task {
+  message: Op;
+  transfer: ArrayBuffer[];
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy?: Task & { id: number };
+  ready: boolean;
+}
+
+/** The worker script next to this file: the compiled .js, or the .ts source under ts-jest/tsx. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  if (__filename.endsWith('.ts')) {
+    return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
+  }
+  return { file: path.join(__dirname, 'worker.js'), execArgv: [] };
+}
+
+export class WorkerPool extends EventEmitter {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private readonly specs = new Map<string, ModelSpec>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {
+    super();
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn([]));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Tasks waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private spawn(replay: ModelSpec[]): Slot {
+    const entry = workerEntry();
+    const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: { allowCrash: this.options.allowCrash ?? false } });
+    const slot: Slot = { worker, ready: replay.length === 0 };
+    worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+    worker.on('error', (err) => this.onExit(slot, err));
+    worker.on('exit', (code) => this.onExit(slot, new Error(`worker exited with code ${code}`)));
+    if (replay.length > 0) void this.replay(slot, replay);
+    return slot;
+  }
+
+  /** Loads every model a dead worker held into its replacement before it takes work. */
+  private async replay(slot: Slot, specs: ModelSpec[]): Promise<void> {
+    for (const spec of specs) {
+      await new Promise<void>((resolve) => {
+        const id = this.nextId++;
+        const task = { message: { op: 'load', spec, ortThreads: this.options.ortThreads } as Op, transfer: [], resolve: () => resolve(), reject: () => resolve() };
+        slot.busy = { ...task, id };
+        slot.worker.postMessage({ id, ...task.message });
+      });
+    }
+    slot.busy = undefined;
+    slot.ready = true;
+    this.emit('worker-replaced');
+    this.pump();
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    const task = slot.busy;
+    if (!task || task.id !== msg.id) return;
+    slot.busy = undefined;
+    if (msg.ok) task.resolve(msg.value);
+    else task.reject(new WorkerTaskError(msg.error.message, msg.error.code));
+    if (slot.ready) this.pump();
+  }
+
+  private onExit(slot: Slot, err: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return; // already handled ('error' is followed by 'exit')
+    const task = slot.busy;
+    slot.busy = undefined;
+    task?.reject(new WorkerCrashedError(`An inference worker stopped while running this task (${err.message}).`));
+    if (this.closed) {
+      this.slots.splice(index, 1);
+      return;
+    }
+    this.emit('worker-crashed', err);
+    this.slots[index] = this.spawn([...this.specs.values()]);
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.busy) continue;
+      const task = this.queue.shift()!;
+      const id = this.nextId++;
+      slot.busy = { ...task, id };
+      slot.worker.postMessage({ id, ...task.message }, task.transfer);
+    }
+  }
+
+  private submit<T>(message: Op, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ message, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  /** Sends one message to every worker (load/unload must reach all of them). */
+  private broadcast<T>(message: Op): Promise<T[]> {
+    if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<T>((resolve, reject) => {
+            const task: Task = { message, transfer: [], resolve: resolve as (v: unknown) => void, reject };
+            // Targeted: queue on this slot by waiting for it to be idle.
+            const tryStart = () => {
+              if (!this.slots.includes(slot)) return reject(new WorkerCrashedError('worker replaced during load'));
+              if (!slot.ready || slot.busy) return setImmediate(tryStart);
+              const id = this.nextId++;
+              slot.busy = { ...task, id };
+              slot.worker.postMessage({ id, ...task.message });
+            };
+            tryStart();
+          }),
+      ),
+    );
+  }
+
+  /** Creates the session (and explainer) for a model version in every worker. */
+  async load(spec: ModelSpec): Promise<ModelInfo> {
+    const infos = await this.broadcast<ModelInfo>({ op: 'load', spec, ortThreads: this.options.ortThreads } as Op);
+    this.specs.set(spec.key, spec);
+    return infos[0];
+  }
+
+  async unload(key: string): Promise<void> {
+    this.specs.delete(key);
+    await this.broadcast({ op: 'unload', key } as Op);
+  }
+
+  isLoaded(key: string): boolean {
+    return this.specs.has(key);
+  }
+
+  /** Predictions (and contributions) for a row-major batch; large batches are split across workers. */
+  async run(key: string, features: Float32Array, rows: number, columns: number, explain: boolean): Promise<RunResult> {
+    const parts = rows > this.options.splitRows ? Math.min(this.slots.length, Math.ceil(rows / this.options.splitRows)) : 1;
+    if (parts <= 1) return this.runPart({ key, features, rows, explain });
+    const per = Math.ceil(rows / parts);
+    const pieces: Promise<RunResult>[] = [];
+    for (let start = 0; start < rows; start += per) {
+      const n = Math.min(per, rows - start);
+      pieces.push(this.runPart({ key, features: features.slice(start * columns, (start + n) * columns), rows: n, explain }));
+    }
+    const results = await Promise.all(pieces);
+    return mergeResults(results, rows);
+  }
+
+  private runPart(request: RunRequest): Promise<RunResult> {
+    return this.submit<RunResult>({ op: 'run', request } as Op, [request.features.buffer as ArrayBuffer]);
+  }
+
+  /** Raw tensors in and out (Open Inference Protocol). */
+  infer(key: string, inputs: RawTensor[], outputs?: string[]): Promise<RawTensor[]> {
+    return this.submit<RawTensor[]>({ op: 'infer', key, inputs, outputs } as Op);
+  }
+
+  /** Test hook: makes the next idle worker exit, as a native crash would (needs allowCrash). */
+  crashOne(): Promise<unknown> {
+    return this.submit({ op: 'crash' } as Op);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.reject(new PoolClosedError('The inference pool closed before this task ran.'));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+}
+
+function mergeResults(results: RunResult[], rows: number): RunResult {
+  const scores = new Float64Array(rows);
+  const first = results[0];
+  const width = first.contributions ? first.contributions.length / first.scores.length : 0;
+  const contributions = first.contributions ? new Float64Array(rows * width) : undefined;
+  const stderr = first.stderr ? new Float64Array(rows * width) : undefined;
+  let offset = 0;
+  for (const r of results) {
+    scores.set(r.scores, offset);
+    if (contributions && r.contributions) contributions.set(r.contributions, offset * width);
+    if (stderr && r.stderr) stderr.set(r.stderr, offset * width);
+    offset += r.scores.length;
+  }
+  return { scores, contributions, stderr, base: first.base, method: first.method };
+}

@@ -1,0 +1,72 @@
+/**
+ * Messages between the pool (main thread) and its inference workers. Feature matrices and
+ * results travel as typed arrays whose buffers are transferred, not copied.
+ */
+
+/** What a worker needs to serve one model version. */
+export interface ModelSpec {
+  /** Unique per artifact: "<name>@<version>:<sha256 prefix>". */
+  key: string;
+  /** The verified bytes of model.onnx (the worker never re-reads the file, so what runs is what was checked). */
+  onnxBytes: Uint8Array;
+  /** The package's background sample (feature rows), for covers or the model-agnostic explainer. */
+  background?: { rows: number; columns: number; values: Float32Array };
+  inputName: string;
+  outputName: string;
+  columns: number;
+  link: 'logit' | 'log' | 'identity';
+  /** Build the explainer at load (once), so the first explained request does not pay for it. */
+  explain: boolean;
+}
+
+export interface TensorInfo {
+  name: string;
+  /** ONNX element type as ONNX Runtime names it: float32, int64, ... */
+  type: string;
+  dims: number[];
+}
+
+export interface ModelInfo {
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** How the explainer was built (tree-shap, fallback) or why there is none. */
+  explainer: string;
+}
+
+export interface RunRequest {
+  key: string;
+  features: Float32Array;
+  rows: number;
+  /** Compute per-column contributions (margin units) as well. */
+  explain: boolean;
+}
+
+export interface RunResult {
+  /** The prediction per row: probability (binary), expected count (Poisson) or value. */
+  scores: Float64Array;
+  /** Per row, per column contributions in margin units, then the base value: rows x (columns + 1), when explained. */
+  contributions?: Float64Array;
+  /** The explainer's base value (expected margin), when explained. */
+  base?: number;
+  /** Standard error of each contribution when the explainer samples (fallback); absent when exact. */
+  stderr?: Float64Array;
+  method?: string;
+}
+
+export interface RawTensor {
+  name: string;
+  type: string;
+  dims: number[];
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | string[];
+}
+
+export type ToWorker =
+  | { id: number; op: 'load'; spec: ModelSpec; ortThreads: number }
+  | { id: number; op: 'unload'; key: string }
+  | { id: number; op: 'run'; request: RunRequest }
+  | { id: number; op: 'infer'; key: string; inputs: RawTensor[]; outputs?: string[] }
+  | { id: number; op: 'crash' };
+
+export type FromWorker =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string; code?: string } };

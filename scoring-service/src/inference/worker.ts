@@ -1,0 +1,94 @@
+/**
+ * Inference worker: holds one ONNX Runtime session (and one explainer) per model version,
+ * created once at load, and runs predictions and explanations off the main event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type * as ort from 'onnxruntime-node';
+import { buildExplainer, type Explainer } from './explainer';
+import type { FromWorker, ModelInfo, ModelSpec, RunResult, ToWorker } from './protocol';
+import { createSession, predictRows, runRaw, sessionInfo } from './session';
+
+interface Loaded {
+  spec: ModelSpec;
+  session: ort.InferenceSession;
+  explainer?: Explainer;
+  explainerNote: string;
+}
+
+const loaded = new Map<string, Loaded>();
+const allowCrash = Boolean((workerData as { allowCrash?: boolean } | undefined)?.allowCrash);
+
+async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
+  const existing = loaded.get(spec.key);
+  if (existing) return { ...sessionInfo(existing.session), explainer: existing.explainerNote };
+  const session = await createSession(spec.onnxBytes, { threads: ortThreads });
+  let explainer: Explainer | undefined;
+  let explainerNote = 'not requested';
+  if (spec.explain) {
+    try {
+      explainer = await buildExplainer(spec, session);
+      explainerNote = explainer.method;
+    } catch (err) {
+      explainerNote = `unavailable: ${(err as Error).message}`;
+    }
+  }
+  loaded.set(spec.key, { spec, session, explainer, explainerNote });
+  return { ...sessionInfo(session), explainer: explainerNote };
+}
+
+function get(key: string): Loaded {
+  const entry = loaded.get(key);
+  if (!entry) throw Object.assign(new Error(`Model ${key} is not loaded in this worker.`), { code: 'not-loaded' });
+  return entry;
+}
+
+async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+  switch (msg.op) {
+    case 'load':
+      return { value: await load(msg.spec, msg.ortThreads), transfer: [] };
+    case 'unload': {
+      const entry = loaded.get(msg.key);
+      loaded.delete(msg.key);
+      if (entry) await entry.session.release();
+      return { value: true, transfer: [] };
+    }
+    case 'run': {
+      const { key, features, rows, explain } = msg.request;
+      const entry = get(key);
+      const scores = await predictRows(entry.session, entry.spec, features, rows);
+      const result: RunResult = { scores };
+      const transfer: ArrayBuffer[] = [scores.buffer as ArrayBuffer];
+      if (explain) {
+        if (!entry.explainer) throw Object.assign(new Error(`Explanations are not available for ${key}: ${entry.explainerNote}.`), { code: 'no-explainer' });
+        const explained = await entry.explainer.explain(features, rows);
+        result.contributions = explained.contributions;
+        result.base = explained.base;
+        result.method = entry.explainer.method;
+        transfer.push(explained.contributions.buffer as ArrayBuffer);
+        if (explained.stderr) {
+          result.stderr = explained.stderr;
+          transfer.push(explained.stderr.buffer as ArrayBuffer);
+        }
+      }
+      return { value: result, transfer };
+    }
+    case 'infer': {
+      const outputs = await runRaw(get(msg.key).session, msg.inputs, msg.outputs);
+      const transfer = outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer]));
+      return { value: outputs, transfer };
+    }
+    case 'crash':
+      if (allowCrash) process.exit(70);
+      throw new Error('crash is disabled');
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+port.on('message', (msg: ToWorker) => {
+  handle(msg).then(
+    ({ value, transfer }) => port.postMessage({ id: msg.id, ok: true, value } satisfies FromWorker, transfer),
+    (err: Error & { code?: string }) =>
+      port.postMessage({ id: msg.id, ok: false, error: { name: err.name, message: err.message, code: err.code } } satisfies FromWorker),
+  );
+});

@@ -1,0 +1,49 @@
+import type { FieldIssue } from '../manifest/issues';
+
+/** Why a package, registry or ledger was refused. Callers switch on `code`, people read `message`. */
+export type PackageErrorCode =
+  | 'file-missing'
+  | 'file-unreadable'
+  | 'json-invalid'
+  | 'manifest-invalid'
+  | 'registry-invalid'
+  | 'registry-missing'
+  | 'registry-conflict'
+  | 'ledger-invalid'
+  | 'snapshot-invalid'
+  | 'background-invalid'
+  | 'sha256-mismatch'
+  | 'signature-mismatch'
+  | 'columns-mismatch'
+  | 'onnx-invalid'
+  | 'onnx-input-mismatch'
+  | 'identity-mismatch'
+  | 'unknown-model'
+  | 'unknown-version';
+
+export interface PackageErrorDetails {
+  /** The file the problem is in (absolute or relative to the models directory). */
+  file?: string;
+  expected?: string | number;
+  actual?: string | number;
+  /** Field-level problems (schema validation). */
+  issues?: FieldIssue[];
+}
+
+export class PackageError extends Error {
+  readonly code: PackageErrorCode;
+  readonly file?: string;
+  readonly expected?: string | number;
+  readonly actual?: string | number;
+  readonly issues?: FieldIssue[];
+
+  constructor(code: PackageErrorCode, message: string, details: PackageErrorDetails = {}) {
+    super(message);
+    this.name = 'PackageError';
+    this.code = code;
+    this.file = details.file;
+    this.expected = details.expected;
+    this.actual = details.actual;
+    this.issues = details.issues;
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * Loads one model package and proves it is what its manifest says before anything serves
+ * it: every file present, manifest valid, sha256 of model.onnx and of every listed file,
+ * feature signature, column count of the features, and of the ONNX graph's input.
+ * Every refusal is a PackageError naming the file and the mismatch.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { manifestSchema, modelNameSchema, snapshotTableSchema, type Manifest, type Registry, type SnapshotTable } from '../manifest/schema';
+import { describeIssues, zodIssues } from '../manifest/issues';
+import { featureSignature } from '../manifest/signature';
+import { FeatureSchemaError } from '../features/errors';
+import { compilePipeline, type FeaturePipeline } from '../features/pipeline';
+import { decodeModel, onnx, toNumber } from '../onnx/proto';
+import { PackageError } from './errors';
+import { fileReadError, sha256Hex } from './files';
+import { readRegistry, servingVersions, type RegistryVersion } from './registry';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MODEL_FILE = 'model.onnx';
+
+/** background.json as a row-major float32 matrix (null -> NaN). */
+export interface BackgroundSample {
+  rows: number;
+  columns: number;
+  values: Float32Array;
+}
+
+export interface LoadedPackage {
+  name: string;
+  version: string;
+  dir: string;
+  manifest: Manifest;
+  modelPath: string;
+  onnxBytes: Uint8Array;
+  snapshots: Record<string, SnapshotTable>;
+  background?: BackgroundSample;
+  /** The compiled feature pipeline (compiling is part of the checks). */
+  pipeline: FeaturePipeline;
+}
+
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+async function readFileChecked(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    throw fileReadError(file, err);
+  }
+}
+
+function parseJson(bytes: Buffer, file: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new PackageError('json-invalid', `${file} is not valid JSON: ${(err as Error).message}`, { file });
+  }
+}
+
+/** A path from manifest.files must stay inside the package folder. */
+function insidePackage(dir: string, relative: string, file: string): string {
+  const resolved = path.resolve(dir, relative);
+  if (path.isAbsolute(relative) || !resolved.startsWith(path.resolve(dir) + path.sep)) {
+    throw new PackageError('manifest-invalid', `${file}: files["${relative}"] points outside the package folder`, { file });
+  }
+  return resolved;
+}
+
+/** Parses manifest JSON; errors name the file and every failing field path. */
+export function parseManifest(json: unknown, file = MANIFEST_FILE): Manifest {
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    throw new PackageError('manifest-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
+  }
+  return parsed.data;
+}
+
+/** The ONNX graph's input column count must equal manifest.model.columns; the output must exist. */
+function checkOnnxGraph(bytes: Uint8Array, manifest: Manifest, file: string): void {
+  let model: onnx.ModelProto;
+  try {
+    model = decodeModel(bytes);
+  } catch (err) {
+    throw new PackageError('onnx-invalid', `${file} is not a readable ONNX model (${(err as Error).message})`, { file });
+  }
+  const graph = model.graph;
+  if (!graph) throw new PackageError('onnx-invalid', `${file} has no graph`, { file });
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name));
+  const input = inputs.find((i) => i.name === manifest.model.inputName);
+  if (!input) {
+    const names = inputs.map((i) => i.name).join(', ') || 'none';
+    throw new PackageError('onnx-input-mismatch', `${file} has no input named ${manifest.model.inputName} (model.inputName in manifest.json); its inputs: ${names}`, {
+      file,
+      expected: manifest.model.inputName,
+      actual: names,
+    });
+  }
+  const dims = input.type?.tensorType?.shape?.dim ?? [];
+  const last = dims.length === 2 ? dims[1] : undefined;
+  const width = last && last.dimValue !== undefined && last.dimValue !== null ? toNumber(last.dimValue as number) : undefined;
+  if (width === undefined || width <= 0) {
+    throw new PackageError('onnx-input-mismatch', `${file}: input ${input.name} must have shape [batch, ${manifest.model.columns}] with a fixed column count`, {
+      file,
+      expected: manifest.model.columns,
+    });
+  }
+  if (width !== manifest.model.columns) {
+    throw new PackageError(
+      'onnx-input-mismatch',
+      `${file}: input ${input.name} has ${width} columns, manifest.json model.columns says ${manifest.model.columns}`,
+      { file, expected: manifest.model.columns, actual: width },
+    );
+  }
+  const outputs = (graph.output ?? []).map((o) => o.name);
+  if (!outputs.includes(manifest.model.outputName)) {
+    throw new PackageError('onnx-invalid', `${file} has no output named ${manifest.model.outputName} (model.outputName in manifest.json); its outputs: ${outputs.join(', ')}`, {
+      file,
+      expected: manifest.model.outputName,
+      actual: outputs.join(', '),
+    });
+  }
+}
+
+function parseBackground(json: unknown, manifest: Manifest, file: string): BackgroundSample {
+  const columns = manifest.model.columns;
+  if (!Array.isArray(json)) throw new PackageError('background-invalid', `${file} must be an array of feature rows`, { file });
+  const values = new Float32Array(json.length * columns);
+  json.forEach((row, r) => {
+    if (!Array.isArray(row) || row.length !== columns) {
+      throw new PackageError('background-invalid', `${file}: row ${r} must be an array of ${columns} numbers or nulls`, {
+        file,
+        expected: columns,
+        actual: Array.isArray(row) ? row.length : typeof row,
+      });
+    }
+    row.forEach((v, c) => {
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
+        throw new PackageError('background-invalid', `${file}: row ${r} column ${c} must be a number or null`, { file });
+      }
+      values[r * columns + c] = v === null ? NaN : v;
+    });
+  });
+  if (manifest.background && json.length !== manifest.background.rows) {
+    throw new PackageError('background-invalid', `${file} has ${json.length} rows, manifest.json background.rows says ${manifest.background.rows}`, {
+      file,
+      expected: manifest.background.rows,
+      actual: json.length,
+    });
+  }
+  return { rows: json.length, columns, values };
+}
+
+/**
+ * Loads and verifies the package in `dir`. With `expect`, also checks the manifest's
+ * name/version and (from the registry) its sha256 and signature against what is expected.
+ */
+export async function loadPackageDir(
+  dir: string,
+  expect: { name?: string; version?: string; registryEntry?: RegistryVersion; registryFile?: string } = {},
+): Promise<LoadedPackage> {
+  const manifestFile = path.join(dir, MANIFEST_FILE);
+  const modelPath = path.join(dir, MODEL_FILE);
+  const manifest = parseManifest(parseJson(await readFileChecked(manifestFile), manifestFile), manifestFile);
+
+  if (expect.name !== undefined && manifest.name !== expect.name) {
+    throw new PackageError('identity-mismatch', `${manifestFile} names model ${manifest.name}, expected ${expect.name}`, {
+      file: manifestFile,
+      expected: expect.name,
+      actual: manifest.name,
+    });
+  }
+  if (expect.version !== undefined && manifest.version !== expect.version) {
+    throw new PackageError('identity-mismatch', `${manifestFile} is version ${manifest.version}, expected ${expect.version}`, {
+      file: manifestFile,
+      expected: expect.version,
+      actual: manifest.version,
+    });
+  }
+
+  const onnxBytes = await readFileChecked(modelPath);
+  const onnxSha = sha256Hex(onnxBytes);
+  if (onnxSha !== manifest.sha256) {
+    throw new PackageError('sha256-mismatch', `${modelPath} has sha256 ${onnxSha}, manifest.json says ${manifest.sha256}`, {
+      file: modelPath,
+      expected: manifest.sha256,
+      actual: onnxSha,
+    });
+  }
+
+  const contents = new Map<string, Buffer>();
+  for (const [relative, expected] of Object.entries(manifest.files)) {
+    const file = insidePackage(dir, relative, manifestFile);
+    const bytes = await readFileChecked(file);
+    const actual = sha256Hex(bytes);
+    if (actual !== expected) {
+      throw new PackageError('sha256-mismatch', `${file} has sha256 ${actual}, manifest.json files["${relative}"] says ${expected}`, {
+        file,
+        expected,
+        actual,
+      });
+    }
+    contents.set(relative.split(path.sep).join('/'), bytes);
+  }
+
+  const signature = featureSignature(manifest.inputs, manifest.features);
+  if (signature !== manifest.signature) {
+    throw new PackageError(
+      'signature-mismatch',
+      `${manifestFile}: the feature signature of its inputs and features is ${signature}, but signature says ${manifest.signature} (inputs or features changed after import)`,
+      { file: manifestFile, expected: manifest.signature, actual: signature },
+    );
+  }
+
+  // Snapshot tables: every lookup's table must ship as a listed (sha256-checked) file.
+  const snapshots: Record<string, SnapshotTable> = {};
+  for (const table of new Set(manifest.features.flatMap((f) => (f.kind === 'lookup' ? [f.table] : [])))) {
+    const relative = `snapshots/${table}.json`;
+    const file = path.join(dir, relative);
+    const bytes = contents.get(relative);
+    if (!bytes) {
+      await readFileChecked(file); // a missing file is reported as missing
+      throw new PackageError('manifest-invalid', `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`, { file: manifestFile });
+    }
+    const parsed = snapshotTableSchema.safeParse(parseJson(bytes, file));
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error);
+      throw new PackageError('snapshot-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
+    }
+    snapshots[table] = parsed.data;
+  }
+
+  let pipeline: FeaturePipeline;
+  try {
+    pipeline = compilePipeline(manifest, snapshots);
+  } catch (err) {
+    if (!(err instanceof FeatureSchemaError)) throw err;
+    throw new PackageError('manifest-invalid', `${manifestFile}: ${err.message}`, { file: manifestFile, issues: err.problems });
+  }
+  if (pipeline.columns.length !== manifest.model.columns) {
+    throw new PackageError(
+      'columns-mismatch',
+      `${manifestFile}: the feature blocks produce ${pipeline.columns.length} columns, model.columns says ${manifest.model.columns}`,
+      { file: manifestFile, expected: manifest.model.columns, actual: pipeline.columns.length },
+    );
+  }
+
+  checkOnnxGraph(onnxBytes, manifest, modelPath);
+
+  let background: BackgroundSample | undefined;
+  if (manifest.background) {
+    const relative = manifest.background.file;
+    const file = path.join(dir, relative);
+    const bytes = contents.get(relative);
+    if (!bytes) {
+      await readFileChecked(insidePackage(dir, relative, manifestFile));
+      throw new PackageError('manifest-invalid', `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`, { file: manifestFile });
+    }
+    background = parseBackground(parseJson(bytes, file), manifest, file);
+  }
+
+  const entry = expect.registryEntry;
+  if (entry) {
+    const registryFile = expect.registryFile ?? 'registry.json';
+    const where = `${registryFile} (${manifest.name} ${manifest.version})`;
+    if (entry.sha256 !== manifest.sha256) {
+      throw new PackageError('sha256-mismatch', `${where} records sha256 ${entry.sha256}, the package's model.onnx is ${manifest.sha256}`, {
+        file: registryFile,
+        expected: entry.sha256,
+        actual: manifest.sha256,
+      });
+    }
+    if (entry.signature !== manifest.signature) {
+      throw new PackageError('signature-mismatch', `${where} records signature ${entry.signature}, the package's manifest.json has ${manifest.signature}`, {
+        file: registryFile,
+        expected: entry.signature,
+        actual: manifest.signature,
+      });
+    }
+  }
+
+  return { name: manifest.name, version: manifest.version, dir, manifest, modelPath, onnxBytes, snapshots, background, pipeline };
+}
+
+/** The package folder of a registered version, kept inside modelsDir whatever the registry says. */
+function packageDir(modelsDir: string, name: string, version: string, entry?: RegistryVersion): string {
+  const root = path.resolve(modelsDir);
+  const dir = path.resolve(root, entry?.path ?? path.join(name, version));
+  if (!dir.startsWith(root + path.sep)) {
+    throw new PackageError('registry-invalid', `registry.json: the path of ${name} ${version} points outside the models directory`, {
+      file: path.join(modelsDir, 'registry.json'),
+    });
+  }
+  return dir;
+}
+
+/**
+ * Loads models/<name>/<version>, checked against the registry entry when there is one
+ * (pass `registry` to avoid re-reading it). Name and version are validated first, so a
+ * caller cannot reach outside the models directory.
+ */
+export async function loadPackage(modelsDir: string, name: string, version: string, registry?: Registry): Promise<LoadedPackage> {
+  if (!modelNameSchema.safeParse(name).success) throw new PackageError('unknown-model', `${JSON.stringify(name)} is not a model name`);
+  if (!SEMVER.test(version)) throw new PackageError('unknown-version', `${JSON.stringify(version)} is not a semantic version`);
+  const reg = registry ?? (await readRegistry(modelsDir, { allowMissing: true }));
+  const entry = reg.models[name]?.versions[version];
+  const dir = packageDir(modelsDir, name, version, entry);
+  return loadPackageDir(dir, { name, version, registryEntry: entry, registryFile: path.join(modelsDir, 'registry.json') });
+}
+
+export interface ServingSet {
+  registry: Registry;
+  packages: LoadedPackage[];
+  /** Versions that were refused, each with why; the others still load. */
+  errors: { name: string; version: string; error: PackageError }[];
+}
+
+/** Loads every non-archived registered version, collecting per-version errors instead of stopping at the first. */
+export async function loadServingSet(modelsDir: string): Promise<ServingSet> {
+  const registry = await readRegistry(modelsDir);
+  const packages: LoadedPackage[] = [];
+  const errors: ServingSet['errors'] = [];
+  for (const { name, version } of servingVersions(registry)) {
+    try {
+      packages.push(await loadPackage(modelsDir, name, version, registry));
+    } catch (err) {
+      const error = err instanceof PackageError ? err : new PackageError('file-unreadable', `${name} ${version}: ${(err as Error).message}`);
+      errors.push({ name, version, error });
+    }
+  }
+  return { registry, packages, errors };
+}

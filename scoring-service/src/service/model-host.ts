@@ -1,0 +1,225 @@
+/**
+ * Owns the current serving set and changes it safely: reload (admin route, SIGHUP), load one
+ * version, retire one version. Every change builds a new set aside, verifies each artifact
+ * (sha256, signature, columns) before its sessions are created, then swaps atomically.
+ * A version that fails verification is refused with its reason; if it was serving, the
+ * previously verified instance keeps serving. Sessions of an old set are released only after
+ * the requests running on it have finished.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { Registry } from '../manifest/schema';
+import type { WorkerPool } from '../inference/pool';
+import { PackageError } from '../package/errors';
+import { loadPackageDir, type LoadedPackage } from '../package/loader';
+import { readRegistry, servingVersions } from '../package/registry';
+import { HttpProblem } from './errors';
+import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+import { ServingSet, type ServedVersion } from './serving-set';
+
+export interface Refusal {
+  model: string;
+  version: string;
+  reason: string;
+  /** The previously verified instance of this version keeps serving. */
+  keptPrevious: boolean;
+}
+
+export interface ChangeReport {
+  serving: { model: string; version: string; status: string; sha256: string }[];
+  refused: Refusal[];
+}
+
+export function artifactKey(pkg: Pick<LoadedPackage, 'name' | 'version' | 'manifest'>): string {
+  return `${pkg.name}@${pkg.version}:${pkg.manifest.sha256.slice(0, 16)}`;
+}
+
+export class ModelHost {
+  private set: ServingSet = new ServingSet([], undefined);
+  private readonly draining = new Set<ServingSet>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private notReady = 'models are loading';
+
+  constructor(
+    readonly modelsDir: string,
+    private readonly pool: WorkerPool,
+    private readonly log: Logger,
+    private readonly metrics?: ServiceMetrics,
+  ) {}
+
+  get current(): ServingSet {
+    return this.set;
+  }
+
+  /** Why the service is not ready, or undefined when it is. */
+  get notReadyReason(): string | undefined {
+    return this.notReady || undefined;
+  }
+
+  /** Runs `work` on the current set; the set stays alive until `work` settles. */
+  async withSet<T>(work: (set: ServingSet) => Promise<T>): Promise<T> {
+    const set = this.set;
+    set.enter();
+    try {
+      return await work(set);
+    } finally {
+      set.leave();
+    }
+  }
+
+  /** Serializes changes: one reload/load/retire at a time. */
+  private exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(change, change);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Verifies a package and makes sure every worker has a session for it. */
+  private async prepare(pkg: LoadedPackage, previous: ServedVersion | undefined): Promise<ServedVersion> {
+    const key = artifactKey(pkg);
+    const reuse = previous && previous.key === key ? previous : undefined;
+    const info =
+      reuse?.info ??
+      (await this.pool.load({
+        key,
+        onnxBytes: pkg.onnxBytes,
+        background: pkg.background,
+        inputName: pkg.manifest.model.inputName,
+        outputName: pkg.manifest.model.outputName,
+        columns: pkg.manifest.model.columns,
+        link: pkg.manifest.model.link,
+        explain: true,
+      }));
+    return {
+      name: pkg.name,
+      version: pkg.version,
+      key,
+      dir: pkg.dir,
+      manifest: pkg.manifest,
+      pipeline: pkg.pipeline,
+      package: pkg,
+      status: 'candidate',
+      info,
+      loadedAt: reuse?.loadedAt ?? new Date().toISOString(),
+    };
+  }
+
+  /** Swaps in a new set; the old one's sessions that nothing else uses are released once it drains. */
+  private swap(next: ServingSet): void {
+    const old = this.set;
+    this.set = next;
+    this.draining.add(old);
+    void old.whenDrained().then(async () => {
+      this.draining.delete(old);
+      const live = new Set<string>(this.set.keys);
+      for (const s of this.draining) for (const k of s.keys) live.add(k);
+      for (const key of old.keys) {
+        if (!live.has(key) && this.pool.isLoaded(key)) {
+          await this.pool.unload(key).catch((err: Error) => this.log.warn({ key, err: err.message }, 'could not release a session'));
+        }
+      }
+    });
+    for (const v of old.versions) if (!next.versions.some((n) => n.key === v.key)) this.metrics?.forget(v.name, v.version);
+  }
+
+  private report(refused: Refusal[]): ChangeReport {
+    return {
+      serving: this.set.versions.map((v) => ({ model: v.name, version: v.version, status: v.status, sha256: v.manifest.sha256 })),
+      refused,
+    };
+  }
+
+  /** Rebuilds the serving set from MODELS_DIR/registry.json: every version not archived. */
+  reload(): Promise<ChangeReport> {
+    return this.exclusive(async () => {
+      let registry: Registry;
+      try {
+        registry = await readRegistry(this.modelsDir);
+      } catch (err) {
+        const reason = err instanceof PackageError ? err.message : `cannot read the registry: ${(err as Error).message}`;
+        this.log.error({ reason }, 'reload refused: the registry cannot be read; the serving set is unchanged');
+        this.metrics?.reloads.inc({ result: 'refused' });
+        if (this.set.versions.length === 0) this.notReady = reason;
+        throw new HttpProblem(422, `Reload refused, the serving set is unchanged: ${reason}`);
+      }
+      const old = this.set;
+      const next: ServedVersion[] = [];
+      const refused: Refusal[] = [];
+      for (const { name, version, entry } of servingVersions(registry)) {
+        const previous = old.models.get(name)?.versions.get(version);
+        try {
+          const dir = await this.insideModelsDir(entry.path);
+          const pkg = await loadPackageDir(dir, { name, version, registryEntry: entry, registryFile: path.join(this.modelsDir, 'registry.json') });
+          next.push({ ...(await this.prepare(pkg, previous)), status: entry.status });
+        } catch (err) {
+          const reason = err instanceof PackageError || err instanceof HttpProblem ? err.message : `could not load: ${(err as Error).message}`;
+          refused.push({ model: name, version, reason, keptPrevious: previous !== undefined });
+          if (previous) next.push({ ...previous, status: entry.status });
+          this.log.error({ model: name, version, reason, keptPrevious: previous !== undefined }, 'model version refused');
+        }
+      }
+      this.swap(new ServingSet(next, registry));
+      this.notReady = next.length === 0 ? `no model version could be loaded from ${this.modelsDir}` : '';
+      this.metrics?.reloads.inc({ result: refused.length === 0 ? 'ok' : 'partial' });
+      this.log.info({ serving: next.map((v) => `${v.name}@${v.version}`), refused: refused.length }, 'serving set loaded');
+      return this.report(refused);
+    });
+  }
+
+  /** Loads (or replaces) one version, from the registry's path, `<model>/<version>`, or a given folder inside MODELS_DIR. */
+  loadVersion(model: string, version: string, options: { path?: string; sha256?: string } = {}): Promise<ChangeReport> {
+    return this.exclusive(async () => {
+      const registry = await readRegistry(this.modelsDir, { allowMissing: true }).catch(() => this.set.registry);
+      const entry = registry?.models[model]?.versions[version];
+      const dir = await this.insideModelsDir(options.path ?? entry?.path ?? path.join(model, version));
+      const pkg = await loadPackageDir(dir, { name: model, version, registryEntry: options.path ? undefined : entry });
+      if (options.sha256 && options.sha256 !== pkg.manifest.sha256) {
+        throw new HttpProblem(422, `${path.join(dir, 'model.onnx')} has sha256 ${pkg.manifest.sha256}, the request expects ${options.sha256}.`);
+      }
+      const previous = this.set.models.get(model)?.versions.get(version);
+      const served = { ...(await this.prepare(pkg, previous)), status: entry?.status ?? previous?.status ?? 'candidate' };
+      const others = this.set.versions.filter((v) => !(v.name === model && v.version === version));
+      this.swap(new ServingSet([...others, served], registry ?? this.set.registry));
+      this.notReady = '';
+      this.log.info({ model, version, sha256: pkg.manifest.sha256 }, 'model version loaded');
+      return this.report([]);
+    });
+  }
+
+  /** Stops serving one version (requests already running on it finish). */
+  retireVersion(model: string, version: string): Promise<ChangeReport> {
+    return this.exclusive(async () => {
+      const served = this.set.model(model);
+      if (!served.versions.has(version)) throw new HttpProblem(404, `Version ${version} of ${model} is not served.`);
+      if (served.champion?.version === version && served.versions.size > 1) {
+        throw new HttpProblem(409, `${model} ${version} is the champion; make another version champion before retiring it.`);
+      }
+      this.swap(new ServingSet(this.set.versions.filter((v) => !(v.name === model && v.version === version)), this.set.registry));
+      this.log.info({ model, version }, 'model version retired');
+      return this.report([]);
+    });
+  }
+
+  /** A folder given relative to MODELS_DIR, refused when it (or a symlink in it) leads outside. */
+  private async insideModelsDir(relative: string): Promise<string> {
+    if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) {
+      throw new HttpProblem(400, 'The package path must be relative to MODELS_DIR and may not contain "..".');
+    }
+    const root = await realpath(this.modelsDir);
+    const target = path.resolve(root, relative);
+    let real: string;
+    try {
+      real = await realpath(target);
+    } catch {
+      throw new HttpProblem(404, `No package folder ${relative} in MODELS_DIR.`);
+    }
+    if (real !== root && !real.startsWith(root + path.sep)) throw new HttpProblem(400, 'The package path leads outside MODELS_DIR.');
+    return real;
+  }
+
+  /** Waits for running requests and releases every session. */
+  async close(): Promise<void> {
+    await this.set.whenDrained();
+  }
+}

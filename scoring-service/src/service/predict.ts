@@ -1,0 +1,62 @@
+/**
+ * The demand-model use case (POST /predict): one row per product and group, expected counts
+ * summed per product, with a confidence from the summed count (see outputs.countConfidence).
+ */
+import type { ScoringRecord } from '../features/pipeline';
+import { HttpProblem } from './errors';
+import { countConfidence } from './outputs';
+import { checkKnownInputs, featuresFor, runVersion, type ScoringContext } from './scoring';
+import type { ServingSet } from './serving-set';
+import type { z } from 'zod';
+import type { predictRequestSchema, predictResponseSchema } from './schemas';
+
+type PredictRequest = z.output<typeof predictRequestSchema>;
+type PredictResponse = z.output<typeof predictResponseSchema>;
+
+/** The model named in the request, or the only count model served. */
+function countModel(set: ServingSet, name: string | undefined): string {
+  if (name) return name;
+  const counts = [...set.models.values()].filter((m) => m.champion?.manifest.task === 'poisson-regression');
+  if (counts.length === 1) return counts[0].name;
+  throw new HttpProblem(400, `Name the model: ${counts.length === 0 ? 'no count model is served' : `several count models are served (${counts.map((m) => m.name).join(', ')})`}.`, [
+    { path: 'model', message: 'required when the service does not serve exactly one count model' },
+  ]);
+}
+
+export async function predictRequest(ctx: ScoringContext, set: ServingSet, request: PredictRequest): Promise<{ model: string; version: string; body: PredictResponse }> {
+  const modelName = countModel(set, request.model);
+  const model = set.model(modelName);
+  const { served } = set.resolve(modelName, request.version);
+  if (served.manifest.task !== 'poisson-regression' && served.manifest.task !== 'regression') {
+    throw new HttpProblem(400, `${modelName} is a ${served.manifest.task} model; /predict serves count models. Use POST /v1/models/${modelName}/score.`);
+  }
+  const productIsInput = served.manifest.inputs.some((i) => i.name === 'product_id');
+  const productIds: (string | number)[] = [];
+  const problems: { path: string; message: string }[] = [];
+  const records: ScoringRecord[] = request.rows.map((row, i) => {
+    const product = row.product_id;
+    if ((typeof product !== 'string' && typeof product !== 'number') || product === '') {
+      if (problems.length < 100) problems.push({ path: `rows[${i}].product_id`, message: 'product_id is required (a string or number) on every row' });
+    }
+    productIds.push(product as string | number);
+    if (productIsInput) return { id: String(i), inputs: row };
+    const { product_id: _dropped, ...inputs } = row;
+    return { id: String(i), inputs };
+  });
+  if (problems.length > 0) throw new HttpProblem(422, 'Every row needs a product_id.', problems);
+  checkKnownInputs(model, records, (i, input) => `rows[${i}].${input}`);
+  const features = featuresFor(served, records, request.asOf, (id, input) => `rows[${id}].${input}`);
+  const { scores } = await runVersion(ctx, served, records, features, undefined);
+
+  const totals = new Map<string, { product_id: string | number; q: number }>();
+  scores.forEach((q, i) => {
+    const key = `${typeof productIds[i]}:${productIds[i]}`;
+    const entry = totals.get(key) ?? { product_id: productIds[i], q: 0 };
+    entry.q += q;
+    totals.set(key, entry);
+  });
+  ctx.metrics?.records.inc({ model: served.name, version: served.version, role: 'explicit', explained: 'false' }, records.length);
+  const bounds = served.manifest.outputs.confidence;
+  const body = [...totals.values()].map(({ product_id, q }) => ({ product_id, expected_qty: q, confidence_score: countConfidence(q, bounds) }));
+  return { model: served.name, version: served.version, body };
+}

@@ -1,0 +1,154 @@
+/**
+ * Request and response schemas of every route. Requests are validated with these at the
+ * edge; /openapi.json is generated from the same objects, so the document cannot drift.
+ */
+import { z } from 'zod';
+
+export const versionRef = z
+  .string()
+  .regex(/^(?:champion|challenger|\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/, 'must be a version such as 4.1.0, or champion, or challenger')
+  .meta({ description: 'A semantic version, or the alias champion or challenger.' });
+
+export const inputValue = z
+  .union([z.number(), z.string().max(1000), z.boolean(), z.null()])
+  .meta({ description: 'A number, string, boolean, ISO date (YYYY-MM-DD) or null (missing).' });
+
+export const inputsSchema = z
+  .record(z.string().min(1).max(100), inputValue)
+  .meta({ description: 'Input values by input name, as the manifest names them. Omitted or null inputs are scored as missing.' });
+
+export const explainSchema = z
+  .union([z.strictObject({ top: z.number().int().min(1).max(100) }), z.strictObject({ all: z.literal(true) })])
+  .meta({ description: 'Return the top-k reasons, or every input\'s contribution.' });
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date such as 2026-11-25');
+
+export const scoreRecordSchema = z.strictObject({
+  id: z.string().min(1).max(255).meta({ description: 'The record id (for a Lead, its 18-character Id). Canary routing hashes it.' }),
+  inputs: inputsSchema,
+});
+
+export const scoreRequestSchema = z
+  .strictObject({
+    version: versionRef.optional().meta({ description: 'Version or alias to score with; default: champion.' }),
+    shadow: z.array(versionRef).max(5).optional().meta({ description: 'Versions or aliases also scored on the same records, returned under `shadow`.' }),
+    canary: z.strictObject({ percent: z.number().int().min(0).max(100) }).optional().meta({
+      description: 'Send this percent of records (by a stable hash of the id) to the challenger, the rest to the champion. Not combined with `version`.',
+    }),
+    explain: explainSchema.optional(),
+    asOf: isoDate.optional().meta({ description: 'Date that "days since" features count to; default: today (UTC).' }),
+    records: z.array(scoreRecordSchema).min(1),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.records.forEach((record, index) => {
+      if (seen.has(record.id)) ctx.addIssue({ code: 'custom', path: ['records', index, 'id'], message: 'duplicate record id' });
+      seen.add(record.id);
+    });
+    if (body.canary && body.version) ctx.addIssue({ code: 'custom', path: ['canary'], message: 'canary cannot be combined with an explicit version' });
+  });
+export type ScoreRequest = z.output<typeof scoreRequestSchema>;
+
+export const reasonSchema = z.object({
+  input: z.string(),
+  label: z.string(),
+  value: z.union([z.number(), z.string(), z.boolean(), z.null()]),
+  contribution: z.number(),
+  direction: z.enum(['raises', 'lowers']),
+  text: z.string(),
+});
+
+export const explanationSchema = z.object({
+  base: z.number().meta({ description: 'Expected margin over the reference data.' }),
+  margin: z.number().meta({ description: 'This record\'s margin: base + the sum of all contributions.' }),
+  unit: z.enum(['log-odds', 'log-count', 'value']),
+  method: z.string().optional().meta({ description: 'tree-shap (exact) or the sampling fallback.' }),
+  reasons: z.array(reasonSchema),
+  note: z.string().optional(),
+});
+
+export const scoreResultSchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  role: z.enum(['champion', 'challenger', 'explicit']),
+  score: z.number().meta({ description: 'Probability (binary) or expected count.' }),
+  scaled: z.number().int().min(0).max(100),
+  decile: z.number().int().min(1).max(10),
+  tier: z.string(),
+  explanation: explanationSchema.optional(),
+});
+
+export const scoreResponseSchema = z.object({
+  model: z.string(),
+  version: z.string(),
+  signature: z.string(),
+  results: z.array(scoreResultSchema),
+  shadow: z.array(z.object({ version: z.string(), role: z.enum(['champion', 'challenger', 'explicit']), signature: z.string(), results: z.array(scoreResultSchema) })).optional(),
+});
+
+export const predictRequestSchema = z.strictObject({
+  model: z.string().min(1).max(100).optional().meta({ description: 'A count model; default: the only count model served.' }),
+  version: versionRef.optional(),
+  asOf: isoDate.optional(),
+  rows: z.array(inputsSchema).min(1).meta({ description: 'One row per product and group; every row needs product_id.' }),
+});
+
+export const predictResponseSchema = z.array(
+  z.object({
+    product_id: z.union([z.string(), z.number()]),
+    expected_qty: z.number().meta({ description: 'Expected count summed over the product\'s rows.' }),
+    confidence_score: z.number().meta({ description: 'clamp(min, max, 1 - 1/(1 + sqrt(expected_qty))).' }),
+  }),
+);
+
+const tensorData: z.ZodType<unknown> = z.lazy(() => z.array(z.union([z.number(), z.boolean(), z.string(), z.null(), tensorData])));
+
+export const inferRequestSchema = z.strictObject({
+  id: z.string().max(255).optional(),
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  inputs: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        shape: z.array(z.number().int().min(0)).min(1).max(8),
+        datatype: z.enum(['FP32', 'FP64', 'INT32', 'INT64', 'BOOL']),
+        parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+        data: tensorData.meta({ description: 'Row-major values, flat or nested. null is a missing value (NaN) in FP32/FP64 tensors.' }),
+      }),
+    )
+    .min(1),
+  outputs: z.array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+});
+export type InferRequest = z.output<typeof inferRequestSchema>;
+
+const tensorMeta = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) });
+export const modelMetadataSchema = z.object({
+  name: z.string(),
+  versions: z.array(z.string()),
+  platform: z.string(),
+  inputs: z.array(tensorMeta),
+  outputs: z.array(tensorMeta),
+});
+export const inferResponseSchema = z.object({
+  model_name: z.string(),
+  model_version: z.string(),
+  id: z.string().optional(),
+  outputs: z.array(z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()), data: z.array(z.union([z.number(), z.string(), z.boolean()])) })),
+});
+
+export const adminLoadRequestSchema = z
+  .strictObject({
+    path: z.string().min(1).max(500).optional().meta({ description: 'Package folder relative to MODELS_DIR; default: the registry\'s path or <model>/<version>.' }),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().meta({ description: 'Refuse the package unless model.onnx has this sha256.' }),
+  })
+  .default({});
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  requestId: z.string().optional(),
+  error: z.string().optional(),
+});

@@ -1,0 +1,174 @@
+/**
+ * The score use case: records -> features (each version's pipeline) -> inference and
+ * explanation (worker pool) -> presented results. Knows nothing of HTTP requests; it throws
+ * HttpProblem for what the caller got wrong.
+ */
+import type { ScoringRecord } from '../features/pipeline';
+import { InputValidationError } from '../features/errors';
+import type { WorkerPool } from '../inference/pool';
+import { HttpProblem, type ProblemIssue } from './errors';
+import { explainRows, type ExplainOption } from './explanations';
+import type { ServiceMetrics } from './metrics';
+import { present } from './outputs';
+import type { Role, ServedModel, ServedVersion, ServingSet } from './serving-set';
+import { goesToChallenger } from './canary';
+import type { ScoreRequest } from './schemas';
+import type { z } from 'zod';
+import type { explanationSchema, scoreResponseSchema, scoreResultSchema } from './schemas';
+
+export type ScoreResult = z.output<typeof scoreResultSchema>;
+export type ScoreResponse = z.output<typeof scoreResponseSchema>;
+type Explanation = z.output<typeof explanationSchema>;
+
+export interface ScoringContext {
+  pool: WorkerPool;
+  metrics?: ServiceMetrics;
+  /** Wall-clock timings (ms) per step, for the request log. */
+  timings?: Record<string, number>;
+}
+
+export interface ScoredRows {
+  scores: Float64Array;
+  explanations?: Explanation[];
+}
+
+/**
+ * Inputs a version does not use but another served version of the model does are dropped
+ * for that version (a mapping built for champion and challenger fits both); inputs no served
+ * version knows are refused, naming them.
+ */
+export function checkKnownInputs(model: ServedModel, records: readonly ScoringRecord[], pathOf: (index: number, input: string) => string): void {
+  const issues: ProblemIssue[] = [];
+  records.forEach((record, index) => {
+    for (const name of Object.keys(record.inputs)) {
+      if (!model.knownInputs.has(name) && issues.length < 100) {
+        issues.push({ path: pathOf(index, name), message: `${name.slice(0, 100)} is not an input of ${model.name}` });
+      }
+    }
+  });
+  if (issues.length > 0) {
+    throw new HttpProblem(422, `Some inputs are not inputs of ${model.name} (a field mapping typo?).`, issues);
+  }
+}
+
+function onlyInputsOf(served: ServedVersion, records: readonly ScoringRecord[]): readonly ScoringRecord[] {
+  const own = new Set(served.manifest.inputs.map((i) => i.name));
+  return records.map((record) => {
+    const keys = Object.keys(record.inputs);
+    if (keys.every((k) => own.has(k))) return record;
+    const inputs: Record<string, unknown> = {};
+    for (const k of keys) if (own.has(k)) inputs[k] = record.inputs[k];
+    return { id: record.id, inputs };
+  });
+}
+
+/** Builds one version's feature rows; input problems become a 422 naming record paths. */
+export function featuresFor(
+  served: ServedVersion,
+  records: readonly ScoringRecord[],
+  asOf: string | undefined,
+  pathOf: (recordId: string, input: string) => string,
+): Float32Array {
+  try {
+    return served.pipeline.transform(onlyInputsOf(served, records), { asOf });
+  } catch (err) {
+    if (!(err instanceof InputValidationError)) throw err;
+    const issues = err.problems.map((p) => ({ path: pathOf(p.recordId, p.input), message: `${p.input} ${p.problem}` }));
+    throw new HttpProblem(422, `Inputs do not fit ${served.name} ${served.version}${err.truncated ? ' (first 100 problems shown)' : ''}.`, issues);
+  }
+}
+
+/** Runs one version on records: predictions, and explanations when asked. */
+export async function runVersion(
+  ctx: ScoringContext,
+  served: ServedVersion,
+  records: readonly ScoringRecord[],
+  features: Float32Array,
+  explain: ExplainOption | undefined,
+): Promise<ScoredRows> {
+  const started = performance.now();
+  const columns = served.manifest.model.columns;
+  const out = await ctx.pool.run(served.key, features, records.length, columns, explain !== undefined);
+  const seconds = (performance.now() - started) / 1000;
+  ctx.metrics?.inference.observe({ model: served.name, version: served.version, explained: String(explain !== undefined) }, seconds);
+  if (ctx.timings) ctx.timings.pool = (ctx.timings.pool ?? 0) + seconds * 1000;
+  if (!explain || !out.contributions) return { scores: out.scores };
+  return { scores: out.scores, explanations: explainRows(served, records, out, explain) };
+}
+
+function results(served: ServedVersion, role: Role, records: readonly ScoringRecord[], rows: ScoredRows, ctx: ScoringContext): ScoreResult[] {
+  const scaled = new Array<number>(records.length);
+  const list = records.map((record, i) => {
+    const score = rows.scores[i];
+    const shown = present(score, served.manifest);
+    scaled[i] = shown.scaled;
+    const result: ScoreResult = { id: record.id, version: served.version, role, score, ...shown };
+    if (rows.explanations) result.explanation = rows.explanations[i];
+    return result;
+  });
+  ctx.metrics?.observeScores(served.manifest, rows.scores, scaled);
+  ctx.metrics?.records.inc({ model: served.name, version: served.version, role, explained: String(rows.explanations !== undefined) }, records.length);
+  return list;
+}
+
+/** Scores a request against one serving set. */
+export async function scoreRequest(ctx: ScoringContext, set: ServingSet, modelName: string, request: ScoreRequest): Promise<ScoreResponse> {
+  const model = set.model(modelName);
+  const records = request.records as ScoringRecord[];
+  const indexById = new Map(records.map((r, i) => [r.id, i]));
+  const pathOf = (recordId: string, input: string) => `records[${indexById.get(recordId) ?? '?'}].inputs.${input}`;
+  checkKnownInputs(model, records, (i, input) => `records[${i}].inputs.${input}`);
+
+  // Who scores which record: one version, or champion/challenger by the canary hash.
+  const groups: { served: ServedVersion; role: Role; indexes: number[] }[] = [];
+  const primary = set.resolve(modelName, request.version);
+  const percent = request.canary?.percent ?? 0;
+  if (request.canary && percent > 0) {
+    const challenger = set.resolve(modelName, 'challenger');
+    const toChallenger: number[] = [];
+    const toChampion: number[] = [];
+    records.forEach((r, i) => (goesToChallenger(r.id, percent) ? toChallenger : toChampion).push(i));
+    if (toChampion.length > 0) groups.push({ ...primary, indexes: toChampion });
+    if (toChallenger.length > 0) groups.push({ ...challenger, indexes: toChallenger });
+  } else {
+    groups.push({ ...primary, indexes: records.map((_, i) => i) });
+  }
+  const shadows = (request.shadow ?? []).map((ref) => set.resolve(modelName, ref));
+
+  // Features for every run first, so an input problem is reported before any inference.
+  const started = performance.now();
+  const primaryRuns = groups.map((g) => {
+    const subset = g.indexes.length === records.length ? records : g.indexes.map((i) => records[i]);
+    return { ...g, subset, features: featuresFor(g.served, subset, request.asOf, pathOf) };
+  });
+  const shadowRuns = shadows.map((s) => ({ ...s, features: featuresFor(s.served, records, request.asOf, pathOf) }));
+  if (ctx.timings) ctx.timings.features = performance.now() - started;
+
+  const explain = request.explain;
+  const [primaryOut, shadowOut] = await Promise.all([
+    Promise.all(primaryRuns.map((g) => runVersion(ctx, g.served, g.subset, g.features, explain))),
+    Promise.all(shadowRuns.map((s) => runVersion(ctx, s.served, records, s.features, explain))),
+  ]);
+
+  const ordered = new Array<ScoreResult>(records.length);
+  primaryRuns.forEach((g, k) => {
+    results(g.served, g.role, g.subset, primaryOut[k], ctx).forEach((result, j) => {
+      ordered[g.indexes[j]] = result;
+    });
+  });
+  const response: ScoreResponse = {
+    model: model.name,
+    version: primary.served.version,
+    signature: primary.served.manifest.signature,
+    results: ordered,
+  };
+  if (shadowRuns.length > 0) {
+    response.shadow = shadowRuns.map((s, k) => ({
+      version: s.served.version,
+      role: s.role,
+      signature: s.served.manifest.signature,
+      results: results(s.served, s.role, records, shadowOut[k], ctx),
+    }));
+  }
+  return response;
+}

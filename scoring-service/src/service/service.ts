@@ -1,0 +1,69 @@
+/**
+ * Builds one service instance (pool, models, metrics, keys, app) from a configuration. The
+ * server process and the in-process tests both start here; neither listens here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Express } from 'express';
+import { WorkerPool } from '../inference/pool';
+import { generateKey, KeyRing } from './auth';
+import { createApp } from './app';
+import type { Config } from './config';
+import type { ServiceDeps } from './deps';
+import { createLogger, type Logger } from './logger';
+import { ServiceMetrics } from './metrics';
+import { ModelHost } from './model-host';
+
+export interface Service {
+  app: Express;
+  deps: ServiceDeps;
+  /** Keys generated because none were configured (print them once at start). */
+  generatedKeys?: { client: string; admin: string };
+  /** Refuse new work, wait for running requests, stop the workers. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  log?: Logger;
+  /** Lets tests crash a worker on purpose. */
+  allowWorkerCrash?: boolean;
+}
+
+export const serviceVersion = (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  let clientKeys = config.SCORING_API_KEYS;
+  let adminKeys = config.SCORING_ADMIN_KEYS;
+  let generatedKeys: Service['generatedKeys'];
+  if (clientKeys.length === 0 && adminKeys.length === 0) {
+    // Auth is never off: with no keys configured, this process gets fresh random ones.
+    generatedKeys = { client: generateKey('sk'), admin: generateKey('ak') };
+    clientKeys = [generatedKeys.client];
+    adminKeys = [generatedKeys.admin];
+  }
+  const metrics = new ServiceMetrics(config.PSI_WINDOW);
+  const pool = new WorkerPool({ size: config.WORKERS, ortThreads: config.ORT_THREADS, splitRows: config.SPLIT_ROWS, allowCrash: options.allowWorkerCrash });
+  pool.on('worker-crashed', (err: Error) => {
+    metrics.workerRestarts.inc();
+    log.error({ err: err.message }, 'inference worker crashed; replacing it');
+  });
+  const host = new ModelHost(config.modelsDir, pool, log, metrics);
+  const deps: ServiceDeps = { config, host, pool, keys: new KeyRing(clientKeys, adminKeys), metrics, log, state: { shuttingDown: false } };
+  try {
+    await host.reload();
+  } catch (err) {
+    log.error({ reason: (err as Error).message }, 'no models loaded at start; the service is not ready');
+  }
+  const app = createApp(deps, serviceVersion);
+  return {
+    app,
+    deps,
+    generatedKeys,
+    async close() {
+      deps.state.shuttingDown = true;
+      await host.close();
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The serving set: the model versions that answer requests right now, each verified, with
+ * its compiled feature pipeline and its sessions loaded in every worker. A set never changes
+ * after it is built; reloads build a new one and swap it in whole, and a request keeps the
+ * set it started with until it finishes.
+ */
+import type { LoadedPackage } from '../package/loader';
+import { compareVersions } from '../package/registry';
+import type { Manifest, Registry, VersionStatus } from '../manifest/schema';
+import type { FeaturePipeline } from '../features/pipeline';
+import type { ModelInfo } from '../inference/protocol';
+import { HttpProblem } from './errors';
+
+export type Role = 'champion' | 'challenger' | 'explicit';
+
+export interface ServedVersion {
+  name: string;
+  version: string;
+  /** Worker-pool key: one per artifact. */
+  key: string;
+  dir: string;
+  manifest: Manifest;
+  pipeline: FeaturePipeline;
+  package: LoadedPackage;
+  status: VersionStatus;
+  info: ModelInfo;
+  loadedAt: string;
+}
+
+export interface ServedModel {
+  name: string;
+  description?: string;
+  versions: ReadonlyMap<string, ServedVersion>;
+  champion?: ServedVersion;
+  challenger?: ServedVersion;
+  /** Every input name any served version of this model declares. */
+  knownInputs: ReadonlySet<string>;
+}
+
+const byVersionDesc = (a: ServedVersion, b: ServedVersion) => compareVersions(b.version, a.version);
+
+/**
+ * Champion: the registry's champion alias when it is served, else the highest production
+ * version, else the highest served version that is not deprecated. Challenger: the challenger
+ * alias when served, else the highest staging version; never the champion itself.
+ */
+function pickAliases(versions: ServedVersion[], aliases: { champion?: string; challenger?: string }) {
+  const sorted = [...versions].sort(byVersionDesc);
+  const find = (v?: string) => (v ? sorted.find((s) => s.version === v) : undefined);
+  const champion =
+    find(aliases.champion) ?? sorted.find((s) => s.status === 'production') ?? sorted.find((s) => s.status !== 'deprecated') ?? sorted[0];
+  let challenger = find(aliases.challenger) ?? sorted.find((s) => s.status === 'staging');
+  if (challenger === champion) challenger = undefined;
+  return { champion, challenger };
+}
+
+export class ServingSet {
+  readonly models: ReadonlyMap<string, ServedModel>;
+  private inflight = 0;
+  private drained?: () => void;
+
+  constructor(
+    versions: ServedVersion[],
+    readonly registry: Registry | undefined,
+    readonly builtAt = new Date().toISOString(),
+  ) {
+    const grouped = new Map<string, ServedVersion[]>();
+    for (const v of versions) grouped.set(v.name, [...(grouped.get(v.name) ?? []), v]);
+    const models = new Map<string, ServedModel>();
+    for (const [name, list] of [...grouped].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const entry = registry?.models[name];
+      const { champion, challenger } = pickAliases(list, entry?.aliases ?? {});
+      models.set(name, {
+        name,
+        description: entry?.description,
+        versions: new Map(list.sort(byVersionDesc).map((v) => [v.version, v])),
+        champion,
+        challenger,
+        knownInputs: new Set(list.flatMap((v) => v.manifest.inputs.map((i) => i.name))),
+      });
+    }
+    this.models = models;
+  }
+
+  get versions(): ServedVersion[] {
+    return [...this.models.values()].flatMap((m) => [...m.versions.values()]);
+  }
+
+  get keys(): Set<string> {
+    return new Set(this.versions.map((v) => v.key));
+  }
+
+  model(name: string): ServedModel {
+    const model = this.models.get(name);
+    if (!model) throw new HttpProblem(404, `Model ${JSON.stringify(name.slice(0, 100))} is not served. GET /v1/models lists the models.`);
+    return model;
+  }
+
+  /** A version number or alias -> the served version and the role it plays in this call. */
+  resolve(modelName: string, ref: string | undefined): { served: ServedVersion; role: Role } {
+    const model = this.model(modelName);
+    if (ref === undefined || ref === 'champion') {
+      if (!model.champion) throw new HttpProblem(404, `Model ${modelName} has no champion version.`);
+      return { served: model.champion, role: 'champion' };
+    }
+    if (ref === 'challenger') {
+      if (!model.challenger) throw new HttpProblem(404, `Model ${modelName} has no challenger version being served.`);
+      return { served: model.challenger, role: 'challenger' };
+    }
+    const served = model.versions.get(ref);
+    if (!served) throw new HttpProblem(404, `Version ${JSON.stringify(ref.slice(0, 50))} of ${modelName} is not served (served: ${[...model.versions.keys()].join(', ')}).`);
+    return { served, role: 'explicit' };
+  }
+
+  /** Marks a request as running on this set. */
+  enter(): void {
+    this.inflight++;
+  }
+
+  leave(): void {
+    this.inflight--;
+    if (this.inflight === 0 && this.drained) this.drained();
+  }
+
+  /** Resolves once no request runs on this set. */
+  whenDrained(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drained = resolve;
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { Messages, SfError } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { modelsDirFlag } from '../../../lib/flags.js';
+import { appendLedger, compareVersions, readRegistry } from '../../../lib/library.js';
+import { validateVersion, type VersionValidation } from '../../../lib/package-validation.js';
+import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.validate');
+
+export type ModelValidateResult = { modelsDir: string; passed: boolean; versions: VersionValidation[] };
+
+const mark = (pass: boolean | null): string => (pass === null ? '-' : pass ? 'pass' : 'FAIL');
+
+export default class ModelValidate extends SfCommand<ModelValidateResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'models-dir': modelsDirFlag,
+    name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary') }),
+    version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary'), dependsOn: ['name'] }),
+    golden: Flags.file({ summary: messages.getMessage('flags.golden.summary'), exists: true, dependsOn: ['version'] }),
+    tolerance: Flags.string({ summary: messages.getMessage('flags.tolerance.summary'), default: '1e-6' }),
+  };
+
+  public async run(): Promise<ModelValidateResult> {
+    const { flags } = await this.parse(ModelValidate);
+    const modelsDir = resolveModelsDir(flags['models-dir']);
+    const tolerance = Number(flags.tolerance);
+    if (!(tolerance >= 0)) throw new SfError(`--tolerance must be a non-negative number, got ${flags.tolerance}`, 'InvalidTolerance');
+
+    const targets: { name: string; version: string }[] = [];
+    if (flags.name && flags.version) targets.push({ name: flags.name, version: flags.version });
+    else {
+      const registry = await readRegistry(modelsDir);
+      for (const name of Object.keys(registry.models).sort()) {
+        if (flags.name && name !== flags.name) continue;
+        for (const version of Object.keys(registry.models[name].versions).sort(compareVersions)) targets.push({ name, version });
+      }
+    }
+
+    const versions: VersionValidation[] = [];
+    for (const t of targets) {
+      this.spinner.start(`Validating ${t.name} ${t.version}`);
+      const v = await validateVersion(modelsDir, t.name, t.version, { goldenFile: flags.golden, tolerance });
+      this.spinner.stop(v.passed ? 'passed' : 'failed');
+      versions.push(v);
+      await appendLedger(modelsDir, {
+        action: 'validate',
+        model: t.name,
+        version: t.version,
+        ...(v.sha256 ? { sha256: v.sha256 } : {}),
+        actor: currentActor(),
+        result: v.passed ? 'pass' : 'fail',
+        details: {
+          failed: [...v.checks.filter((c) => c.pass === false).map((c) => c.check), ...v.gates.filter((g) => !g.pass).map((g) => g.gate)],
+          gates: v.gates,
+        },
+      });
+
+      this.log(messages.getMessage('info.header', [t.name, t.version, messages.getMessage(v.passed ? 'info.passed' : 'info.failed')]));
+      this.table({ data: v.checks.map((c) => ({ check: c.check, result: mark(c.pass), detail: c.detail })) });
+      if (v.gates.length > 0) {
+        this.table({
+          data: v.gates.map((g) => ({
+            gate: g.gate,
+            result: mark(g.pass),
+            actual: g.actual ?? '',
+            required: g.threshold === null ? '' : `${g.comparison} ${g.threshold}`,
+            note: g.note ?? '',
+          })),
+        });
+      }
+    }
+    const passed = versions.length > 0 && versions.every((v) => v.passed);
+    if (!passed) process.exitCode = 1;
+    return { modelsDir, passed, versions };
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The lead score components in a real browser: Debian's Chromium shows the off-platform preview
+ * (the same component sources compiled with LWC OSS), whose Apex stand-ins call the real scoring service.
+ * Needs `npm run build` (service) and `npm run build:preview` (page); `npm test` runs both first.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startPreview, type RunningPreview } from '../../preview/server';
+import { launchChromium } from './support/chromium';
+import { startScoringService, type RunningService } from './support/scoringService';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SAMPLE_LEADS, toModelInputs } = require('../../preview/sampleLeads') as {
+  SAMPLE_LEADS: { id: string; name: string; inputs: Record<string, unknown> }[];
+  toModelInputs(raw: Record<string, unknown>, at: number): Record<string, unknown>;
+};
+
+const HOT_ID = '00Q5g00000PrvHot1';
+const COLD_ID = '00Q5g00000PrvCld1';
+const NEW_ID = '00Q5g00000PrvNew1';
+const REPO = path.resolve(__dirname, '../..');
+// Screenshots for the README are refreshed with UPDATE_SCREENSHOTS=1; ordinary runs write to a temp folder.
+const SHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(REPO, 'docs/images')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'lead-score-shots-'));
+
+interface Reason {
+  input: string;
+  label: string;
+  contribution: number;
+  direction: 'raises' | 'lowers';
+  text: string;
+}
+interface ScoreResult {
+  id: string;
+  version: string;
+  score: number;
+  scaled: number;
+  decile: number;
+  tier: string;
+  explanation: { base: number; reasons: Reason[] };
+}
+
+let service: RunningService;
+let preview: RunningPreview;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+
+/** What the service says about a sample lead right now, asked directly (not through the preview). */
+async function scoreDirectly(leadId: string): Promise<ScoreResult> {
+  const lead = SAMPLE_LEADS.find((l) => l.id === leadId)!;
+  const response = await fetch(`${service.url}/v1/models/lead-scoring/score`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${service.apiKey}` },
+    body: JSON.stringify({
+      version: 'champion',
+      explain: { top: 5 },
+      records: [{ id: leadId, inputs: toModelInputs(lead.inputs, Date.now()) }],
+    }),
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { results: ScoreResult[] };
+  return body.results[0];
+}
+
+async function openLead(leadId: string): Promise<void> {
+  await page.goto(`${preview.url}?lead=${leadId}`);
+  await page
+    .locator('c-lead-score [data-id="ring"], c-lead-score [data-id="never-scored"]')
+    .first()
+    .waitFor({ timeout: 30000 });
+}
+
+const ringLabel = () => page.locator('c-lead-score [data-id="ring"]').getAttribute('aria-label');
+const reasonTexts = (group: 'raises' | 'lowers') =>
+  page.locator(`c-lead-score section[data-id="${group}"] [data-id="reason-text"]`).allTextContents();
+async function trendCount(): Promise<number> {
+  const caption = await page.locator('c-lead-score [data-id="trend-caption"]').textContent();
+  return Number(/over (\d+) scorings/.exec(caption ?? '')?.[1]);
+}
+
+beforeAll(async () => {
+  service = await startScoringService();
+  preview = await startPreview({ port: 0, serviceUrl: service.url, apiKey: service.apiKey });
+  if (!preview.built) throw new Error('preview/dist is missing: run `npm run build:preview` first (npm test does).');
+  const outcomes = await preview.seeded;
+  expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await preview?.close();
+  await service?.stop();
+});
+
+describe('lead score card in Chromium, backed by the real scoring service', () => {
+  test('shows the score, tier and decile the service gives the hot sample lead', async () => {
+    const expected = await scoreDirectly(HOT_ID);
+    await openLead(HOT_ID);
+    expect(expected.tier).toBe('Hot');
+    expect(await ringLabel()).toBe(`Score ${expected.scaled} out of 100, tier ${expected.tier}`);
+    expect(await page.locator('c-lead-score [data-id="ring"] text').textContent()).toBe(String(expected.scaled));
+    expect((await page.locator('c-lead-score [data-id="tier"]').textContent())?.trim()).toBe(expected.tier);
+    expect(await page.locator('c-lead-score [data-id="decile"]').textContent()).toBe(`Decile ${expected.decile} of 10`);
+    expect(await page.locator('c-lead-score [data-id="model"]').textContent()).toBe(
+      `Model lead-scoring ${expected.version}`,
+    );
+    await page.locator('c-lead-score').screenshot({ path: path.join(SHOT_DIR, 'lead-score-hot.png') });
+  });
+
+  test("lists the service's reasons in order, split into what raises and what lowers the score", async () => {
+    const expected = await scoreDirectly(HOT_ID);
+    await openLead(HOT_ID);
+    const reasons = expected.explanation.reasons;
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(await reasonTexts('raises')).toEqual(reasons.filter((r) => r.direction === 'raises').map((r) => r.text));
+    expect(await reasonTexts('lowers')).toEqual(reasons.filter((r) => r.direction === 'lowers').map((r) => r.text));
+    // bars shrink with the contribution, the strongest reason at full width
+    const widths = await page
+      .locator('c-lead-score section[data-id="raises"] .reason-bar')
+      .evaluateAll((bars) => bars.map((b) => parseFloat((b as unknown as { style: { width: string } }).style.width)));
+    expect(widths).toEqual([...widths].sort((a, b) => b - a));
+  });
+
+  test('shows the cold sample lead as Cold with what lowers it', async () => {
+    const expected = await scoreDirectly(COLD_ID);
+    await openLead(COLD_ID);
+    expect(expected.tier).toBe('Cold');
+    expect(await ringLabel()).toBe(`Score ${expected.scaled} out of 100, tier Cold`);
+    expect(await reasonTexts('lowers')).toEqual(
+      expected.explanation.reasons.filter((r) => r.direction === 'lowers').map((r) => r.text),
+    );
+    await page.locator('c-lead-score').screenshot({ path: path.join(SHOT_DIR, 'lead-score-cold.png') });
+  });
+
+  test('draws the score trend from the history of champion scores', async () => {
+    await openLead(HOT_ID);
+    const hot = SAMPLE_LEADS.find((l) => l.id === HOT_ID) as unknown as { earlier: unknown[] };
+    expect(await trendCount()).toBe(hot.earlier.length + 1);
+    const label = await page.locator('c-lead-score [data-id="sparkline"]').getAttribute('aria-label');
+    expect(label).toMatch(/^Score (rose|fell|stayed)/);
+  });
+
+  test('Refresh rescores the lead through the service and adds a point to the trend', async () => {
+    await openLead(HOT_ID);
+    const before = await trendCount();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/apex/LeadScoreController.rescoreLead')),
+      page.locator('c-lead-score [data-id="refresh"] button').click(),
+    ]);
+    expect(response.status()).toBe(200);
+    await page.locator('c-lead-score [data-id="refreshing"]').waitFor({ state: 'detached' });
+    expect(await trendCount()).toBe(before + 1);
+    expect(await page.locator('c-lead-score [data-id="scored-ago"]').textContent()).toBe('Scored just now');
+    const expected = await scoreDirectly(HOT_ID);
+    expect(await ringLabel()).toBe(`Score ${expected.scaled} out of 100, tier ${expected.tier}`);
+  });
+
+  test('opens the explanation as a waterfall from the base value to the score', async () => {
+    const expected = await scoreDirectly(HOT_ID);
+    await openLead(HOT_ID);
+    await page.locator('c-lead-score [data-id="explain"] button').click();
+    const waterfall = page.locator('c-lead-score-explanation [data-id="waterfall"]');
+    await waterfall.waitFor();
+    const labels = await waterfall.locator('[data-id="step-label"]').allTextContents();
+    expect(labels.slice(0, expected.explanation.reasons.length)).toEqual(
+      expected.explanation.reasons.map((r) => r.label),
+    );
+    expect(await waterfall.locator('[data-id="score-after"]').textContent()).toBe(
+      `${(expected.score * 100).toFixed(expected.score < 0.01 ? 2 : 1)}%`,
+    );
+    await page.locator('c-lead-score-explanation-modal [data-id="close"] button').click();
+    await waterfall.waitFor({ state: 'detached' });
+  });
+
+  test('a lead that was never scored says so, and Score now scores it', async () => {
+    await openLead(NEW_ID);
+    expect(await page.locator('c-lead-score [data-id="never-scored"]').textContent()).toContain(
+      "This lead hasn't been scored yet.",
+    );
+    await page.locator('c-lead-score [data-id="refresh"] button').click();
+    await page.locator('c-lead-score [data-id="ring"]').waitFor();
+    const expected = await scoreDirectly(NEW_ID);
+    expect(await ringLabel()).toBe(`Score ${expected.scaled} out of 100, tier ${expected.tier}`);
+  });
+
+  // Runs last: it stops the service.
+  test('with the service down, Refresh keeps the stored score visible, marked stale, and shows an error toast', async () => {
+    await openLead(HOT_ID);
+    const label = await ringLabel();
+    await service.stop();
+    await page.locator('c-lead-score [data-id="refresh"] button').click();
+    const toast = page.locator('[data-id="toast"]');
+    await toast.waitFor();
+    expect(await toast.locator('[data-id="toast-title"]').textContent()).toBe('Could not rescore this lead');
+    expect(await toast.locator('[data-id="toast-message"]').textContent()).toContain(
+      'The scoring service is unavailable',
+    );
+    expect(await page.locator('c-lead-score [data-id="stale"]').textContent()).toContain('last stored score');
+    expect(await page.locator('c-lead-score [data-id="stale-badge"]').textContent()).toBe('Stale');
+    expect(await ringLabel()).toBe(`${label}, may be out of date`);
+    // a fresh page load still shows the stored score, marked stale
+    await openLead(HOT_ID);
+    expect(await page.locator('c-lead-score [data-id="stale-badge"]').textContent()).toBe('Stale');
+  });
+});

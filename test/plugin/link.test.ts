@@ -1,0 +1,145 @@
+/**
+ * The plugin inside the real Salesforce CLI: `sf plugins link` into the @salesforce/cli
+ * installed from npm (a root devDependency), then `sf scoring model list|validate --json`
+ * against the bundled models. sf's config, data, cache and logs go to a temp HOME, with
+ * telemetry and update checks off, so nothing leaks into the user's sf setup or the network.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+const SF = path.join(ROOT, 'node_modules', '.bin', 'sf');
+const PLUGIN = path.join(ROOT, 'sf-plugin');
+const BUNDLED_MODELS = path.join(ROOT, 'models');
+
+type SfJson<T> = { status: number; result?: T; name?: string; message?: string };
+type Validation = { passed: boolean; versions: { name: string; version: string; passed: boolean; sha256: string; checks: { check: string; pass: boolean | null; detail: string }[] }[] };
+type Listing = { modelsDir: string; versions: { name: string; version: string; status: string; sha256: string }[] };
+type Registry = { models: Record<string, { versions: Record<string, { sha256: string; path: string }> }> };
+
+let home: string;
+let modelsDir: string;
+let env: NodeJS.ProcessEnv;
+
+async function sf<T>(args: string[], expectCode = 0): Promise<SfJson<T>> {
+  let stdout: string;
+  let code = 0;
+  try {
+    ({ stdout } = await run(SF, args, { env, cwd: home, maxBuffer: 64 * 1024 * 1024 }));
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; code?: number };
+    stdout = e.stdout ?? '';
+    code = e.code ?? -1;
+    if (code !== expectCode) throw new Error(`sf ${args.join(' ')} exited ${code}: ${e.stderr ?? ''}\n${stdout}`);
+  }
+  expect(code).toBe(expectCode);
+  return JSON.parse(stdout) as SfJson<T>;
+}
+
+/** A copy of the bundled models (registry, ledger, packages, golden files), so the test writes no ledger lines into the repo. */
+async function copyBundledModels(target: string): Promise<void> {
+  const registry = JSON.parse(await fs.readFile(path.join(BUNDLED_MODELS, 'registry.json'), 'utf8')) as Registry;
+  await fs.mkdir(target, { recursive: true });
+  await fs.copyFile(path.join(BUNDLED_MODELS, 'registry.json'), path.join(target, 'registry.json'));
+  if (existsSync(path.join(BUNDLED_MODELS, 'ledger.jsonl'))) await fs.copyFile(path.join(BUNDLED_MODELS, 'ledger.jsonl'), path.join(target, 'ledger.jsonl'));
+  for (const model of Object.values(registry.models)) {
+    for (const v of Object.values(model.versions)) await fs.cp(path.join(BUNDLED_MODELS, v.path), path.join(target, v.path), { recursive: true });
+  }
+  await fs.cp(path.join(BUNDLED_MODELS, 'golden'), path.join(target, 'golden'), { recursive: true });
+}
+
+/** Until the bundled packages are built, the same versions imported from the committed training artifacts. */
+async function importFromArtifacts(target: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { importXgboostFile } = require(path.join(ROOT, 'scoring-service', 'dist', 'importer', 'index.js')) as typeof import('../../scoring-service/src/importer');
+  const artifacts = path.join(BUNDLED_MODELS, 'training', 'artifacts', 'lead-scoring');
+  for (const version of ['4.0.0', '4.1.0']) {
+    await importXgboostFile({
+      xgboostFile: path.join(artifacts, version, 'xgboost.json'),
+      metadataFile: path.join(artifacts, version, 'metadata.json'),
+      name: 'lead-scoring',
+      version,
+      modelsDir: target,
+      actor: 'link-test',
+    });
+  }
+  await fs.cp(path.join(BUNDLED_MODELS, 'golden'), path.join(target, 'golden'), { recursive: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(PLUGIN, 'lib', 'commands', 'scoring', 'model', 'list.js'))) {
+    throw new Error('sf-plugin/lib is not built: run `npm run build` (npm test does) before this test');
+  }
+  home = await fs.mkdtemp(path.join(os.tmpdir(), 'sf-link-test-'));
+  env = {
+    PATH: `${path.dirname(SF)}${path.delimiter}${process.env.PATH ?? ''}`,
+    HOME: home,
+    USERPROFILE: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    SF_DISABLE_TELEMETRY: 'true',
+    SFDX_DISABLE_TELEMETRY: 'true',
+    SF_AUTOUPDATE_DISABLE: 'true',
+    SFDX_AUTOUPDATE_DISABLE: 'true',
+    SF_HIDE_RELEASE_NOTES: 'true',
+    SF_SKIP_NEW_VERSION_CHECK: 'true',
+    SF_DISABLE_AUTOUPDATE: 'true',
+    SF_USE_PROGRESS_BAR: 'false',
+    NODE_OPTIONS: '',
+    SCORING_ACTOR: 'link-test',
+  };
+  modelsDir = path.join(home, 'models');
+  if (existsSync(path.join(BUNDLED_MODELS, 'registry.json'))) await copyBundledModels(modelsDir);
+  else await importFromArtifacts(modelsDir);
+  // --no-install: the workspace's dependencies are already installed at the repo root.
+  await run(SF, ['plugins', 'link', PLUGIN, '--no-install'], { env, cwd: home });
+});
+
+afterAll(async () => {
+  if (home) await fs.rm(home, { recursive: true, force: true });
+});
+
+describe('the plugin linked into the real sf CLI', () => {
+  it('is listed by sf as a linked plugin', async () => {
+    const plugins = await sf<{ name: string; type: string }[]>(['plugins', '--json']);
+    const ours = (plugins.result ?? (plugins as unknown as { name: string; type: string }[])).find((p) => p.name === '@lead-scoring/sf-plugin-scoring');
+    expect(ours?.type).toBe('link');
+  });
+
+  it('lists the bundled model versions with the sha256 the registry records', async () => {
+    const out = await sf<Listing>(['scoring', 'model', 'list', '--models-dir', modelsDir, '--json']);
+    expect(out.status).toBe(0);
+    const registry = JSON.parse(await fs.readFile(path.join(modelsDir, 'registry.json'), 'utf8')) as Registry;
+    const v41 = out.result!.versions.find((v) => v.name === 'lead-scoring' && v.version === '4.1.0');
+    expect(v41?.sha256).toBe(registry.models['lead-scoring'].versions['4.1.0'].sha256);
+    expect(out.result!.versions.length).toBe(Object.values(registry.models).reduce((n, m) => n + Object.keys(m.versions).length, 0));
+  });
+
+  it('validates lead-scoring 4.1.0 end to end in the CLI: package checks and golden parity with ONNX Runtime', async () => {
+    const out = await sf<Validation>(['scoring', 'model', 'validate', '--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--json']);
+    const v = out.result!.versions[0];
+    for (const check of ['manifest', 'sha256', 'signature', 'ONNX model', 'golden parity']) {
+      expect(v.checks.find((c) => c.check === check)?.pass).toBe(true);
+    }
+    expect(v.checks.find((c) => c.check === 'golden parity')?.detail).toMatch(/^\d+ rows/);
+    expect(out.status).toBe(v.passed ? 0 : 1);
+  });
+
+  it('exits 1 and names the problem for a version that does not exist', async () => {
+    const out = await sf<Validation>(['scoring', 'model', 'validate', '--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '9.9.9', '--json'], 1);
+    expect(out.status).toBe(1);
+    expect(out.result!.passed).toBe(false);
+    const failed = out.result!.versions[0].checks.find((c) => c.pass === false);
+    expect(failed?.detail).toContain('9.9.9');
+  });
+
+  it('refuses an unknown flag with a usage error, as every sf command does', async () => {
+    const out = await sf<never>(['scoring', 'model', 'list', '--no-such-flag', '--json'], 2);
+    expect(out.name).toBe('NonExistentFlagsError');
+  });
+});
