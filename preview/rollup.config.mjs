@@ -21,6 +21,7 @@ const componentModules = fs
 
 // Salesforce platform modules the components import, bound to preview implementations.
 const platformModules = {
+  '@salesforce/apex': path.join(here, 'src/platform/apex/index.js'),
   '@salesforce/apex/LeadScoreController.getLeadScore': path.join(here, 'src/platform/apex/getLeadScore.js'),
   '@salesforce/apex/LeadScoreController.rescoreLead': path.join(here, 'src/platform/apex/rescoreLead.js'),
   'lightning/platformShowToastEvent': path.join(here, 'src/platform/platformShowToastEvent.js'),
@@ -58,7 +59,7 @@ export default {
     }),
     lwc({
       rootDir: path.join(here, 'src'),
-      modules: [{ dir: 'modules' }, ...componentModules, { npm: 'lightning-base-components' }],
+      modules: [{ dir: 'lwc' }, ...componentModules, { npm: 'lightning-base-components' }],
       // These run outside LWC templates (plain JS), so they need no LWC compile step.
       exclude: ['**/src/platform/**'],
     }),

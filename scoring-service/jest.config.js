@@ -1,8 +1,8 @@
 module.exports = {
   displayName: 'scoring-service',
-  testEnvironment: 'node',
+  // onnxruntime-node needs the host's typed arrays inside jest's sandbox (see the file).
+  testEnvironment: '<rootDir>/test/ort-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
-  testTimeout: 30000,
 };

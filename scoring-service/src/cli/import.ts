@@ -9,7 +9,8 @@ import { importXgboostFile } from '../importer/import-file';
 import { ModelImportError } from '../trees/import-error';
 import { PackageError } from '../package/errors';
 
-const USAGE = 'usage: npm run -s model:import -- --xgboost FILE --name NAME --version X.Y.Z --models-dir DIR [--metadata FILE] [--actor NAME] [--json]';
+const USAGE =
+  'usage: npm run -s model:import -- --xgboost FILE --name NAME --version X.Y.Z --models-dir DIR [--metadata FILE] [--actor NAME] [--json]';
 
 async function main(argv: string[]): Promise<number> {
   let values;
@@ -52,16 +53,23 @@ async function main(argv: string[]): Promise<number> {
     });
     const { manifest } = result;
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ status: 0, result: { dir: result.dir, outcome: result.outcome, name: manifest.name, version: manifest.version, sha256: manifest.sha256, signature: manifest.signature, columns: manifest.model.columns, warnings: result.warnings } }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ status: 0, result: { dir: result.dir, outcome: result.outcome, status: result.status, name: manifest.name, version: manifest.version, sha256: manifest.sha256, signature: manifest.signature, columns: manifest.model.columns, warnings: result.warnings } }, null, 2)}\n`,
+      );
     } else {
       const verb = result.outcome === 'created' ? 'imported' : 'already imported (same bytes), nothing changed:';
-      process.stdout.write(`${verb} ${manifest.name} ${manifest.version} -> ${result.dir}\n  sha256 ${manifest.sha256}\n  signature ${manifest.signature}\n  ${manifest.model.columns} columns, output "${manifest.model.outputName}" (${manifest.model.link} link), status candidate\n`);
+      process.stdout.write(
+        `${verb} ${manifest.name} ${manifest.version} -> ${result.dir}\n  sha256 ${manifest.sha256}\n  signature ${manifest.signature}\n  ${manifest.model.columns} columns, output "${manifest.model.outputName}" (${manifest.model.link} link), status ${result.status}\n`,
+      );
       for (const w of result.warnings) process.stdout.write(`  warning: ${w}\n`);
     }
     return 0;
   } catch (err) {
     if (err instanceof ModelImportError || err instanceof PackageError) {
-      if (values.json) process.stdout.write(`${JSON.stringify({ status: 1, name: err.name, code: err.code, message: err.message }, null, 2)}\n`);
+      if (values.json)
+        process.stdout.write(
+          `${JSON.stringify({ status: 1, name: err.name, code: err.code, message: err.message }, null, 2)}\n`,
+        );
       process.stderr.write(`import refused (${err.code}): ${err.message}\n`);
       return 1;
     }

@@ -7,7 +7,7 @@
 import type { FeatureSpec, InputSpec, Manifest, SnapshotTable } from '../manifest/schema';
 import { asOfEpochDay, parseEpochDay } from './dates';
 import { FeatureSchemaError, InputValidationError, type InputProblem } from './errors';
-import { murmurhash3Signed } from './hasher';
+import { hashIndex, Murmur3 } from './hasher';
 
 /** Where one feature block sits among the model's columns (SHAP values fold back through this). */
 export interface FeatureBlock {
@@ -52,7 +52,6 @@ type ManifestFeatures = Pick<Manifest, 'inputs' | 'features'> | { inputs: InputS
 type BlockWriter = (out: Float32Array, offset: number, asOfDay: number) => void;
 
 const MAX_PROBLEMS = 100;
-const HASH_CACHE_LIMIT = 65_536;
 
 function bisectRight(edges: readonly number[], value: number): number {
   let lo = 0;
@@ -74,7 +73,10 @@ function describeType(value: unknown): string {
 }
 
 /** Compiles the manifest's feature schema. Throws FeatureSchemaError listing every problem. */
-export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<string, SnapshotTable> = {}): FeaturePipeline {
+export function compilePipeline(
+  manifest: ManifestFeatures,
+  snapshots: Record<string, SnapshotTable> = {},
+): FeaturePipeline {
   const inputs = manifest.inputs as InputSpec[];
   const features = manifest.features as FeatureSpec[];
   const schemaProblems: { path: string; message: string }[] = [];
@@ -88,7 +90,7 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
   const nInputs = inputs.length;
 
   // Per-row scratch, reused across rows: the input's number (NaN when missing; booleans 1/0,
-  // dates as epoch days) and its text form (null when missing) for categories, tokens and keys.
+  // dates as epoch days) and its text form for categories, tokens and keys (null when missing).
   const num = new Float64Array(nInputs);
   const str: (string | null)[] = new Array(nInputs).fill(null);
 
@@ -98,7 +100,8 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
       fail(path, `unknown input ${name}`);
       return -1;
     }
-    if (!types.includes(inputs[i].type)) fail(path, `${what} needs a ${types.join(' or ')} input; ${name} is a ${inputs[i].type}`);
+    if (!types.includes(inputs[i].type))
+      fail(path, `${what} needs a ${types.join(' or ')} input; ${name} is a ${inputs[i].type}`);
     return i;
   };
 
@@ -145,7 +148,13 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
           const k = position.get(s) ?? unknownAt;
           if (k >= 0) out[o + k] = 1;
         });
-        blocks.push({ kind: f.kind, inputs: [f.input], name: labelOf(i, f.input), start, width: f.categories.length + (unknown ? 1 : 0) });
+        blocks.push({
+          kind: f.kind,
+          inputs: [f.input],
+          name: labelOf(i, f.input),
+          start,
+          width: f.categories.length + (unknown ? 1 : 0),
+        });
         break;
       }
       case 'ordinal': {
@@ -176,7 +185,8 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
       case 'cross': {
         const terms = f.terms.map((t, k) => {
           const tp = `${path}.terms[${k}]`;
-          if (t.equals !== undefined && t.edges !== undefined) fail(tp, 'a term takes either equals or edges, not both');
+          if (t.equals !== undefined && t.edges !== undefined)
+            fail(tp, 'a term takes either equals or edges, not both');
           const i =
             t.equals !== undefined
               ? useInput(`${tp}.input`, t.input, ['string', 'boolean', 'number'], 'an equals term')
@@ -208,33 +218,31 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
         const n = f.nFeatures;
         const alternateSign = f.alternateSign ?? true;
         const tokenSpecs = f.tokens.map((parts, k) =>
-          parts.map((p, q) => ({ i: useInput(`${path}.tokens[${k}][${q}]`, p, ['string', 'boolean', 'number', 'date'], 'a hash token'), prefix: `${p}=` })),
+          parts.map((p, q) => ({
+            i: useInput(`${path}.tokens[${k}][${q}]`, p, ['string', 'boolean', 'number', 'date'], 'a hash token'),
+            prefix: `${p}=`,
+          })),
         );
-        // token -> signed column (sign * (index + 1)); products and shops repeat across rows.
-        const cache = new Map<string, number>();
+        const murmur = new Murmur3();
         for (let k = 0; k < n; k++) columns.push(`${f.name}[${k}]`);
         writers.push((out, o) => {
+          // Each token `a=<a>|b=<b>` is hashed piece by piece, without building the string.
           for (const parts of tokenSpecs) {
-            let token = '';
             let missing = false;
             for (let q = 0; q < parts.length; q++) {
-              const s = str[parts[q].i];
-              if (s === null) {
+              if (str[parts[q].i] === null) {
                 missing = true;
                 break;
               }
-              token += (q === 0 ? '' : '|') + parts[q].prefix + s;
             }
             if (missing) continue;
-            let code = cache.get(token);
-            if (code === undefined) {
-              const h = murmurhash3Signed(token);
-              code = (alternateSign && h < 0 ? -1 : 1) * ((Math.abs(h) % n) + 1);
-              if (cache.size >= HASH_CACHE_LIMIT) cache.clear();
-              cache.set(token, code);
+            murmur.reset();
+            for (let q = 0; q < parts.length; q++) {
+              if (q > 0) murmur.update('|');
+              murmur.update(parts[q].prefix).update(str[parts[q].i] as string);
             }
-            const index = Math.abs(code) - 1;
-            out[o + index] += code < 0 ? -1 : 1;
+            const h = murmur.digest();
+            out[o + hashIndex(h, n)] += alternateSign && h < 0 ? -1 : 1;
           }
         });
         const used = [...new Set(f.tokens.flat())];
@@ -242,7 +250,9 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
         break;
       }
       case 'lookup': {
-        const keys = f.keys.map((k, q) => useInput(`${path}.keys[${q}]`, k, ['string', 'number', 'boolean'], 'a lookup key'));
+        const keys = f.keys.map((k, q) =>
+          useInput(`${path}.keys[${q}]`, k, ['string', 'number', 'boolean'], 'a lookup key'),
+        );
         const table = Object.prototype.hasOwnProperty.call(snapshots, f.table) ? snapshots[f.table] : undefined;
         const width = f.columns.length;
         let defaults: Float64Array = new Float64Array(width).fill(NaN);
@@ -255,14 +265,16 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
             if (a < 0) fail(`${path}.columns[${q}]`, `column ${f.columns[q]} is not in snapshots/${f.table}.json`);
           });
           const pick = (row: number[], where: string): Float64Array => {
-            if (row.length !== table.columns.length) fail(where, `row has ${row.length} values for ${table.columns.length} columns`);
+            if (row.length !== table.columns.length)
+              fail(where, `row has ${row.length} values for ${table.columns.length} columns`);
             return Float64Array.from(at, (a) => (a < 0 ? NaN : row[a]));
           };
           defaults = pick(table.defaults, `snapshots/${f.table}.json defaults`);
           f.keys.forEach((key, q) => {
             const rows = table.index[key];
             if (!rows) return;
-            for (const [value, row] of Object.entries(rows)) indexes[q].set(value, pick(row, `snapshots/${f.table}.json index.${key}["${value}"]`));
+            for (const [value, row] of Object.entries(rows))
+              indexes[q].set(value, pick(row, `snapshots/${f.table}.json index.${key}["${value}"]`));
           });
         }
         columns.push(...f.columns);
@@ -304,82 +316,116 @@ export function compilePipeline(manifest: ManifestFeatures, snapshots: Record<st
   const strictSets: (Set<string> | null)[] = inputs.map((input, i) => {
     if (!input.strict) return null;
     const set = input.allowed ? new Set(input.allowed) : categoriesByInput.get(i);
-    if (!set) fail(`inputs[${i}].strict`, `${input.name} is strict but has no allowed values and no onehot/ordinal categories`);
+    if (!set)
+      fail(`inputs[${i}].strict`, `${input.name} is strict but has no allowed values and no onehot/ordinal categories`);
     return set ?? new Set();
   });
   if (schemaProblems.length) throw new FeatureSchemaError(schemaProblems);
 
   const nCols = columns.length;
   const types = inputs.map((input) => input.type);
-  const required = inputs.map((input) => input.required ?? false);
   const names = inputs.map((input) => input.name);
   const hasOwn = Object.prototype.hasOwnProperty;
 
-  /** Reads one record into num/str; returns false after noting problems. */
-  function parseRecord(record: ScoringRecord, problems: InputProblem[], ignore: ReadonlySet<string> | undefined): boolean {
-    const id = String(record.id);
-    const values = record.inputs;
-    let ok = true;
-    const note = (input: string, problem: string) => {
-      ok = false;
-      if (problems.length <= MAX_PROBLEMS) problems.push({ recordId: id, input, problem });
+  // Numbers are turned into text only for inputs some block reads as text (categories, tokens, keys).
+  const needsText = new Uint8Array(nInputs);
+  for (const f of features) {
+    const mark = (name: string) => {
+      const i = inputIndex.get(name);
+      if (i !== undefined) needsText[i] = 1;
     };
+    if (f.kind === 'onehot' || f.kind === 'ordinal') mark(f.input);
+    else if (f.kind === 'cross') f.terms.forEach((t) => t.equals !== undefined && mark(t.input));
+    else if (f.kind === 'hash') f.tokens.forEach((parts) => parts.forEach(mark));
+    else if (f.kind === 'lookup') f.keys.forEach(mark);
+  }
+
+  function note(problems: InputProblem[], recordId: string, input: string, problem: string): false {
+    if (problems.length <= MAX_PROBLEMS) problems.push({ recordId, input, problem });
+    return false;
+  }
+
+  const requiredInputs = inputs.flatMap((input, i) => (input.required ? [i] : []));
+  /** Per input of the current record: 0 missing, 1 present, 2 refused. */
+  const state = new Uint8Array(nInputs);
+
+  /**
+   * Reads one record into num/str in one pass over its keys; returns false after noting
+   * its problems (in the record's key order, then missing required inputs). str[i] is null
+   * exactly when input i is missing or refused; a present number input that no block reads
+   * as text gets '' so that crosses still see it as present.
+   */
+  function parseRecord(
+    record: ScoringRecord,
+    problems: InputProblem[],
+    ignore: ReadonlySet<string> | undefined,
+  ): boolean {
+    const values = record.inputs;
     if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-      note('inputs', `must be an object of input values, got ${describeType(values)}`);
-      return false;
+      return note(
+        problems,
+        String(record.id),
+        'inputs',
+        `must be an object of input values, got ${describeType(values)}`,
+      );
     }
+    num.fill(NaN);
+    str.fill(null);
+    state.fill(0);
+    let ok = true;
     for (const key in values) {
-      if (hasOwn.call(values, key) && !inputIndex.has(key) && !ignore?.has(key)) note(key, 'is not an input of this model');
-    }
-    for (let i = 0; i < nInputs; i++) {
-      const v = hasOwn.call(values, names[i]) ? values[names[i]] : undefined;
-      num[i] = NaN;
-      str[i] = null;
-      if (v === undefined || v === null || v === '') {
-        if (required[i]) note(names[i], 'is required but missing');
+      if (!hasOwn.call(values, key)) continue;
+      const i = inputIndex.get(key);
+      if (i === undefined) {
+        // A caller's key can be anything: keep problem lists small.
+        const shown = key.length > 100 ? `${key.slice(0, 100)}…` : key;
+        if (!ignore?.has(key)) ok = note(problems, String(record.id), shown, 'is not an input of this model');
         continue;
       }
+      const v = values[key];
+      if (v === undefined || v === null || v === '') continue;
+      let problem: string | undefined;
       switch (types[i]) {
         case 'number':
-          if (typeof v !== 'number' || !Number.isFinite(v)) {
-            note(names[i], `must be a number, got ${describeType(v)}`);
-            continue;
+          if (typeof v !== 'number' || !Number.isFinite(v)) problem = `must be a number, got ${describeType(v)}`;
+          else {
+            num[i] = v;
+            str[i] = needsText[i] ? String(v) : '';
           }
-          num[i] = v;
-          str[i] = String(v);
           break;
         case 'boolean':
-          if (typeof v !== 'boolean') {
-            note(names[i], `must be true or false, got ${describeType(v)}`);
-            continue;
+          if (typeof v !== 'boolean') problem = `must be true or false, got ${describeType(v)}`;
+          else {
+            num[i] = v ? 1 : 0;
+            str[i] = v ? 'true' : 'false';
           }
-          num[i] = v ? 1 : 0;
-          str[i] = v ? 'true' : 'false';
           break;
         case 'string': {
-          if (typeof v !== 'string') {
-            note(names[i], `must be a string, got ${describeType(v)}`);
-            continue;
-          }
           const strict = strictSets[i];
-          if (strict && !strict.has(v)) {
-            note(names[i], `is not one of the allowed values (${[...strict].join(', ')})`);
-            continue;
-          }
-          str[i] = v;
+          if (typeof v !== 'string') problem = `must be a string, got ${describeType(v)}`;
+          else if (strict && !strict.has(v)) problem = `is not one of the allowed values (${[...strict].join(', ')})`;
+          else str[i] = v;
           break;
         }
         case 'date': {
           const day = typeof v === 'string' ? parseEpochDay(v) : undefined;
           if (day === undefined) {
-            note(names[i], `must be a date such as 2026-11-25 or an ISO datetime, got ${typeof v === 'string' ? 'a string that is not one' : describeType(v)}`);
-            continue;
+            problem = `must be a date such as 2026-11-25 or an ISO datetime, got ${typeof v === 'string' ? 'a string that is not one' : describeType(v)}`;
+          } else {
+            num[i] = day;
+            str[i] = v as string;
           }
-          num[i] = day;
-          str[i] = v as string;
           break;
         }
       }
+      if (problem === undefined) state[i] = 1;
+      else {
+        state[i] = 2;
+        ok = note(problems, String(record.id), key, problem);
+      }
+    }
+    for (const i of requiredInputs) {
+      if (state[i] === 0) ok = note(problems, String(record.id), names[i], 'is required but missing');
     }
     return ok;
   }

@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ModelImportError } from '../trees/import-error';
 import { importXgboost } from './import-xgboost';
-import { collectPackageFiles, fileHashes, writeImportedPackage, type PackageFiles, type WrittenPackage } from './write-package';
+import {
+  collectPackageFiles,
+  fileHashes,
+  writeImportedPackage,
+  type PackageFiles,
+  type WrittenPackage,
+} from './write-package';
 
 export interface ImportFileOptions {
   xgboostFile: string;
@@ -25,7 +31,10 @@ async function readText(file: string, what: string): Promise<string> {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelImportError('json-invalid', `${what} ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`);
+    throw new ModelImportError(
+      'json-invalid',
+      `${what} ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`,
+    );
   }
 }
 
@@ -38,20 +47,34 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
     try {
       metadata = JSON.parse(text) as Record<string, unknown>;
     } catch (err) {
-      throw new ModelImportError('metadata-invalid', `${options.metadataFile} is not valid JSON: ${(err as Error).message}`);
+      throw new ModelImportError(
+        'metadata-invalid',
+        `${options.metadataFile} is not valid JSON: ${(err as Error).message}`,
+      );
     }
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-      throw new ModelImportError('metadata-invalid', `${options.metadataFile} must hold a JSON object of manifest fields`);
+      throw new ModelImportError(
+        'metadata-invalid',
+        `${options.metadataFile} must hold a JSON object of manifest fields`,
+      );
     }
     files = await collectPackageFiles(path.dirname(options.metadataFile), metadata);
   }
   let imported;
   try {
-    imported = importXgboost(xgboostText, { name: options.name, version: options.version, metadata, files: fileHashes(files) });
+    imported = importXgboost(xgboostText, {
+      name: options.name,
+      version: options.version,
+      metadata,
+      files: fileHashes(files),
+    });
   } catch (err) {
     // Say which file was refused; the message already says what and why.
     if (err instanceof ModelImportError) {
-      const file = err.code === 'metadata-invalid' || err.code === 'manifest-invalid' ? (options.metadataFile ?? options.xgboostFile) : options.xgboostFile;
+      const file =
+        err.code === 'metadata-invalid' || err.code === 'manifest-invalid'
+          ? (options.metadataFile ?? options.xgboostFile)
+          : options.xgboostFile;
       throw new ModelImportError(err.code, `${file}: ${err.message}`, err.issues);
     }
     throw err;
@@ -59,6 +82,7 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
   const written = await writeImportedPackage(options.modelsDir, imported, files, {
     actor: options.actor ?? os.userInfo().username,
     source: options.xgboostFile,
+    sourceDir: options.metadataFile ? path.dirname(options.metadataFile) : undefined,
   });
   return { ...written, warnings: imported.warnings };
 }

@@ -37,22 +37,39 @@ function isDefaultName(name: string, i: number): boolean {
   return name === `f${i}`;
 }
 
-function checkMetadata(metadata: unknown, options: ImportXgboostOptions, model: XgboostModel, warnings: string[]): Record<string, unknown> {
+function checkMetadata(
+  metadata: unknown,
+  options: ImportXgboostOptions,
+  model: XgboostModel,
+  warnings: string[],
+): Record<string, unknown> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new ModelImportError('metadata-invalid', 'metadata must be a JSON object of manifest fields (as written by models/training)');
+    throw new ModelImportError(
+      'metadata-invalid',
+      'metadata must be a JSON object of manifest fields (as written by models/training)',
+    );
   }
   const fields = { ...(metadata as Record<string, unknown>) };
   for (const key of ['name', 'version'] as const) {
     if (fields[key] !== undefined && fields[key] !== options[key]) {
-      throw new ModelImportError('metadata-invalid', `metadata ${key} is "${String(fields[key])}" but the import is for ${key} "${options[key]}"; import it under the ${key} it was trained as, or fix metadata.json`);
+      throw new ModelImportError(
+        'metadata-invalid',
+        `metadata ${key} is "${String(fields[key])}" but the import is for ${key} "${options[key]}"; import it under the ${key} it was trained as, or fix metadata.json`,
+      );
     }
   }
   const task = TASK_BY_OBJECTIVE[model.objective];
   if (fields.task !== undefined && fields.task !== task) {
-    throw new ModelImportError('metadata-invalid', `metadata task is "${String(fields.task)}" but the XGBoost objective ${model.objective} is a ${task} model`);
+    throw new ModelImportError(
+      'metadata-invalid',
+      `metadata task is "${String(fields.task)}" but the XGBoost objective ${model.objective} is a ${task} model`,
+    );
   }
   const overridden = IMPORTER_FIELDS.filter((k) => fields[k] !== undefined);
-  if (overridden.length > 0) warnings.push(`metadata fields ${overridden.join(', ')} were replaced: the importer computes them from the model it writes`);
+  if (overridden.length > 0)
+    warnings.push(
+      `metadata fields ${overridden.join(', ')} were replaced: the importer computes them from the model it writes`,
+    );
   for (const k of IMPORTER_FIELDS) delete fields[k];
   return fields;
 }
@@ -64,7 +81,9 @@ export function importXgboost(xgboostJson: unknown, options: ImportXgboostOption
   let fields: Record<string, unknown>;
   if (options.metadata === undefined) {
     fields = manifestSkeleton(xgboost);
-    warnings.push('no metadata given: the manifest is a skeleton with one number input per column; add labels, units and Salesforce fields before deploying');
+    warnings.push(
+      'no metadata given: the manifest is a skeleton with one number input per column; add labels, units and Salesforce fields before deploying',
+    );
   } else {
     fields = checkMetadata(options.metadata, options, xgboost, warnings);
   }
@@ -101,7 +120,11 @@ export function importXgboost(xgboostJson: unknown, options: ImportXgboostOption
   const parsed = manifestSchema.safeParse(candidate);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    throw new ModelImportError('manifest-invalid', `the manifest for ${options.name} ${options.version} is invalid: ${describeIssues(issues)}`, issues);
+    throw new ModelImportError(
+      'manifest-invalid',
+      `the manifest for ${options.name} ${options.version} is invalid: ${describeIssues(issues)}`,
+      issues,
+    );
   }
   const manifest = parsed.data;
 

@@ -5,7 +5,10 @@
  */
 import type { XgboostModel, XgboostObjective } from '../trees/from-xgboost';
 
-export const TASK_BY_OBJECTIVE: Record<XgboostObjective, 'binary-classification' | 'poisson-regression' | 'regression'> = {
+export const TASK_BY_OBJECTIVE: Record<
+  XgboostObjective,
+  'binary-classification' | 'poisson-regression' | 'regression'
+> = {
   'binary:logistic': 'binary-classification',
   'count:poisson': 'poisson-regression',
   'reg:squarederror': 'regression',
@@ -37,9 +40,17 @@ export function manifestSkeleton(model: XgboostModel): Record<string, unknown> {
   return {
     task: TASK_BY_OBJECTIVE[model.objective],
     description: `Imported from an XGBoost ${model.objective} model (${model.ensemble.trees.length} trees) without training metadata: every column is a number input. Add labels, units, Salesforce fields and feature kinds before deploying.`,
-    inputs: columns.map(({ original, input }) => ({ name: input, type: 'number', label: original ?? `Feature ${input}` })),
+    inputs: columns.map(({ original, input }) => ({
+      name: input,
+      type: 'number',
+      label: original ?? `Feature ${input}`,
+    })),
     // Keep the XGBoost column name when the input had to be renamed, so the columns still line up by name.
-    features: columns.map(({ original, input }) => (original !== undefined && original !== input ? { kind: 'number', input, name: original } : { kind: 'number', input })),
+    features: columns.map(({ original, input }) =>
+      original !== undefined && original !== input
+        ? { kind: 'number', input, name: original }
+        : { kind: 'number', input },
+    ),
     outputs: model.objective === 'count:poisson' ? { confidence: { min: 0.5, max: 0.95 } } : {},
     metrics: {},
   };

@@ -3,6 +3,7 @@
  * graph is a tree ensemble with covers, otherwise the explain module's fallback.
  */
 import type * as ort from 'onnxruntime-node';
+import { coversFromBackground } from '../explain/covers';
 import { createTreeExplainer } from '../explain/treeshap';
 import { treeEnsembleFromOnnx } from '../trees/from-onnx';
 import type { ModelSpec } from './protocol';
@@ -22,10 +23,14 @@ export interface Explainer {
 
 export async function buildExplainer(spec: ModelSpec, _session: ort.InferenceSession): Promise<Explainer> {
   const read = treeEnsembleFromOnnx(spec.onnxBytes, { nFeatures: spec.columns });
-  if (read.covers !== 'onnx') throw new Error('the tree ensemble carries no covers (nodes_hitrates)');
-  const tree = createTreeExplainer(read.ensemble);
+  let ensemble = read.ensemble;
+  if (read.covers !== 'onnx') {
+    if (!spec.background) throw new Error('the tree ensemble carries no covers (nodes_hitrates) and the package has no background sample');
+    ensemble = coversFromBackground(ensemble, spec.background.values, spec.background.rows);
+  }
+  const tree = createTreeExplainer(ensemble);
   return {
-    method: 'tree-shap',
+    method: read.covers === 'onnx' ? 'tree-shap' : 'tree-shap (covers from the background sample)',
     async explain(features, rows) {
       const contributions = tree.explain(features, rows);
       return { contributions: ownBuffer(contributions), base: tree.expectedValue };

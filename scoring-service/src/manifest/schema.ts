@@ -8,7 +8,9 @@ import { z } from 'zod';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
 const semver = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 4.1.0');
-const identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case: a lowercase letter, then letters, digits or _');
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case: a lowercase letter, then letters, digits or _');
 export const modelNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case, such as lead-scoring');
 
 /** One input the caller sends per record (what Apex maps from a Lead field). */
@@ -35,7 +37,11 @@ export type InputSpec = z.infer<typeof inputSchema>;
  * One term of a cross: the input's numeric value (booleans are 1/0); with `equals`, the
  * indicator (input == equals) as 1/0; with `edges`, the input's bucket index (as in `bucket`).
  */
-const crossTerm = z.object({ input: identifier, equals: z.string().optional(), edges: z.array(z.number()).min(1).optional() });
+const crossTerm = z.object({
+  input: identifier,
+  equals: z.string().optional(),
+  edges: z.array(z.number()).min(1).optional(),
+});
 
 /**
  * How inputs become the model's columns. Blocks are laid out in order; each block
@@ -49,11 +55,26 @@ export const featureSchema = z.discriminatedUnion('kind', [
    * 1 in the matching column, 0 elsewhere; an unlisted value sets the unknown column
    * (all zeros when unknown is false); missing -> all zeros.
    */
-  z.object({ kind: z.literal('onehot'), input: identifier, categories: z.array(z.string()).min(1), unknown: z.boolean().default(true) }),
+  z.object({
+    kind: z.literal('onehot'),
+    input: identifier,
+    categories: z.array(z.string()).min(1),
+    unknown: z.boolean().default(true),
+  }),
   /** 1 column: index of the value in categories; an unlisted value -> -1; missing -> NaN. */
-  z.object({ kind: z.literal('ordinal'), input: identifier, categories: z.array(z.string()).min(1), name: z.string().optional() }),
+  z.object({
+    kind: z.literal('ordinal'),
+    input: identifier,
+    categories: z.array(z.string()).min(1),
+    name: z.string().optional(),
+  }),
   /** 1 column: number of edges <= value (bisect right), so 0..edges.length; missing -> NaN. */
-  z.object({ kind: z.literal('bucket'), input: identifier, edges: z.array(z.number()).min(1), name: z.string().optional() }),
+  z.object({
+    kind: z.literal('bucket'),
+    input: identifier,
+    edges: z.array(z.number()).min(1),
+    name: z.string().optional(),
+  }),
   /** 1 column: the product of the terms; NaN when any term's input is missing. */
   z.object({ kind: z.literal('cross'), name: z.string(), terms: z.array(crossTerm).min(2) }),
   /**
@@ -76,7 +97,12 @@ export const featureSchema = z.discriminatedUnion('kind', [
    * is present and found in the table's index for that key wins; otherwise the table's
    * global defaults.
    */
-  z.object({ kind: z.literal('lookup'), table: identifier, keys: z.array(identifier).min(1), columns: z.array(z.string()).min(1) }),
+  z.object({
+    kind: z.literal('lookup'),
+    table: identifier,
+    keys: z.array(identifier).min(1),
+    columns: z.array(z.string()).min(1),
+  }),
   /** 1 column: whole days from the date input to the request's as-of date (default: now, UTC); missing -> NaN. */
   z.object({ kind: z.literal('days_since'), input: identifier, name: z.string().optional() }),
 ]);
@@ -125,7 +151,9 @@ export const manifestSchema = z.object({
     link: z.enum(['logit', 'log', 'identity']),
     /** Node covers are in nodes_hitrates ("onnx"), or were computed from background.json ("background"). */
     covers: z.enum(['onnx', 'background', 'none']).default('onnx'),
-    source: z.object({ framework: z.string(), version: z.string().optional(), objective: z.string().optional() }).optional(),
+    source: z
+      .object({ framework: z.string(), version: z.string().optional(), objective: z.string().optional() })
+      .optional(),
   }),
   outputs: z.object({
     /**
@@ -177,7 +205,9 @@ export const manifestSchema = z.object({
           min_top_decile_conversion: z.number().default(0.05),
         })
         .default({ min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 }),
-      signoffs: z.array(z.enum(['data-science', 'engineering', 'business'])).default(['data-science', 'engineering', 'business']),
+      signoffs: z
+        .array(z.enum(['data-science', 'engineering', 'business']))
+        .default(['data-science', 'engineering', 'business']),
     })
     .default({
       promotion: { min_auc_gain_over_champion: 0, min_top_decile_lift: 1.5, max_overfit_gap: 0.15 },
@@ -225,13 +255,28 @@ export type Registry = z.infer<typeof registrySchema>;
 
 export const ledgerEntrySchema = z.object({
   ts: z.string().datetime({ offset: true }),
-  action: z.enum(['import', 'validate', 'deploy', 'org-validate', 'signoff', 'promote', 'rollback', 'status', 'mapping-deploy']),
+  action: z.enum([
+    'import',
+    'validate',
+    'deploy',
+    'org-validate',
+    'signoff',
+    'promote',
+    'rollback',
+    'status',
+    'mapping-deploy',
+  ]),
   model: modelNameSchema,
   version: semver,
   sha256: sha256Hex.optional(),
   mappingSignature: z.string().optional(),
   org: z
-    .object({ id: z.string(), username: z.string().optional(), instanceUrl: z.string().optional(), isSandbox: z.boolean() })
+    .object({
+      id: z.string(),
+      username: z.string().optional(),
+      instanceUrl: z.string().optional(),
+      isSandbox: z.boolean(),
+    })
     .optional(),
   role: z.string().optional(),
   actor: z.string(),

@@ -6,7 +6,8 @@
 type Numbers = ArrayLike<number>;
 
 function checkLengths(labels: Numbers, scores: Numbers): void {
-  if (labels.length !== scores.length) throw new RangeError(`labels (${labels.length}) and scores (${scores.length}) differ in length`);
+  if (labels.length !== scores.length)
+    throw new RangeError(`labels (${labels.length}) and scores (${scores.length}) differ in length`);
   if (labels.length === 0) throw new RangeError('no rows');
 }
 
@@ -25,7 +26,7 @@ export function auc(labels: Numbers, scores: Numbers): number {
   const order = ascendingOrder(scores);
   let positives = 0;
   let rankSumPositives = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
     const averageRank = (i + j) / 2 + 1; // ranks are 1-based

@@ -36,7 +36,10 @@ export function histogram(values: ArrayLike<number>, edges: readonly number[]): 
  * (null, undefined or ""), as the trainer writes categorical baselines. When the
  * baseline's category list already ends with those two, pass it as is.
  */
-export function categoricalShares(values: readonly unknown[], categories: readonly string[]): { categories: string[]; proportions: number[] } {
+export function categoricalShares(
+  values: readonly unknown[],
+  categories: readonly string[],
+): { categories: string[]; proportions: number[] } {
   const cats = categories.filter((c) => c !== '__unknown__' && c !== '__missing__');
   const all = [...cats, '__unknown__', '__missing__'];
   const position = new Map(cats.map((c, i) => [c, i]));
@@ -55,7 +58,8 @@ export function categoricalShares(values: readonly unknown[], categories: readon
  * reading: < 0.1 stable, 0.1–0.25 some shift, > 0.25 a real shift.
  */
 export function psi(expected: readonly number[], actual: readonly number[], epsilon = PSI_EPSILON): number {
-  if (expected.length !== actual.length) throw new RangeError(`expected has ${expected.length} bins, actual has ${actual.length}`);
+  if (expected.length !== actual.length)
+    throw new RangeError(`expected has ${expected.length} bins, actual has ${actual.length}`);
   let sum = 0;
   for (let i = 0; i < expected.length; i++) {
     const e = Math.max(expected[i], epsilon);

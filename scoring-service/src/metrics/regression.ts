@@ -3,7 +3,8 @@
 type Numbers = ArrayLike<number>;
 
 function checkLengths(actual: Numbers, predicted: Numbers): void {
-  if (actual.length !== predicted.length) throw new RangeError(`actual (${actual.length}) and predicted (${predicted.length}) differ in length`);
+  if (actual.length !== predicted.length)
+    throw new RangeError(`actual (${actual.length}) and predicted (${predicted.length}) differ in length`);
   if (actual.length === 0) throw new RangeError('no rows');
 }
 

@@ -18,7 +18,11 @@ export function toNumber(value: number | { toNumber(): number } | null | undefin
 export type AttributeValue = number | string | number[] | string[] | Float32Array | Int32Array;
 
 /** Builds an attribute; `kind` picks int/float for numbers ("floats" arrays are stored as float32). */
-export function attribute(name: string, kind: 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings', value: AttributeValue): onnx.IAttributeProto {
+export function attribute(
+  name: string,
+  kind: 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings',
+  value: AttributeValue,
+): onnx.IAttributeProto {
   switch (kind) {
     case 'int':
       return { name, type: AttrType.INT, i: value as number };
@@ -91,7 +95,8 @@ export function tensorValues(t: onnx.ITensorProto): number[] {
       if (raw) return Array.from(new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
       return (t.doubleData ?? []).map(Number);
     case DT.INT64:
-      if (raw) return Array.from(new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), Number);
+      if (raw)
+        return Array.from(new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), Number);
       return (t.int64Data ?? []).map((v) => toNumber(v as number));
     case DT.UINT8:
     case DT.INT32:
@@ -114,7 +119,11 @@ export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
 }
 
 /** A float32 tensor value info with a symbolic batch dimension. */
-export function tensorInfo(name: string, elemType: onnx.TensorProto.DataType, dims: (number | string)[]): onnx.IValueInfoProto {
+export function tensorInfo(
+  name: string,
+  elemType: onnx.TensorProto.DataType,
+  dims: (number | string)[],
+): onnx.IValueInfoProto {
   return {
     name,
     type: {

@@ -71,7 +71,20 @@ function baseMarginTree(ensemble: TreeEnsemble): Tree {
 }
 
 function flatten(trees: Tree[]): NodeTuples {
-  const t: NodeTuples = { treeIds: [], nodeIds: [], featureIds: [], modes: [], values: [], trueIds: [], falseIds: [], missingTrue: [], hitrates: [], leafTree: [], leafNode: [], leafWeight: [] };
+  const t: NodeTuples = {
+    treeIds: [],
+    nodeIds: [],
+    featureIds: [],
+    modes: [],
+    values: [],
+    trueIds: [],
+    falseIds: [],
+    missingTrue: [],
+    hitrates: [],
+    leafTree: [],
+    leafNode: [],
+    leafWeight: [],
+  };
   trees.forEach((tree, treeId) => {
     for (let node = 0; node < tree.feature.length; node++) {
       const leaf = tree.feature[node] < 0;
@@ -183,7 +196,11 @@ export function treeEnsembleToOnnx(ensemble: TreeEnsemble, options: OnnxWriteOpt
       input: [tensorInfo(inputName, FLOAT, ['N', ensemble.nFeatures])],
       output: outputs,
     },
-    metadataProps: Object.entries({ ...(options.metadata ?? {}), link: ensemble.link, [BASE_MARGIN_TREE_KEY]: '0' }).map(([key, value]) => ({ key, value })),
+    metadataProps: Object.entries({
+      ...(options.metadata ?? {}),
+      link: ensemble.link,
+      [BASE_MARGIN_TREE_KEY]: '0',
+    }).map(([key, value]) => ({ key, value })),
   };
   return { bytes: encodeModel(model), inputName, outputName, marginOutputName };
 }

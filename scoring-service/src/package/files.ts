@@ -13,7 +13,10 @@ export function sha256Hex(bytes: Uint8Array): string {
  * write a temp file next to it, flush it, then rename over the target.
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(content);

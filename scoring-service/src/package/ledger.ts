@@ -19,7 +19,10 @@ function validate(entry: unknown, where: string, file: string): LedgerEntry {
   const parsed = ledgerEntrySchema.safeParse(entry);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    throw new PackageError('ledger-invalid', `${where} is not a valid ledger entry: ${describeIssues(issues)}`, { file, issues });
+    throw new PackageError('ledger-invalid', `${where} is not a valid ledger entry: ${describeIssues(issues)}`, {
+      file,
+      issues,
+    });
   }
   return parsed.data;
 }
@@ -28,7 +31,10 @@ function validate(entry: unknown, where: string, file: string): LedgerEntry {
  * Appends one validated entry as a single line (one write with O_APPEND, so concurrent
  * appenders do not interleave). `ts` defaults to now. Returns the entry as written.
  */
-export async function appendLedger(modelsDir: string, entry: Omit<LedgerEntry, 'ts'> & { ts?: string }): Promise<LedgerEntry> {
+export async function appendLedger(
+  modelsDir: string,
+  entry: Omit<LedgerEntry, 'ts'> & { ts?: string },
+): Promise<LedgerEntry> {
   const file = ledgerPath(modelsDir);
   const valid = validate({ ...entry, ts: entry.ts ?? new Date().toISOString() }, 'the new entry', file);
   await fs.mkdir(modelsDir, { recursive: true });
@@ -73,7 +79,8 @@ export function parseLedger(text: string, file = LEDGER_FILE): LedgerEntry[] {
       entries.push(validate(json, where, file));
     } catch (err) {
       problems.push((err as Error).message);
-      for (const issue of (err as PackageError).issues ?? []) issues.push({ path: `line ${i + 1}: ${issue.path}`, message: issue.message });
+      for (const issue of (err as PackageError).issues ?? [])
+        issues.push({ path: `line ${i + 1}: ${issue.path}`, message: issue.message });
     }
   });
   if (problems.length) throw new PackageError('ledger-invalid', problems.join('; '), { file, issues });
@@ -166,7 +173,13 @@ export function signoffRoles(entries: LedgerEntry[], model: string, version: str
 }
 
 /** Roles the gates require that have not signed off yet. */
-export function missingSignoffs(entries: LedgerEntry[], model: string, version: string, required: readonly string[], sha256?: string): string[] {
+export function missingSignoffs(
+  entries: LedgerEntry[],
+  model: string,
+  version: string,
+  required: readonly string[],
+  sha256?: string,
+): string[] {
   const have = signoffRoles(entries, model, version, sha256);
   return required.filter((r) => !have.has(r));
 }

@@ -6,7 +6,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { manifestSchema, modelNameSchema, snapshotTableSchema, type Manifest, type Registry, type SnapshotTable } from '../manifest/schema';
+import {
+  manifestSchema,
+  modelNameSchema,
+  snapshotTableSchema,
+  type Manifest,
+  type Registry,
+  type SnapshotTable,
+} from '../manifest/schema';
 import { describeIssues, zodIssues } from '../manifest/issues';
 import { featureSignature } from '../manifest/signature';
 import { FeatureSchemaError } from '../features/errors';
@@ -61,7 +68,9 @@ function parseJson(bytes: Buffer, file: string): unknown {
 function insidePackage(dir: string, relative: string, file: string): string {
   const resolved = path.resolve(dir, relative);
   if (path.isAbsolute(relative) || !resolved.startsWith(path.resolve(dir) + path.sep)) {
-    throw new PackageError('manifest-invalid', `${file}: files["${relative}"] points outside the package folder`, { file });
+    throw new PackageError('manifest-invalid', `${file}: files["${relative}"] points outside the package folder`, {
+      file,
+    });
   }
   return resolved;
 }
@@ -82,7 +91,9 @@ function checkOnnxGraph(bytes: Uint8Array, manifest: Manifest, file: string): vo
   try {
     model = decodeModel(bytes);
   } catch (err) {
-    throw new PackageError('onnx-invalid', `${file} is not a readable ONNX model (${(err as Error).message})`, { file });
+    throw new PackageError('onnx-invalid', `${file} is not a readable ONNX model (${(err as Error).message})`, {
+      file,
+    });
   }
   const graph = model.graph;
   if (!graph) throw new PackageError('onnx-invalid', `${file} has no graph`, { file });
@@ -91,20 +102,29 @@ function checkOnnxGraph(bytes: Uint8Array, manifest: Manifest, file: string): vo
   const input = inputs.find((i) => i.name === manifest.model.inputName);
   if (!input) {
     const names = inputs.map((i) => i.name).join(', ') || 'none';
-    throw new PackageError('onnx-input-mismatch', `${file} has no input named ${manifest.model.inputName} (model.inputName in manifest.json); its inputs: ${names}`, {
-      file,
-      expected: manifest.model.inputName,
-      actual: names,
-    });
+    throw new PackageError(
+      'onnx-input-mismatch',
+      `${file} has no input named ${manifest.model.inputName} (model.inputName in manifest.json); its inputs: ${names}`,
+      {
+        file,
+        expected: manifest.model.inputName,
+        actual: names,
+      },
+    );
   }
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   const last = dims.length === 2 ? dims[1] : undefined;
-  const width = last && last.dimValue !== undefined && last.dimValue !== null ? toNumber(last.dimValue as number) : undefined;
+  const width =
+    last && last.dimValue !== undefined && last.dimValue !== null ? toNumber(last.dimValue as number) : undefined;
   if (width === undefined || width <= 0) {
-    throw new PackageError('onnx-input-mismatch', `${file}: input ${input.name} must have shape [batch, ${manifest.model.columns}] with a fixed column count`, {
-      file,
-      expected: manifest.model.columns,
-    });
+    throw new PackageError(
+      'onnx-input-mismatch',
+      `${file}: input ${input.name} must have shape [batch, ${manifest.model.columns}] with a fixed column count`,
+      {
+        file,
+        expected: manifest.model.columns,
+      },
+    );
   }
   if (width !== manifest.model.columns) {
     throw new PackageError(
@@ -115,39 +135,54 @@ function checkOnnxGraph(bytes: Uint8Array, manifest: Manifest, file: string): vo
   }
   const outputs = (graph.output ?? []).map((o) => o.name);
   if (!outputs.includes(manifest.model.outputName)) {
-    throw new PackageError('onnx-invalid', `${file} has no output named ${manifest.model.outputName} (model.outputName in manifest.json); its outputs: ${outputs.join(', ')}`, {
-      file,
-      expected: manifest.model.outputName,
-      actual: outputs.join(', '),
-    });
+    throw new PackageError(
+      'onnx-invalid',
+      `${file} has no output named ${manifest.model.outputName} (model.outputName in manifest.json); its outputs: ${outputs.join(', ')}`,
+      {
+        file,
+        expected: manifest.model.outputName,
+        actual: outputs.join(', '),
+      },
+    );
   }
 }
 
 function parseBackground(json: unknown, manifest: Manifest, file: string): BackgroundSample {
   const columns = manifest.model.columns;
-  if (!Array.isArray(json)) throw new PackageError('background-invalid', `${file} must be an array of feature rows`, { file });
+  if (!Array.isArray(json))
+    throw new PackageError('background-invalid', `${file} must be an array of feature rows`, { file });
   const values = new Float32Array(json.length * columns);
   json.forEach((row, r) => {
     if (!Array.isArray(row) || row.length !== columns) {
-      throw new PackageError('background-invalid', `${file}: row ${r} must be an array of ${columns} numbers or nulls`, {
-        file,
-        expected: columns,
-        actual: Array.isArray(row) ? row.length : typeof row,
-      });
+      throw new PackageError(
+        'background-invalid',
+        `${file}: row ${r} must be an array of ${columns} numbers or nulls`,
+        {
+          file,
+          expected: columns,
+          actual: Array.isArray(row) ? row.length : typeof row,
+        },
+      );
     }
     row.forEach((v, c) => {
       if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
-        throw new PackageError('background-invalid', `${file}: row ${r} column ${c} must be a number or null`, { file });
+        throw new PackageError('background-invalid', `${file}: row ${r} column ${c} must be a number or null`, {
+          file,
+        });
       }
       values[r * columns + c] = v === null ? NaN : v;
     });
   });
   if (manifest.background && json.length !== manifest.background.rows) {
-    throw new PackageError('background-invalid', `${file} has ${json.length} rows, manifest.json background.rows says ${manifest.background.rows}`, {
-      file,
-      expected: manifest.background.rows,
-      actual: json.length,
-    });
+    throw new PackageError(
+      'background-invalid',
+      `${file} has ${json.length} rows, manifest.json background.rows says ${manifest.background.rows}`,
+      {
+        file,
+        expected: manifest.background.rows,
+        actual: json.length,
+      },
+    );
   }
   return { rows: json.length, columns, values };
 }
@@ -165,28 +200,40 @@ export async function loadPackageDir(
   const manifest = parseManifest(parseJson(await readFileChecked(manifestFile), manifestFile), manifestFile);
 
   if (expect.name !== undefined && manifest.name !== expect.name) {
-    throw new PackageError('identity-mismatch', `${manifestFile} names model ${manifest.name}, expected ${expect.name}`, {
-      file: manifestFile,
-      expected: expect.name,
-      actual: manifest.name,
-    });
+    throw new PackageError(
+      'identity-mismatch',
+      `${manifestFile} names model ${manifest.name}, expected ${expect.name}`,
+      {
+        file: manifestFile,
+        expected: expect.name,
+        actual: manifest.name,
+      },
+    );
   }
   if (expect.version !== undefined && manifest.version !== expect.version) {
-    throw new PackageError('identity-mismatch', `${manifestFile} is version ${manifest.version}, expected ${expect.version}`, {
-      file: manifestFile,
-      expected: expect.version,
-      actual: manifest.version,
-    });
+    throw new PackageError(
+      'identity-mismatch',
+      `${manifestFile} is version ${manifest.version}, expected ${expect.version}`,
+      {
+        file: manifestFile,
+        expected: expect.version,
+        actual: manifest.version,
+      },
+    );
   }
 
   const onnxBytes = await readFileChecked(modelPath);
   const onnxSha = sha256Hex(onnxBytes);
   if (onnxSha !== manifest.sha256) {
-    throw new PackageError('sha256-mismatch', `${modelPath} has sha256 ${onnxSha}, manifest.json says ${manifest.sha256}`, {
-      file: modelPath,
-      expected: manifest.sha256,
-      actual: onnxSha,
-    });
+    throw new PackageError(
+      'sha256-mismatch',
+      `${modelPath} has sha256 ${onnxSha}, manifest.json says ${manifest.sha256}`,
+      {
+        file: modelPath,
+        expected: manifest.sha256,
+        actual: onnxSha,
+      },
+    );
   }
 
   const contents = new Map<string, Buffer>();
@@ -195,11 +242,15 @@ export async function loadPackageDir(
     const bytes = await readFileChecked(file);
     const actual = sha256Hex(bytes);
     if (actual !== expected) {
-      throw new PackageError('sha256-mismatch', `${file} has sha256 ${actual}, manifest.json files["${relative}"] says ${expected}`, {
-        file,
-        expected,
-        actual,
-      });
+      throw new PackageError(
+        'sha256-mismatch',
+        `${file} has sha256 ${actual}, manifest.json files["${relative}"] says ${expected}`,
+        {
+          file,
+          expected,
+          actual,
+        },
+      );
     }
     contents.set(relative.split(path.sep).join('/'), bytes);
   }
@@ -221,7 +272,11 @@ export async function loadPackageDir(
     const bytes = contents.get(relative);
     if (!bytes) {
       await readFileChecked(file); // a missing file is reported as missing
-      throw new PackageError('manifest-invalid', `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`, { file: manifestFile });
+      throw new PackageError(
+        'manifest-invalid',
+        `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`,
+        { file: manifestFile },
+      );
     }
     const parsed = snapshotTableSchema.safeParse(parseJson(bytes, file));
     if (!parsed.success) {
@@ -236,7 +291,10 @@ export async function loadPackageDir(
     pipeline = compilePipeline(manifest, snapshots);
   } catch (err) {
     if (!(err instanceof FeatureSchemaError)) throw err;
-    throw new PackageError('manifest-invalid', `${manifestFile}: ${err.message}`, { file: manifestFile, issues: err.problems });
+    throw new PackageError('manifest-invalid', `${manifestFile}: ${err.message}`, {
+      file: manifestFile,
+      issues: err.problems,
+    });
   }
   if (pipeline.columns.length !== manifest.model.columns) {
     throw new PackageError(
@@ -255,7 +313,11 @@ export async function loadPackageDir(
     const bytes = contents.get(relative);
     if (!bytes) {
       await readFileChecked(insidePackage(dir, relative, manifestFile));
-      throw new PackageError('manifest-invalid', `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`, { file: manifestFile });
+      throw new PackageError(
+        'manifest-invalid',
+        `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`,
+        { file: manifestFile },
+      );
     }
     background = parseBackground(parseJson(bytes, file), manifest, file);
   }
@@ -265,22 +327,40 @@ export async function loadPackageDir(
     const registryFile = expect.registryFile ?? 'registry.json';
     const where = `${registryFile} (${manifest.name} ${manifest.version})`;
     if (entry.sha256 !== manifest.sha256) {
-      throw new PackageError('sha256-mismatch', `${where} records sha256 ${entry.sha256}, the package's model.onnx is ${manifest.sha256}`, {
-        file: registryFile,
-        expected: entry.sha256,
-        actual: manifest.sha256,
-      });
+      throw new PackageError(
+        'sha256-mismatch',
+        `${where} records sha256 ${entry.sha256}, the package's model.onnx is ${manifest.sha256}`,
+        {
+          file: registryFile,
+          expected: entry.sha256,
+          actual: manifest.sha256,
+        },
+      );
     }
     if (entry.signature !== manifest.signature) {
-      throw new PackageError('signature-mismatch', `${where} records signature ${entry.signature}, the package's manifest.json has ${manifest.signature}`, {
-        file: registryFile,
-        expected: entry.signature,
-        actual: manifest.signature,
-      });
+      throw new PackageError(
+        'signature-mismatch',
+        `${where} records signature ${entry.signature}, the package's manifest.json has ${manifest.signature}`,
+        {
+          file: registryFile,
+          expected: entry.signature,
+          actual: manifest.signature,
+        },
+      );
     }
   }
 
-  return { name: manifest.name, version: manifest.version, dir, manifest, modelPath, onnxBytes, snapshots, background, pipeline };
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    dir,
+    manifest,
+    modelPath,
+    onnxBytes,
+    snapshots,
+    background,
+    pipeline,
+  };
 }
 
 /** The package folder of a registered version, kept inside modelsDir whatever the registry says. */
@@ -288,9 +368,13 @@ function packageDir(modelsDir: string, name: string, version: string, entry?: Re
   const root = path.resolve(modelsDir);
   const dir = path.resolve(root, entry?.path ?? path.join(name, version));
   if (!dir.startsWith(root + path.sep)) {
-    throw new PackageError('registry-invalid', `registry.json: the path of ${name} ${version} points outside the models directory`, {
-      file: path.join(modelsDir, 'registry.json'),
-    });
+    throw new PackageError(
+      'registry-invalid',
+      `registry.json: the path of ${name} ${version} points outside the models directory`,
+      {
+        file: path.join(modelsDir, 'registry.json'),
+      },
+    );
   }
   return dir;
 }
@@ -300,13 +384,25 @@ function packageDir(modelsDir: string, name: string, version: string, entry?: Re
  * (pass `registry` to avoid re-reading it). Name and version are validated first, so a
  * caller cannot reach outside the models directory.
  */
-export async function loadPackage(modelsDir: string, name: string, version: string, registry?: Registry): Promise<LoadedPackage> {
-  if (!modelNameSchema.safeParse(name).success) throw new PackageError('unknown-model', `${JSON.stringify(name)} is not a model name`);
-  if (!SEMVER.test(version)) throw new PackageError('unknown-version', `${JSON.stringify(version)} is not a semantic version`);
+export async function loadPackage(
+  modelsDir: string,
+  name: string,
+  version: string,
+  registry?: Registry,
+): Promise<LoadedPackage> {
+  if (!modelNameSchema.safeParse(name).success)
+    throw new PackageError('unknown-model', `${JSON.stringify(name)} is not a model name`);
+  if (!SEMVER.test(version))
+    throw new PackageError('unknown-version', `${JSON.stringify(version)} is not a semantic version`);
   const reg = registry ?? (await readRegistry(modelsDir, { allowMissing: true }));
   const entry = reg.models[name]?.versions[version];
   const dir = packageDir(modelsDir, name, version, entry);
-  return loadPackageDir(dir, { name, version, registryEntry: entry, registryFile: path.join(modelsDir, 'registry.json') });
+  return loadPackageDir(dir, {
+    name,
+    version,
+    registryEntry: entry,
+    registryFile: path.join(modelsDir, 'registry.json'),
+  });
 }
 
 export interface ServingSet {
@@ -325,7 +421,10 @@ export async function loadServingSet(modelsDir: string): Promise<ServingSet> {
     try {
       packages.push(await loadPackage(modelsDir, name, version, registry));
     } catch (err) {
-      const error = err instanceof PackageError ? err : new PackageError('file-unreadable', `${name} ${version}: ${(err as Error).message}`);
+      const error =
+        err instanceof PackageError
+          ? err
+          : new PackageError('file-unreadable', `${name} ${version}: ${(err as Error).message}`);
       errors.push({ name, version, error });
     }
   }

@@ -35,7 +35,12 @@ export function parseRegistry(json: unknown, file = REGISTRY_FILE): Registry {
     for (const alias of ['champion', 'challenger'] as const) {
       const version = model.aliases[alias];
       if (version !== undefined && !(version in model.versions)) {
-        const issues = [{ path: `models[${JSON.stringify(name)}].aliases.${alias}`, message: `version ${version} is not in versions` }];
+        const issues = [
+          {
+            path: `models[${JSON.stringify(name)}].aliases.${alias}`,
+            message: `version ${version} is not in versions`,
+          },
+        ];
         throw new PackageError('registry-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
       }
     }
@@ -53,7 +58,9 @@ export async function readRegistry(modelsDir: string, options: { allowMissing?: 
     await fs.access(file);
   } catch {
     if (options.allowMissing) return emptyRegistry();
-    throw new PackageError('registry-missing', `${file} is missing: import a model first (npm run -s model:import)`, { file });
+    throw new PackageError('registry-missing', `${file} is missing: import a model first (npm run -s model:import)`, {
+      file,
+    });
   }
   return parseRegistry(await readJsonFile(file), file);
 }
@@ -97,25 +104,79 @@ function requireVersion(registry: Registry, name: string, version: string, file:
   const entry = model.versions[version];
   if (!entry) {
     const known = Object.keys(model.versions).join(', ') || 'none';
-    throw new PackageError('unknown-version', `${file} has no version ${version} of ${name} (known: ${known})`, { file });
+    throw new PackageError('unknown-version', `${file} has no version ${version} of ${name} (known: ${known})`, {
+      file,
+    });
   }
   return entry;
 }
 
-/** Read-modify-write calls on one directory run one after another within this process. */
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Holds registry.json.lock (created exclusively) while `work` runs, so two processes (an
+ * import and a CLI deploy, say) cannot both read-modify-write the registry and lose an update.
+ * A lock older than 30 s is left over from a crashed process and is taken over.
+ */
+async function withFileLock<T>(modelsDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${registryPath(modelsDir)}.lock`;
+  await fs.mkdir(modelsDir, { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await fs.open(lock, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const stat = await fs.stat(lock).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new PackageError(
+          'registry-conflict',
+          `${registryPath(modelsDir)} is being changed by another process (${lock} exists); retry, or delete the lock file if no import or deploy is running`,
+          {
+            file: lock,
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
+
+/** Read-modify-write calls run one after another: queued within this process, locked across processes. */
 const queues = new Map<string, Promise<unknown>>();
 
-async function update(modelsDir: string, change: (registry: Registry, file: string) => void, allowMissing = false): Promise<Registry> {
+async function update(
+  modelsDir: string,
+  change: (registry: Registry, file: string) => void,
+  allowMissing = false,
+): Promise<Registry> {
   const key = path.resolve(modelsDir);
-  const run = async (): Promise<Registry> => {
-    const registry = await readRegistry(modelsDir, { allowMissing });
-    change(registry, registryPath(modelsDir));
-    await writeRegistry(modelsDir, registry);
-    return readRegistry(modelsDir);
-  };
+  const run = () =>
+    withFileLock(modelsDir, async (): Promise<Registry> => {
+      const registry = await readRegistry(modelsDir, { allowMissing });
+      change(registry, registryPath(modelsDir));
+      await writeRegistry(modelsDir, registry);
+      return readRegistry(modelsDir);
+    });
   const previous = queues.get(key) ?? Promise.resolve();
   const next = previous.then(run, run);
-  queues.set(key, next.catch(() => undefined));
+  queues.set(
+    key,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -142,14 +203,24 @@ export async function upsertVersion(
  * Sets a version's status (with the reason, e.g. a rollback's). Archiving or deprecating
  * a version that an alias points at is refused: move the alias first.
  */
-export async function setStatus(modelsDir: string, name: string, version: string, status: VersionStatus, reason?: string): Promise<Registry> {
+export async function setStatus(
+  modelsDir: string,
+  name: string,
+  version: string,
+  status: VersionStatus,
+  reason?: string,
+): Promise<Registry> {
   return update(modelsDir, (registry, file) => {
     const entry = requireVersion(registry, name, version, file);
     if (status === 'archived' || status === 'deprecated') {
       const aliases = registry.models[name].aliases;
       for (const alias of ['champion', 'challenger'] as const) {
         if (aliases[alias] === version) {
-          throw new PackageError('registry-conflict', `${name} ${version} is the ${alias}; point the ${alias} alias elsewhere before marking it ${status}`, { file });
+          throw new PackageError(
+            'registry-conflict',
+            `${name} ${version} is the ${alias}; point the ${alias} alias elsewhere before marking it ${status}`,
+            { file },
+          );
         }
       }
     }
@@ -160,7 +231,12 @@ export async function setStatus(modelsDir: string, name: string, version: string
 }
 
 /** Points an alias at a version, or clears it with `undefined`. Archived versions cannot take an alias. */
-export async function setAlias(modelsDir: string, name: string, alias: Alias, version: string | undefined): Promise<Registry> {
+export async function setAlias(
+  modelsDir: string,
+  name: string,
+  alias: Alias,
+  version: string | undefined,
+): Promise<Registry> {
   return update(modelsDir, (registry, file) => {
     if (version === undefined) {
       const model = registry.models[name];
@@ -170,7 +246,9 @@ export async function setAlias(modelsDir: string, name: string, alias: Alias, ve
     }
     const entry = requireVersion(registry, name, version, file);
     if (entry.status === 'archived') {
-      throw new PackageError('registry-conflict', `${name} ${version} is archived and cannot be the ${alias}`, { file });
+      throw new PackageError('registry-conflict', `${name} ${version} is archived and cannot be the ${alias}`, {
+        file,
+      });
     }
     registry.models[name].aliases[alias] = version;
   });

@@ -48,7 +48,7 @@ export function createApp(deps: ServiceDeps, version: string): Express {
   app.set('trust proxy', false);
   app.set('query parser', false);
   app.set('etag', false);
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }, crossOriginResourcePolicy: { policy: 'same-origin' } }));
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }, frameguard: { action: 'deny' }, crossOriginResourcePolicy: { policy: 'same-origin' } }));
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -44,7 +44,7 @@ export function nextUpFloat32(x: number): number {
   } else {
     bits[0] -= 1;
   }
-  return f[0];
+  return f[0] + 0; // nextUp(-min subnormal) is -0; x < -0 and x < 0 are the same test
 }
 
 /** One node as read from any operator version, before conversion to the `x < t` rule. */
@@ -101,7 +101,9 @@ function buildTree(nodes: RawNode[], treeLabel: string): Tree {
         [threshold, swap] = [nextUpFloat32(t), true];
         break;
       default:
-        fail(`${treeLabel}: split mode ${node.mode} cannot be expressed as a numeric threshold split; only BRANCH_LT, BRANCH_LEQ, BRANCH_GTE and BRANCH_GT are read`);
+        fail(
+          `${treeLabel}: split mode ${node.mode} cannot be expressed as a numeric threshold split; only BRANCH_LT, BRANCH_LEQ, BRANCH_GTE and BRANCH_GT are read`,
+        );
     }
     tree.feature[i] = node.feature;
     tree.threshold[i] = threshold;
@@ -115,7 +117,12 @@ function buildTree(nodes: RawNode[], treeLabel: string): Tree {
 }
 
 /** Renumbers a tree in preorder from its root, checking it is a proper tree. */
-function preorder(nodes: RawNode[], root: number, childOf: (node: RawNode) => [number, number], treeLabel: string): RawNode[] {
+function preorder(
+  nodes: RawNode[],
+  root: number,
+  childOf: (node: RawNode) => [number, number],
+  treeLabel: string,
+): RawNode[] {
   const out: RawNode[] = [];
   const seen = new Set<number>();
   const walk = (index: number): number => {
@@ -127,8 +134,14 @@ function preorder(nodes: RawNode[], root: number, childOf: (node: RawNode) => [n
     out.push({ ...node });
     if (node.mode !== 'LEAF') {
       const [t, f] = childOf(node);
-      out[at].trueChild = walk(t);
-      out[at].falseChild = walk(f);
+      // Number the `x < t` side first, whichever ONNX branch it is, so layouts match XGBoost's.
+      if (node.mode === 'BRANCH_GTE' || node.mode === 'BRANCH_GT') {
+        out[at].falseChild = walk(f);
+        out[at].trueChild = walk(t);
+      } else {
+        out[at].trueChild = walk(t);
+        out[at].falseChild = walk(f);
+      }
     }
     return at;
   };
@@ -136,7 +149,11 @@ function preorder(nodes: RawNode[], root: number, childOf: (node: RawNode) => [n
   return out;
 }
 
-function readV3(node: onnx.INodeProto, op: TreeOp, label: string): { trees: RawNode[][]; base: number; postTransform: string } {
+function readV3(
+  node: onnx.INodeProto,
+  op: TreeOp,
+  label: string,
+): { trees: RawNode[][]; base: number; postTransform: string } {
   const a = new Attributes(node);
   const need = (name: string): number[] => {
     const v = a.ints(name) ?? a.floats(name) ?? a.floats(`${name}_as_tensor`);
@@ -147,7 +164,10 @@ function readV3(node: onnx.INodeProto, op: TreeOp, label: string): { trees: RawN
   const nodeIds = need('nodes_nodeids');
   const featureIds = need('nodes_featureids');
   const modes = a.strings('nodes_modes') ?? fail(`${label}: attribute nodes_modes is missing`);
-  const values = a.floats('nodes_values') ?? a.floats('nodes_values_as_tensor') ?? fail(`${label}: attribute nodes_values is missing`);
+  const values =
+    a.floats('nodes_values') ??
+    a.floats('nodes_values_as_tensor') ??
+    fail(`${label}: attribute nodes_values is missing`);
   const trueIds = need('nodes_truenodeids');
   const falseIds = need('nodes_falsenodeids');
   const missing = a.ints('nodes_missing_value_tracks_true') ?? [];
@@ -156,19 +176,36 @@ function readV3(node: onnx.INodeProto, op: TreeOp, label: string): { trees: RawN
   const leafTrees = need(`${prefix}_treeids`);
   const leafNodes = need(`${prefix}_nodeids`);
   const leafIds = need(`${prefix}_ids`);
-  const leafWeights = a.floats(`${prefix}_weights`) ?? a.floats(`${prefix}_weights_as_tensor`) ?? fail(`${label}: attribute ${prefix}_weights is missing`);
+  const leafWeights =
+    a.floats(`${prefix}_weights`) ??
+    a.floats(`${prefix}_weights_as_tensor`) ??
+    fail(`${label}: attribute ${prefix}_weights is missing`);
   const n = treeIds.length;
-  for (const [name, arr] of Object.entries({ nodes_nodeids: nodeIds, nodes_featureids: featureIds, nodes_modes: modes, nodes_values: values, nodes_truenodeids: trueIds, nodes_falsenodeids: falseIds })) {
+  for (const [name, arr] of Object.entries({
+    nodes_nodeids: nodeIds,
+    nodes_featureids: featureIds,
+    nodes_modes: modes,
+    nodes_values: values,
+    nodes_truenodeids: trueIds,
+    nodes_falsenodeids: falseIds,
+  })) {
     if (arr.length !== n) fail(`${label}: ${name} has ${arr.length} entries but nodes_treeids has ${n}`);
   }
 
   if (op === 'TreeEnsembleClassifier') {
     const labels = a.ints('classlabels_int64s') ?? a.strings('classlabels_strings') ?? [];
-    if (labels.length !== 2) fail(`${label}: ${labels.length} class labels; only binary classifiers are read (multi-class has no single score)`);
-    if (leafIds.some((id) => id !== 0)) fail(`${label}: leaf weights vote for class 1 as well as class 0; only the binary layout with all class_ids = 0 (one margin, [1-p, p] output) is read`);
+    if (labels.length !== 2)
+      fail(
+        `${label}: ${labels.length} class labels; only binary classifiers are read (multi-class has no single score)`,
+      );
+    if (leafIds.some((id) => id !== 0))
+      fail(
+        `${label}: leaf weights vote for class 1 as well as class 0; only the binary layout with all class_ids = 0 (one margin, [1-p, p] output) is read`,
+      );
   } else {
     const nTargets = a.int('n_targets') ?? 1;
-    if (nTargets !== 1 || leafIds.some((id) => id !== 0)) fail(`${label}: ${nTargets} targets; only single-target regressors are read`);
+    if (nTargets !== 1 || leafIds.some((id) => id !== 0))
+      fail(`${label}: ${nTargets} targets; only single-target regressors are read`);
     const aggregate = a.string('aggregate_function') ?? 'SUM';
     if (aggregate !== 'SUM') fail(`${label}: aggregate_function ${aggregate}; only SUM (boosted trees) is read`);
   }
@@ -196,7 +233,8 @@ function readV3(node: onnx.INodeProto, op: TreeOp, label: string): { trees: RawN
   const voted = new Set<RawNode>();
   for (let i = 0; i < leafTrees.length; i++) {
     const leaf = byTree.get(leafTrees[i])?.get(leafNodes[i]);
-    if (!leaf || leaf.mode !== 'LEAF') fail(`${label}: a leaf weight refers to tree ${leafTrees[i]} node ${leafNodes[i]}, which is not a leaf`);
+    if (!leaf || leaf.mode !== 'LEAF')
+      fail(`${label}: a leaf weight refers to tree ${leafTrees[i]} node ${leafNodes[i]}, which is not a leaf`);
     // Several votes of the same class on one leaf add up, as the runtime does.
     leaf.value = voted.has(leaf) ? Math.fround(leaf.value + leafWeights[i]) : Math.fround(leafWeights[i]);
     voted.add(leaf);
@@ -212,15 +250,22 @@ function readV3(node: onnx.INodeProto, op: TreeOp, label: string): { trees: RawN
       for (const node of list) if (node.mode !== 'LEAF') children.add(node.trueChild).add(node.falseChild);
       const roots = ids.filter((id) => !children.has(id));
       if (roots.length !== 1) fail(`${label}: tree ${treeId} has ${roots.length} roots`);
-      const toIndex = (id: number): number => index.get(id) ?? fail(`${label}: tree ${treeId} refers to node ${id}, which does not exist`);
-      return preorder(list, toIndex(roots[0]), (node) => [toIndex(node.trueChild), toIndex(node.falseChild)], `${label}: tree ${treeId}`);
+      const toIndex = (id: number): number =>
+        index.get(id) ?? fail(`${label}: tree ${treeId} refers to node ${id}, which does not exist`);
+      return preorder(
+        list,
+        toIndex(roots[0]),
+        (node) => [toIndex(node.trueChild), toIndex(node.falseChild)],
+        `${label}: tree ${treeId}`,
+      );
     });
   return { trees, base: baseValues[0] ?? 0, postTransform: a.string('post_transform') ?? 'NONE' };
 }
 
 function readV5(node: onnx.INodeProto, label: string): { trees: RawNode[][]; base: number; postTransform: string } {
   const a = new Attributes(node);
-  const need = (name: string): number[] => a.ints(name) ?? a.floats(name) ?? fail(`${label}: attribute ${name} is missing`);
+  const need = (name: string): number[] =>
+    a.ints(name) ?? a.floats(name) ?? fail(`${label}: attribute ${name} is missing`);
   const roots = need('tree_roots');
   const featureIds = need('nodes_featureids');
   const splits = need('nodes_splits');
@@ -232,13 +277,32 @@ function readV5(node: onnx.INodeProto, label: string): { trees: RawNode[][]; bas
   const missing = a.ints('nodes_missing_value_tracks_true') ?? [];
   const leafTargets = need('leaf_targetids');
   const leafWeights = need('leaf_weights');
-  if ((a.int('n_targets') ?? 1) !== 1 || leafTargets.some((t) => t !== 0)) fail(`${label}: several targets; only single-target ensembles are read`);
+  if ((a.int('n_targets') ?? 1) !== 1 || leafTargets.some((t) => t !== 0))
+    fail(`${label}: several targets; only single-target ensembles are read`);
   const aggregate = V5_AGGREGATES[a.int('aggregate_function') ?? 1];
   if (aggregate !== 'SUM') fail(`${label}: aggregate_function ${aggregate}; only SUM (boosted trees) is read`);
   // Opset 5 has no hit rates on leaves, so covers cannot be complete: they are left at 0 (covers "none").
   const n = featureIds.length;
-  const interior: RawNode[] = featureIds.map((feature, i) => ({ feature, mode: modes[i], threshold: splits[i], trueChild: 0, falseChild: 0, missingTrue: missing[i] === 1, cover: 0, value: 0 }));
-  const leaves: RawNode[] = leafWeights.map((w) => ({ feature: -1, mode: 'LEAF', threshold: 0, trueChild: -1, falseChild: -1, missingTrue: false, cover: 0, value: Math.fround(w) }));
+  const interior: RawNode[] = featureIds.map((feature, i) => ({
+    feature,
+    mode: modes[i],
+    threshold: splits[i],
+    trueChild: 0,
+    falseChild: 0,
+    missingTrue: missing[i] === 1,
+    cover: 0,
+    value: 0,
+  }));
+  const leaves: RawNode[] = leafWeights.map((w) => ({
+    feature: -1,
+    mode: 'LEAF',
+    threshold: 0,
+    trueChild: -1,
+    falseChild: -1,
+    missingTrue: false,
+    cover: 0,
+    value: Math.fround(w),
+  }));
   // One index space: interior nodes first, then leaves.
   const all = [...interior, ...leaves];
   interior.forEach((node, i) => {
@@ -248,7 +312,8 @@ function readV5(node: onnx.INodeProto, label: string): { trees: RawNode[][]; bas
   const trees = roots.map((root, k) => {
     const rootNode = interior[root];
     // A single-leaf tree is written as a node whose two branches reach the same leaf.
-    if (rootNode && rootNode.trueChild === rootNode.falseChild && trueLeafs[root]) return [{ ...all[rootNode.trueChild] }];
+    if (rootNode && rootNode.trueChild === rootNode.falseChild && trueLeafs[root])
+      return [{ ...all[rootNode.trueChild] }];
     return preorder(all, root, (node) => [node.trueChild, node.falseChild], `${label}: tree ${k}`);
   });
   return { trees, base: 0, postTransform: V5_POST_TRANSFORMS[a.int('post_transform') ?? 0] ?? 'unknown' };
@@ -279,20 +344,28 @@ export function treeEnsembleFromOnnx(bytes: Uint8Array, options: { nFeatures?: n
   }
   const graph = model.graph;
   if (!graph) throw new ModelImportError('onnx-invalid', 'the ONNX model has no graph');
-  const treeNodes = (graph.node ?? []).filter((n) => (n.domain ?? '') === ML_DOMAIN && (TREE_OPS as readonly string[]).includes(n.opType ?? ''));
+  const treeNodes = (graph.node ?? []).filter(
+    (n) => (n.domain ?? '') === ML_DOMAIN && (TREE_OPS as readonly string[]).includes(n.opType ?? ''),
+  );
   if (treeNodes.length !== 1) fail(`the graph has ${treeNodes.length} tree ensemble operators; exactly one is read`);
   const node = treeNodes[0];
   const op = node.opType as TreeOp;
   const label = `${op} "${node.name ?? ''}"`;
 
   const graphInputs = (graph.input ?? []).filter((i) => !(graph.initializer ?? []).some((t) => t.name === i.name));
-  if (graphInputs.length !== 1) fail(`the graph has ${graphInputs.length} inputs; one float tensor [N, columns] is expected`);
+  if (graphInputs.length !== 1)
+    fail(`the graph has ${graphInputs.length} inputs; one float tensor [N, columns] is expected`);
   const input = graphInputs[0];
-  if (node.input?.[0] !== input.name) fail(`${label} does not read the graph input "${input.name}" directly (preprocessing nodes are not read)`);
+  if (node.input?.[0] !== input.name)
+    fail(`${label} does not read the graph input "${input.name}" directly (preprocessing nodes are not read)`);
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   const declaredColumns = dims.length === 2 && dims[1].dimValue ? toNumber(dims[1].dimValue as number) : undefined;
 
-  const { trees: rawTrees, base, postTransform } = op === 'TreeEnsemble' ? readV5(node, label) : readV3(node, op, label);
+  const {
+    trees: rawTrees,
+    base,
+    postTransform,
+  } = op === 'TreeEnsemble' ? readV5(node, label) : readV3(node, op, label);
 
   // The link: from the post transform, or from the nodes after a regressor.
   let link: TreeEnsemble['link'];
@@ -312,21 +385,27 @@ export function treeEnsembleFromOnnx(bytes: Uint8Array, options: { nFeatures?: n
       if (after.length === 1 && after[0].opType === 'Mul') {
         const other = after[0].input!.find((x) => x !== outputName)!;
         const factor = constantOf(graph, other);
-        if (factor === undefined || !(factor > 0)) fail(`the Mul after Exp multiplies by "${other}", which is not one positive constant`);
+        if (factor === undefined || !(factor > 0))
+          fail(`the Mul after Exp multiplies by "${other}", which is not one positive constant`);
         baseMargin = Math.fround(baseMargin + Math.log(factor));
         outputName = after[0].output![0];
       }
     } else if (next.length > 0) {
-      fail(`the regressor output feeds ${next.map((x) => x.opType).join(', ')}; only an optional Exp (and Mul by a constant) is read`);
+      fail(
+        `the regressor output feeds ${next.map((x) => x.opType).join(', ')}; only an optional Exp (and Mul by a constant) is read`,
+      );
     }
   } else {
-    fail(`${label}: post_transform ${postTransform} is not read; binary classifiers need LOGISTIC, regressors NONE (optionally followed by Exp)`);
+    fail(
+      `${label}: post_transform ${postTransform} is not read; binary classifiers need LOGISTIC, regressors NONE (optionally followed by Exp)`,
+    );
   }
 
   let maxFeature = -1;
   for (const t of rawTrees) for (const x of t) if (x.mode !== 'LEAF') maxFeature = Math.max(maxFeature, x.feature);
   const nFeatures = options.nFeatures ?? declaredColumns ?? maxFeature + 1;
-  if (maxFeature >= nFeatures) fail(`${label}: a split uses column ${maxFeature}, but the input has ${nFeatures} columns`);
+  if (maxFeature >= nFeatures)
+    fail(`${label}: a split uses column ${maxFeature}, but the input has ${nFeatures} columns`);
 
   const trees = rawTrees.map((t, i) => buildTree(t, `${label}: tree ${i}`));
   const metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));

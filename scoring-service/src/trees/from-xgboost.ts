@@ -13,7 +13,11 @@ import { ModelImportError } from './import-error';
 
 export type XgboostObjective = 'binary:logistic' | 'count:poisson' | 'reg:squarederror';
 
-export const SUPPORTED_OBJECTIVES: readonly XgboostObjective[] = ['binary:logistic', 'count:poisson', 'reg:squarederror'];
+export const SUPPORTED_OBJECTIVES: readonly XgboostObjective[] = [
+  'binary:logistic',
+  'count:poisson',
+  'reg:squarederror',
+];
 
 const LINK_BY_OBJECTIVE: Record<XgboostObjective, TreeEnsemble['link']> = {
   'binary:logistic': 'logit',
@@ -79,8 +83,14 @@ const modelSchema = z.object({
 
 /** Why each unsupported objective is refused (a prefix match covers a family). */
 const REFUSAL_REASONS: [prefix: string, reason: string][] = [
-  ['multi:', 'it is a multi-class model (one tree group per class, softmax over classes); the scoring contract has one score per record'],
-  ['binary:logitraw', 'it outputs raw log-odds, not a probability; retrain with binary:logistic (same trees, calibrated output)'],
+  [
+    'multi:',
+    'it is a multi-class model (one tree group per class, softmax over classes); the scoring contract has one score per record',
+  ],
+  [
+    'binary:logitraw',
+    'it outputs raw log-odds, not a probability; retrain with binary:logistic (same trees, calibrated output)',
+  ],
   ['binary:hinge', 'it outputs hard 0/1 labels, which cannot be ranked or explained as a probability'],
   ['reg:logistic', 'it is logistic regression on a continuous target; use binary:logistic for a 0/1 outcome'],
   ['reg:gamma', 'its log link and gamma deviance are not validated here yet; count data should use count:poisson'],
@@ -95,12 +105,19 @@ function parseNumber(value: number | string, what: string): number {
   // XGBoost >= 3 writes a vector as "[5E-1]" (one entry per target); older versions write "5E-1".
   const text = value.trim();
   const inner = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  const parts = inner.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = inner
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length > 1) {
-    throw new ModelImportError('multi-target', `${what} holds ${parts.length} values (${text}): multi-target models are not supported, the scoring contract has one output per record`);
+    throw new ModelImportError(
+      'multi-target',
+      `${what} holds ${parts.length} values (${text}): multi-target models are not supported, the scoring contract has one output per record`,
+    );
   }
   const parsed = parts.length === 1 ? Number(parts[0]) : NaN;
-  if (!Number.isFinite(parsed)) throw new ModelImportError('invalid-base-score', `${what} is not a number: ${JSON.stringify(value)}`);
+  if (!Number.isFinite(parsed))
+    throw new ModelImportError('invalid-base-score', `${what} is not a number: ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -110,12 +127,18 @@ export function baseMarginFor(objective: XgboostObjective, baseScore: number): n
   switch (objective) {
     case 'binary:logistic':
       if (!(bs > 0 && bs < 1)) {
-        throw new ModelImportError('invalid-base-score', `learner_model_param.base_score must be a probability strictly between 0 and 1 for binary:logistic, got ${baseScore}`);
+        throw new ModelImportError(
+          'invalid-base-score',
+          `learner_model_param.base_score must be a probability strictly between 0 and 1 for binary:logistic, got ${baseScore}`,
+        );
       }
       return Math.fround(-Math.log(Math.fround(Math.fround(1 / bs) - 1))) + 0; // + 0 turns -0 into 0
     case 'count:poisson':
       if (!(bs > 0)) {
-        throw new ModelImportError('invalid-base-score', `learner_model_param.base_score must be a positive mean count for count:poisson, got ${baseScore}`);
+        throw new ModelImportError(
+          'invalid-base-score',
+          `learner_model_param.base_score must be a positive mean count for count:poisson, got ${baseScore}`,
+        );
       }
       return Math.fround(Math.log(bs));
     case 'reg:squarederror':
@@ -127,25 +150,48 @@ function refuseObjective(name: string): never {
   const match = REFUSAL_REASONS.find(([prefix]) => name.startsWith(prefix));
   const reason = match ? match[1] : 'it is not one of the objectives this importer validates';
   const code = name.startsWith('multi:') ? 'multi-class' : 'unsupported-objective';
-  throw new ModelImportError(code, `XGBoost objective "${name}" is not supported: ${reason}. Supported objectives: ${SUPPORTED_OBJECTIVES.join(', ')}.`);
+  throw new ModelImportError(
+    code,
+    `XGBoost objective "${name}" is not supported: ${reason}. Supported objectives: ${SUPPORTED_OBJECTIVES.join(', ')}.`,
+  );
 }
 
 function readTree(raw: unknown, index: number, nFeatures: number, featureNames?: string[]): Tree {
   const parsed = treeSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = zodIssues(parsed.error).map((i) => ({ ...i, path: `learner.gradient_booster.model.trees[${index}].${i.path}` }));
-    throw new ModelImportError('json-invalid', `XGBoost JSON tree ${index} is malformed: ${describeIssues(issues)}`, issues);
+    const issues = zodIssues(parsed.error).map((i) => ({
+      ...i,
+      path: `learner.gradient_booster.model.trees[${index}].${i.path}`,
+    }));
+    throw new ModelImportError(
+      'json-invalid',
+      `XGBoost JSON tree ${index} is malformed: ${describeIssues(issues)}`,
+      issues,
+    );
   }
   const t = parsed.data;
   const n = t.left_children.length;
   const where = `tree ${index}`;
-  const lengths = { right_children: t.right_children, split_indices: t.split_indices, split_conditions: t.split_conditions, default_left: t.default_left, sum_hessian: t.sum_hessian };
+  const lengths = {
+    right_children: t.right_children,
+    split_indices: t.split_indices,
+    split_conditions: t.split_conditions,
+    default_left: t.default_left,
+    sum_hessian: t.sum_hessian,
+  };
   for (const [field, arr] of Object.entries(lengths)) {
-    if (arr.length !== n) throw new ModelImportError('invalid-tree', `${where}: ${field} has ${arr.length} entries but left_children has ${n}`);
+    if (arr.length !== n)
+      throw new ModelImportError(
+        'invalid-tree',
+        `${where}: ${field} has ${arr.length} entries but left_children has ${n}`,
+      );
   }
   const leafSize = t.tree_param?.size_leaf_vector !== undefined ? Number(t.tree_param.size_leaf_vector) : 0;
   if (leafSize > 1) {
-    throw new ModelImportError('multi-target', `${where} has vector leaves (size_leaf_vector ${leafSize}): multi-target trees are not supported, the scoring contract has one output per record`);
+    throw new ModelImportError(
+      'multi-target',
+      `${where} has vector leaves (size_leaf_vector ${leafSize}): multi-target trees are not supported, the scoring contract has one output per record`,
+    );
   }
   const categorical = t.split_type?.findIndex((s) => s !== 0) ?? -1;
   if (categorical >= 0) {
@@ -164,8 +210,13 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
   const stack = [0];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node < 0 || node >= n) throw new ModelImportError('invalid-tree', `${where}: a child index ${node} is outside 0..${n - 1}`);
-    if (newId[node] !== -1) throw new ModelImportError('invalid-tree', `${where}: node ${node} is reached twice (the children arrays do not form a tree)`);
+    if (node < 0 || node >= n)
+      throw new ModelImportError('invalid-tree', `${where}: a child index ${node} is outside 0..${n - 1}`);
+    if (newId[node] !== -1)
+      throw new ModelImportError(
+        'invalid-tree',
+        `${where}: node ${node} is reached twice (the children arrays do not form a tree)`,
+      );
     newId[node] = order.length;
     order.push(node);
     if (t.left_children[node] !== -1) stack.push(t.right_children[node], t.left_children[node]);
@@ -185,22 +236,28 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
     const left = t.left_children[old];
     tree.cover[i] = Math.fround(t.sum_hessian[old]); // XGBoost keeps covers as float32
     if (left === -1) {
-      if (t.right_children[old] !== -1) throw new ModelImportError('invalid-tree', `${where}: node ${old} has a right child but no left child`);
+      if (t.right_children[old] !== -1)
+        throw new ModelImportError('invalid-tree', `${where}: node ${old} has a right child but no left child`);
       tree.feature[i] = -1;
       tree.yes[i] = -1;
       tree.no[i] = -1;
       const leaf = t.split_conditions[old];
-    if (leaf === null || !Number.isFinite(leaf)) throw new ModelImportError('invalid-tree', `${where}: leaf ${old} has no finite value`);
-    tree.value[i] = Math.fround(leaf);
+      if (leaf === null || !Number.isFinite(leaf))
+        throw new ModelImportError('invalid-tree', `${where}: leaf ${old} has no finite value`);
+      tree.value[i] = Math.fround(leaf);
       return;
     }
     const feature = t.split_indices[old];
     if (feature < 0 || feature >= nFeatures) {
-      throw new ModelImportError('invalid-tree', `${where}: node ${old} splits on column ${feature}, but the model has ${nFeatures} columns`);
+      throw new ModelImportError(
+        'invalid-tree',
+        `${where}: node ${old} splits on column ${feature}, but the model has ${nFeatures} columns`,
+      );
     }
     tree.feature[i] = feature;
     const threshold = t.split_conditions[old];
-    if (threshold === null) throw new ModelImportError('invalid-tree', `${where}: node ${old} has no split condition (NaN)`);
+    if (threshold === null)
+      throw new ModelImportError('invalid-tree', `${where}: node ${old} has no split condition (NaN)`);
     tree.threshold[i] = threshold;
     tree.yes[i] = newId[left];
     tree.no[i] = newId[t.right_children[old]];
@@ -222,20 +279,32 @@ export function parseXgboostModel(input: unknown): XgboostModel {
     try {
       json = JSON.parse(nanToNull(text));
     } catch (err) {
-      throw new ModelImportError('json-invalid', `not an XGBoost JSON model: ${(err as Error).message}. Save it with Booster.save_model("model.json") (UBJSON and the legacy binary format are not read).`);
+      throw new ModelImportError(
+        'json-invalid',
+        `not an XGBoost JSON model: ${(err as Error).message}. Save it with Booster.save_model("model.json") (UBJSON and the legacy binary format are not read).`,
+      );
     }
   }
   const parsed = modelSchema.safeParse(json);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    throw new ModelImportError('json-invalid', `not an XGBoost JSON model (as written by Booster.save_model("model.json")): ${describeIssues(issues)}`, issues);
+    throw new ModelImportError(
+      'json-invalid',
+      `not an XGBoost JSON model (as written by Booster.save_model("model.json")): ${describeIssues(issues)}`,
+      issues,
+    );
   }
   const learner = parsed.data.learner;
   const warnings: string[] = [];
 
   const booster = learner.gradient_booster;
   if (booster.name !== 'gbtree' || !booster.model) {
-    const why = booster.name === 'gblinear' ? 'it is a linear model, not trees' : booster.name === 'dart' ? 'dart scales each tree by a dropout weight that ONNX tree ensembles do not carry; retrain with booster="gbtree"' : 'only gbtree boosters are read';
+    const why =
+      booster.name === 'gblinear'
+        ? 'it is a linear model, not trees'
+        : booster.name === 'dart'
+          ? 'dart scales each tree by a dropout weight that ONNX tree ensembles do not carry; retrain with booster="gbtree"'
+          : 'only gbtree boosters are read';
     throw new ModelImportError('unsupported-booster', `XGBoost booster "${booster.name}" is not supported: ${why}.`);
   }
 
@@ -246,14 +315,25 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   const param = learner.learner_model_param;
   const numClass = param.num_class === undefined ? 0 : parseNumber(param.num_class, 'learner_model_param.num_class');
   if (numClass > 1) {
-    throw new ModelImportError('multi-class', `the model has num_class ${numClass}: multi-class models are not supported, the scoring contract has one score per record`);
+    throw new ModelImportError(
+      'multi-class',
+      `the model has num_class ${numClass}: multi-class models are not supported, the scoring contract has one score per record`,
+    );
   }
-  const numTarget = param.num_target === undefined ? 1 : parseNumber(param.num_target, 'learner_model_param.num_target');
+  const numTarget =
+    param.num_target === undefined ? 1 : parseNumber(param.num_target, 'learner_model_param.num_target');
   if (numTarget > 1) {
-    throw new ModelImportError('multi-target', `the model has num_target ${numTarget}: multi-target models are not supported, the scoring contract has one output per record`);
+    throw new ModelImportError(
+      'multi-target',
+      `the model has num_target ${numTarget}: multi-target models are not supported, the scoring contract has one output per record`,
+    );
   }
   const nFeatures = parseNumber(param.num_feature, 'learner_model_param.num_feature');
-  if (!Number.isInteger(nFeatures) || nFeatures < 1) throw new ModelImportError('json-invalid', `learner_model_param.num_feature must be a positive integer, got ${param.num_feature}`);
+  if (!Number.isInteger(nFeatures) || nFeatures < 1)
+    throw new ModelImportError(
+      'json-invalid',
+      `learner_model_param.num_feature must be a positive integer, got ${param.num_feature}`,
+    );
 
   const featureTypes = learner.feature_types && learner.feature_types.length > 0 ? learner.feature_types : undefined;
   const categoricalColumn = featureTypes?.indexOf('c') ?? -1;
@@ -267,7 +347,10 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   }
   const featureNames = learner.feature_names && learner.feature_names.length > 0 ? learner.feature_names : undefined;
   if (featureNames && featureNames.length !== nFeatures) {
-    throw new ModelImportError('json-invalid', `learner.feature_names has ${featureNames.length} names but learner_model_param.num_feature is ${nFeatures}`);
+    throw new ModelImportError(
+      'json-invalid',
+      `learner.feature_names has ${featureNames.length} names but learner_model_param.num_feature is ${nFeatures}`,
+    );
   }
 
   const baseScore = parseNumber(param.base_score, 'learner_model_param.base_score');
@@ -275,7 +358,10 @@ export function parseXgboostModel(input: unknown): XgboostModel {
 
   const treeInfo = booster.model.tree_info;
   if (treeInfo && treeInfo.some((g) => g !== 0)) {
-    throw new ModelImportError('multi-class', 'tree_info assigns trees to more than one output group: multi-output models are not supported');
+    throw new ModelImportError(
+      'multi-class',
+      'tree_info assigns trees to more than one output group: multi-output models are not supported',
+    );
   }
   const trees = booster.model.trees.map((raw, i) => readTree(raw, i, nFeatures, featureNames));
   if (trees.length === 0) throw new ModelImportError('invalid-tree', 'the model has no trees');

@@ -45,7 +45,9 @@ export function predictMargins(ensemble: TreeEnsemble, rows: ArrayLike<number>, 
   const width = ensemble.nFeatures;
   for (let r = 0; r < n; r++) {
     const start = r * width;
-    const row = ArrayBuffer.isView(rows) ? (rows as Float32Array).subarray(start, start + width) : Array.prototype.slice.call(rows, start, start + width);
+    const row = ArrayBuffer.isView(rows)
+      ? (rows as Float32Array).subarray(start, start + width)
+      : Array.prototype.slice.call(rows, start, start + width);
     out[r] = predictMargin(ensemble, row as ArrayLike<number>);
   }
   return out;

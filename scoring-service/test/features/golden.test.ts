@@ -27,10 +27,13 @@ const cases: [string, string][] = [
 describe.each(cases)('%s %s features', (name, version) => {
   const dir = path.join(models, name, version);
   const manifest = parseManifest(JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')));
-  const golden: { columns: string[]; rows: GoldenRow[] } = JSON.parse(readFileSync(path.join(models, 'golden', `${name}-${version}.json`), 'utf8'));
+  const golden: { columns: string[]; rows: GoldenRow[] } = JSON.parse(
+    readFileSync(path.join(models, 'golden', `${name}-${version}.json`), 'utf8'),
+  );
   const snapshots: Record<string, SnapshotTable> = {};
   for (const f of manifest.features) {
-    if (f.kind === 'lookup') snapshots[f.table] = JSON.parse(readFileSync(path.join(dir, 'snapshots', `${f.table}.json`), 'utf8'));
+    if (f.kind === 'lookup')
+      snapshots[f.table] = JSON.parse(readFileSync(path.join(dir, 'snapshots', `${f.table}.json`), 'utf8'));
   }
   const pipeline = compilePipeline(manifest, snapshots);
   const known = new Set(manifest.inputs.map((i) => i.name));
@@ -49,7 +52,8 @@ describe.each(cases)('%s %s features', (name, version) => {
       const out = pipeline.transform([{ id: row.id, inputs }], { asOf: row.asOf });
       row.features.forEach((f, c) => {
         const want = f === null ? NaN : Math.fround(f);
-        if (!Object.is(out[c], want) && !(want === 0 && out[c] === 0)) mismatches.push(`${row.id} ${golden.columns[c]}: ${out[c]} != ${f}`);
+        if (!Object.is(out[c], want) && !(want === 0 && out[c] === 0))
+          mismatches.push(`${row.id} ${golden.columns[c]}: ${out[c]} != ${f}`);
       });
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
@@ -60,12 +64,20 @@ describe.each(cases)('%s %s features', (name, version) => {
     for (const row of golden.rows) byAsOf.set(row.asOf, [...(byAsOf.get(row.asOf) ?? []), row]);
     for (const [asOf, rows] of byAsOf) {
       const batch = pipeline.transform(
-        rows.map((r) => ({ id: r.id, inputs: Object.fromEntries(Object.entries(r.inputs).filter(([k]) => known.has(k))) })),
+        rows.map((r) => ({
+          id: r.id,
+          inputs: Object.fromEntries(Object.entries(r.inputs).filter(([k]) => known.has(k))),
+        })),
         { asOf },
       );
       rows.forEach((row, r) => {
-        const single = pipeline.transform([{ id: row.id, inputs: Object.fromEntries(Object.entries(row.inputs).filter(([k]) => known.has(k))) }], { asOf });
-        expect(Array.from(batch.subarray(r * pipeline.columns.length, (r + 1) * pipeline.columns.length))).toEqual(Array.from(single));
+        const single = pipeline.transform(
+          [{ id: row.id, inputs: Object.fromEntries(Object.entries(row.inputs).filter(([k]) => known.has(k))) }],
+          { asOf },
+        );
+        expect(Array.from(batch.subarray(r * pipeline.columns.length, (r + 1) * pipeline.columns.length))).toEqual(
+          Array.from(single),
+        );
       });
     }
   });

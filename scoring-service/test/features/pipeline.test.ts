@@ -27,12 +27,21 @@ const features: FeatureSpec[] = [
   { kind: 'number', input: 'tenure_months' },
   { kind: 'bucket', input: 'tenure_months', edges: [12, 36, 60], name: 'tenure_bucket' },
   { kind: 'number', input: 'is_ia_rep' },
-  { kind: 'cross', name: 'tenure_x_mobility', terms: [{ input: 'tenure_months', edges: [12, 36] }, { input: 'mobility' }] },
-  { kind: 'cross', name: 'ria_x_ia', terms: [{ input: 'firm_type', equals: 'Independent RIA' }, { input: 'is_ia_rep' }] },
+  {
+    kind: 'cross',
+    name: 'tenure_x_mobility',
+    terms: [{ input: 'tenure_months', edges: [12, 36] }, { input: 'mobility' }],
+  },
+  {
+    kind: 'cross',
+    name: 'ria_x_ia',
+    terms: [{ input: 'firm_type', equals: 'Independent RIA' }, { input: 'is_ia_rep' }],
+  },
   { kind: 'days_since', input: 'last_activity' },
 ];
 
-const rows = (out: Float32Array, width: number) => Array.from({ length: out.length / width }, (_, r) => Array.from(out.subarray(r * width, (r + 1) * width)));
+const rows = (out: Float32Array, width: number) =>
+  Array.from({ length: out.length / width }, (_, r) => Array.from(out.subarray(r * width, (r + 1) * width)));
 
 function problemsOf(fn: () => unknown): InputValidationError {
   try {
@@ -87,7 +96,18 @@ describe('feature pipeline', () => {
             last_activity: '2026-11-20',
           },
         },
-        { id: 'unknowns', inputs: { lead_source: 'Billboard', seniority: 'Intern', tenure_months: 11.5, mobility: 2, is_ia_rep: false, firm_type: 'Bank', last_activity: '2026-11-25T23:59:59Z' } },
+        {
+          id: 'unknowns',
+          inputs: {
+            lead_source: 'Billboard',
+            seniority: 'Intern',
+            tenure_months: 11.5,
+            mobility: 2,
+            is_ia_rep: false,
+            firm_type: 'Bank',
+            last_activity: '2026-11-25T23:59:59Z',
+          },
+        },
         { id: 'empty', inputs: { lead_source: '', seniority: null, firm_type: 'Independent RIA', is_ia_rep: true } },
       ],
       { asOf: '2026-11-25' },
@@ -105,14 +125,15 @@ describe('feature pipeline', () => {
   });
 
   it('reads the calendar day written in a datetime, with or without an offset', () => {
-    const days = (last_activity: string) => pipeline.transform([{ id: 'x', inputs: { last_activity } }], { asOf: '2026-11-25' })[9];
+    const days = (last_activity: string) =>
+      pipeline.transform([{ id: 'x', inputs: { last_activity } }], { asOf: '2026-11-25' })[9];
     expect(days('2026-11-01T10:00:00.000+0000')).toBe(24);
     expect(days('2026-11-01T23:30:00-05:00')).toBe(24);
     expect(days('2026-11-01')).toBe(24);
     expect(days('2026-12-01')).toBe(-6);
   });
 
-  it('refuses unknown inputs, wrong types and bad dates, naming the record and input but not the value', () => {
+  it("refuses unknown inputs, wrong types and bad dates in the record's key order, naming the record and input but not the value", () => {
     const err = problemsOf(() =>
       pipeline.transform([
         { id: 'a', inputs: { lead_source: 'Web', leadsource: 'Web', Tenure_Months: 3 } },
@@ -123,13 +144,21 @@ describe('feature pipeline', () => {
     expect(err.problems).toEqual([
       { recordId: 'a', input: 'leadsource', problem: 'is not an input of this model' },
       { recordId: 'a', input: 'Tenure_Months', problem: 'is not an input of this model' },
-      { recordId: 'b', input: 'lead_source', problem: 'must be a string, got a number' },
       { recordId: 'b', input: 'tenure_months', problem: 'must be a number, got a string' },
       { recordId: 'b', input: 'is_ia_rep', problem: 'must be true or false, got a string' },
-      { recordId: 'b', input: 'last_activity', problem: 'must be a date such as 2026-11-25 or an ISO datetime, got a string that is not one' },
-      { recordId: 'c', input: 'seniority', problem: 'must be a string, got an array' },
+      {
+        recordId: 'b',
+        input: 'last_activity',
+        problem: 'must be a date such as 2026-11-25 or an ISO datetime, got a string that is not one',
+      },
+      { recordId: 'b', input: 'lead_source', problem: 'must be a string, got a number' },
       { recordId: 'c', input: 'mobility', problem: 'must be a number, got a non-finite number' },
-      { recordId: 'c', input: 'last_activity', problem: 'must be a date such as 2026-11-25 or an ISO datetime, got a number' },
+      { recordId: 'c', input: 'seniority', problem: 'must be a string, got an array' },
+      {
+        recordId: 'c',
+        input: 'last_activity',
+        problem: 'must be a date such as 2026-11-25 or an ISO datetime, got a number',
+      },
     ]);
     expect(err.message).not.toContain('36');
   });
@@ -138,7 +167,9 @@ describe('feature pipeline', () => {
     const records = [{ id: 'a', inputs: { tenure_months: 3, industry_tenure_months: 40, typo_input: 1 } }];
     const err = problemsOf(() => pipeline.transform(records, { ignoreInputs: new Set(['industry_tenure_months']) }));
     expect(err.problems).toEqual([{ recordId: 'a', input: 'typo_input', problem: 'is not an input of this model' }]);
-    const ok = pipeline.transform([{ id: 'b', inputs: { tenure_months: 3, industry_tenure_months: 40 } }], { ignoreInputs: new Set(['industry_tenure_months']) });
+    const ok = pipeline.transform([{ id: 'b', inputs: { tenure_months: 3, industry_tenure_months: 40 } }], {
+      ignoreInputs: new Set(['industry_tenure_months']),
+    });
     expect(ok[4]).toBe(3);
     expect(pipeline.validate(records, { ignoreInputs: new Set(['industry_tenure_months', 'typo_input']) })).toEqual([]);
   });
@@ -147,38 +178,92 @@ describe('feature pipeline', () => {
     const record = JSON.parse('{"id":"p","inputs":{"__proto__":{"x":1},"constructor":"y"}}');
     const err = problemsOf(() => pipeline.transform([record]));
     expect(err.problems.map((p) => p.input)).toEqual(['__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    const long = problemsOf(() => pipeline.transform([{ id: 'l', inputs: { ['k'.repeat(10_000)]: 1 } }]));
+    expect(long.problems[0].input).toBe(`${'k'.repeat(100)}…`);
   });
 
   it('enforces required inputs and strict categories', () => {
     const strict = compilePipeline({
-      inputs: [input('lead_source', 'string', { strict: true, required: true }), input('industry', 'string', { strict: true, allowed: ['Banking', 'Other'] })],
+      inputs: [
+        input('lead_source', 'string', { strict: true, required: true }),
+        input('industry', 'string', { strict: true, allowed: ['Banking', 'Other'] }),
+      ],
       features: [
         { kind: 'onehot', input: 'lead_source', categories: ['Web', 'Event'], unknown: false },
         { kind: 'onehot', input: 'industry', categories: ['Banking'], unknown: true },
       ],
     });
-    expect(strict.columns).toEqual(['lead_source=Web', 'lead_source=Event', 'industry=Banking', 'industry=__unknown__']);
-    expect(Array.from(strict.transform([{ id: 'ok', inputs: { lead_source: 'Event', industry: 'Other' } }]))).toEqual([0, 1, 0, 1]);
-    const err = problemsOf(() => strict.transform([{ id: 'x', inputs: { industry: 'Mining' } }, { id: 'y', inputs: { lead_source: 'Billboard' } }]));
+    expect(strict.columns).toEqual([
+      'lead_source=Web',
+      'lead_source=Event',
+      'industry=Banking',
+      'industry=__unknown__',
+    ]);
+    expect(Array.from(strict.transform([{ id: 'ok', inputs: { lead_source: 'Event', industry: 'Other' } }]))).toEqual([
+      0, 1, 0, 1,
+    ]);
+    const err = problemsOf(() =>
+      strict.transform([
+        { id: 'x', inputs: { industry: 'Mining' } },
+        { id: 'y', inputs: { lead_source: 'Billboard' } },
+      ]),
+    );
     expect(err.problems).toEqual([
-      { recordId: 'x', input: 'lead_source', problem: 'is required but missing' },
       { recordId: 'x', input: 'industry', problem: 'is not one of the allowed values (Banking, Other)' },
+      { recordId: 'x', input: 'lead_source', problem: 'is required but missing' },
       { recordId: 'y', input: 'lead_source', problem: 'is not one of the allowed values (Web, Event)' },
     ]);
     expect(strict.validate([{ id: 'z', inputs: { lead_source: 'Web', industry: 'Banking' } }])).toEqual([]);
+    // null and "" count as missing; a required input of the wrong type is reported once, as wrong.
+    expect(
+      strict.validate([
+        { id: 'n', inputs: { lead_source: null } },
+        { id: 'e', inputs: { lead_source: '' } },
+        { id: 't', inputs: { lead_source: 3 } },
+      ]),
+    ).toEqual([
+      { recordId: 'n', input: 'lead_source', problem: 'is required but missing' },
+      { recordId: 'e', input: 'lead_source', problem: 'is required but missing' },
+      { recordId: 't', input: 'lead_source', problem: 'must be a string, got a number' },
+    ]);
   });
 
   it('hashes tokens exactly like FeatureHasher and skips tokens with a missing input', () => {
     const hashed = compilePipeline({
-      inputs: [input('product_id', 'string'), input('gender', 'string'), input('shop_id', 'string'), input('qty', 'number'), input('promo', 'boolean')],
-      features: [{ kind: 'hash', name: 'pg', nFeatures: 16, alternateSign: true, tokens: [['product_id', 'gender'], ['product_id', 'shop_id'], ['qty', 'promo']] }],
+      inputs: [
+        input('product_id', 'string'),
+        input('gender', 'string'),
+        input('shop_id', 'string'),
+        input('qty', 'number'),
+        input('promo', 'boolean'),
+      ],
+      features: [
+        {
+          kind: 'hash',
+          name: 'pg',
+          nFeatures: 16,
+          alternateSign: true,
+          tokens: [
+            ['product_id', 'gender'],
+            ['product_id', 'shop_id'],
+            ['qty', 'promo'],
+          ],
+        },
+      ],
     });
     expect(hashed.columns[15]).toBe('pg[15]');
     const out = hashed.transform([
       { id: '1', inputs: { product_id: 'P-1', gender: 'female', shop_id: 'Zürich', qty: 2.5, promo: true } },
       { id: '2', inputs: { product_id: 'P-1', gender: 'female' } },
     ]);
-    const expected = featureHasher([['product_id=P-1|gender=female', 'product_id=P-1|shop_id=Zürich', 'qty=2.5|promo=true'], ['product_id=P-1|gender=female']], 16);
+    const expected = featureHasher(
+      [
+        ['product_id=P-1|gender=female', 'product_id=P-1|shop_id=Zürich', 'qty=2.5|promo=true'],
+        ['product_id=P-1|gender=female'],
+      ],
+      16,
+    );
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
 
@@ -208,12 +293,14 @@ describe('feature pipeline', () => {
       ]),
       3,
     );
-    expect(out.map((r) => r.map((v) => Math.fround(v)))).toEqual([
-      [0.1, 10, 0],
-      [0.2, 20, 0],
-      [0.15, 15, 0],
-      [0.15, 15, 3],
-    ].map((r) => r.map(Math.fround)));
+    expect(out.map((r) => r.map((v) => Math.fround(v)))).toEqual(
+      [
+        [0.1, 10, 0],
+        [0.2, 20, 0],
+        [0.15, 15, 0],
+        [0.15, 15, 3],
+      ].map((r) => r.map(Math.fround)),
+    );
   });
 
   it('refuses a feature schema that does not fit its inputs, listing every problem', () => {
@@ -248,5 +335,42 @@ describe('feature pipeline', () => {
 
   it('rejects a bad asOf', () => {
     expect(() => pipeline.transform([], { asOf: 'tomorrow' })).toThrow(/asOf/);
+  });
+
+  it('gives the results docs/model-package.md promises for each worked example', () => {
+    const docs = compilePipeline({
+      inputs: [
+        input('lead_source', 'string'),
+        input('seniority', 'string'),
+        input('product_price', 'number'),
+        input('tenure_at_firm_months', 'number'),
+        input('mobility_score', 'number'),
+        input('last_activity_date', 'date'),
+      ],
+      features: [
+        { kind: 'onehot', input: 'lead_source', categories: ['Web', 'Referral', 'Event'], unknown: true },
+        {
+          kind: 'ordinal',
+          input: 'seniority',
+          categories: ['Individual Contributor', 'Manager', 'Director', 'VP', 'C-Level'],
+        },
+        { kind: 'bucket', input: 'product_price', edges: [25, 50, 100, 250], name: 'price_band' },
+        {
+          kind: 'cross',
+          name: 'tenure_bucket_x_mobility',
+          terms: [{ input: 'tenure_at_firm_months', edges: [12, 36, 60, 120] }, { input: 'mobility_score' }],
+        },
+        { kind: 'days_since', input: 'last_activity_date' },
+      ],
+    });
+    const row = (inputs: Record<string, unknown>) =>
+      Array.from(docs.transform([{ id: 'doc', inputs }], { asOf: '2026-11-25' }));
+    expect(row({ lead_source: 'Event' }).slice(0, 4)).toEqual([0, 0, 1, 0]);
+    expect(row({ lead_source: 'Billboard' }).slice(0, 4)).toEqual([0, 0, 0, 1]);
+    expect(row({}).slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(row({ seniority: 'VP' })[4]).toBe(3);
+    expect([24.99, 25, 300].map((product_price) => row({ product_price })[5])).toEqual([0, 1, 4]);
+    expect(row({ tenure_at_firm_months: 40, mobility_score: 0.5 })[6]).toBe(1);
+    expect(row({ last_activity_date: '2026-11-01' })[7]).toBe(24);
   });
 });

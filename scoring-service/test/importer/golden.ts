@@ -24,12 +24,26 @@ export interface GoldenCase {
   prediction: number[];
 }
 
+interface GoldenRow {
+  features: (number | null)[];
+  margin: number;
+  prediction: number;
+}
+interface GoldenFile {
+  rows: GoldenRow[];
+}
+interface ShapeFile extends GoldenFile {
+  shape: string;
+  objective: string;
+  model: string;
+}
+
 const toRow = (r: (number | null)[]): number[] => r.map((v) => (v === null ? NaN : v));
-const readJson = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 /** models/golden/<name>-<version>.json with models/training/artifacts/<name>/<version>/xgboost.json. */
 export function bundledCase(name: string, version: string): GoldenCase {
-  const golden = readJson(path.join(REPO, 'models/golden', `${name}-${version}.json`));
+  const golden = readJson<GoldenFile>(path.join(REPO, 'models/golden', `${name}-${version}.json`));
   const artifactDir = path.join(REPO, 'models/training/artifacts', name, version);
   return {
     label: `${name} ${version}`,
@@ -38,9 +52,9 @@ export function bundledCase(name: string, version: string): GoldenCase {
     xgboostText: readFileSync(path.join(artifactDir, 'xgboost.json'), 'utf8'),
     artifactDir,
     packageDir: path.join(REPO, 'models', name, version),
-    rows: golden.rows.map((r: any) => toRow(r.features)),
-    margin: golden.rows.map((r: any) => r.margin),
-    prediction: golden.rows.map((r: any) => r.prediction),
+    rows: golden.rows.map((r) => toRow(r.features)),
+    margin: golden.rows.map((r) => r.margin),
+    prediction: golden.rows.map((r) => r.prediction),
   };
 }
 
@@ -51,21 +65,23 @@ export function shapeCases(): GoldenCase[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const golden = readJson(path.join(dir, f));
+      const golden = readJson<ShapeFile>(path.join(dir, f));
       return {
         label: `shape ${golden.shape} (${golden.objective})`,
         xgboostText: readFileSync(path.join(REPO, golden.model), 'utf8'),
         artifactDir: path.dirname(path.join(REPO, golden.model)),
-        rows: golden.rows.map((r: any) => toRow(r.features)),
-        margin: golden.rows.map((r: any) => r.margin),
-        prediction: golden.rows.map((r: any) => r.prediction),
+        rows: golden.rows.map((r) => toRow(r.features)),
+        margin: golden.rows.map((r) => r.margin),
+        prediction: golden.rows.map((r) => r.prediction),
       };
     });
 }
 
 /** This folder's fixtures (make-fixtures.py): binary, poisson, regression. */
 export function fixtureCase(name: 'binary' | 'poisson' | 'regression'): GoldenCase {
-  const golden = readJson(path.join(FIXTURES, `${name}.golden.json`));
+  const golden = readJson<{ rows: (number | null)[][]; margin: number[]; prediction: number[] }>(
+    path.join(FIXTURES, `${name}.golden.json`),
+  );
   return {
     label: `fixture ${name}`,
     xgboostText: readFileSync(path.join(FIXTURES, `${name}.model.json`), 'utf8'),

@@ -7,11 +7,16 @@
  * (relative to the count when it exceeds 1: float32 keeps ~7 significant digits) and 1e-5 on
  * margins, including rows with missing values and values exactly on split thresholds.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { Manifest } from '../../src/manifest/schema';
 import { importXgboost } from '../../src/importer';
 import { treeEnsembleFromOnnx } from '../../src/trees/from-onnx';
 import { predictMargin } from '../../src/trees/predict';
 import { batch, BUNDLED, bundledCase, fixtureCase, shapeCases, type GoldenCase } from './golden';
+
+jest.setTimeout(60_000);
 
 const PREDICTION_TOLERANCE = 1e-6;
 const MARGIN_TOLERANCE = 1e-5;
@@ -34,8 +39,22 @@ function maxError(actual: ArrayLike<number>, expected: number[], relative: boole
 }
 
 describe.each(cases.map((c) => [c.label, c] as const))('%s', (_label, golden) => {
-  const imported = importXgboost(golden.xgboostText, { name: 'parity-check', version: '1.0.0' });
+  const fresh = importXgboost(golden.xgboostText, { name: 'parity-check', version: '1.0.0' });
+  // Bundled models are checked in the form they ship: the committed package's model.onnx and manifest.
+  const imported = golden.packageDir
+    ? {
+        onnx: new Uint8Array(readFileSync(path.join(golden.packageDir, 'model.onnx'))),
+        manifest: JSON.parse(readFileSync(path.join(golden.packageDir, 'manifest.json'), 'utf8')) as Manifest,
+      }
+    : fresh;
   const { manifest } = imported;
+
+  if (golden.packageDir) {
+    it('ships the model.onnx the importer makes from the committed XGBoost JSON, byte for byte', () => {
+      expect(manifest.sha256).toBe(fresh.manifest.sha256);
+      expect(Buffer.from(imported.onnx).equals(Buffer.from(fresh.onnx))).toBe(true);
+    });
+  }
 
   it('has rows with missing values in its reference', () => {
     expect(golden.rows.some((r) => r.some(Number.isNaN))).toBe(true);

@@ -87,7 +87,9 @@ describe('drift', () => {
       categories: ['Web', 'Event', '__unknown__', '__missing__'],
       proportions: [0.4, 0, 0.2, 0.4],
     });
-    expect(categoricalShares([true, false, true], ['false', 'true', '__unknown__', '__missing__']).proportions).toEqual([1 / 3, 2 / 3, 0, 0]);
+    expect(categoricalShares([true, false, true], ['false', 'true', '__unknown__', '__missing__']).proportions).toEqual(
+      [1 / 3, 2 / 3, 0, 0],
+    );
   });
 
   it('computes PSI, zero for identical distributions, finite for empty bins', () => {

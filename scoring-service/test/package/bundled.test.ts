@@ -23,7 +23,9 @@ describe('bundled packages', () => {
     const set = await loadServingSet(models);
     expect(set.errors.map((e) => e.error.message)).toEqual([]);
     const loaded = set.packages.map((p) => `${p.name}@${p.version}:${p.pipeline.columns.length}`);
-    expect(loaded).toEqual(expect.arrayContaining(['lead-scoring@4.0.0:45', 'lead-scoring@4.1.0:41', 'gift-demand@2.1.0:116']));
+    expect(loaded).toEqual(
+      expect.arrayContaining(['lead-scoring@4.0.0:45', 'lead-scoring@4.1.0:41', 'gift-demand@2.1.0:116']),
+    );
     const gift = set.packages.find((p) => p.name === 'gift-demand')!;
     expect(Object.keys(gift.snapshots)).toEqual(['shop_features']);
     expect(gift.pipeline.blocks.filter((b) => b.kind === 'hash').map((b) => b.width)).toEqual([32, 32, 32]);

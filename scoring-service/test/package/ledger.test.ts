@@ -44,7 +44,9 @@ describe('ledger', () => {
 
   it('refuses an invalid entry without writing anything', async () => {
     await expect(appendLedger(dir, { ...base, action: 'launch' as never, result: 'ok' })).rejects.toThrow(/action/);
-    await expect(appendLedger(dir, { ...base, version: 'v4', action: 'import', result: 'ok' })).rejects.toThrow(/version/);
+    await expect(appendLedger(dir, { ...base, version: 'v4', action: 'import', result: 'ok' })).rejects.toThrow(
+      /version/,
+    );
     await expect(fs.access(path.join(dir, 'ledger.jsonl'))).rejects.toThrow();
   });
 
@@ -73,15 +75,65 @@ describe('ledger', () => {
 
   it('finds the latest passing sandbox validation of the same artifact and mapping only', () => {
     const entries: LedgerEntry[] = [
-      { ...base, ts: '2026-11-20T10:00:00Z', action: 'org-validate', result: 'pass', sha256: SHA, mappingSignature: 'm1', org: sandbox },
-      { ...base, ts: '2026-11-21T10:00:00Z', action: 'org-validate', result: 'pass', sha256: SHA, mappingSignature: 'm1', org: sandbox },
-      { ...base, ts: '2026-11-22T10:00:00Z', action: 'org-validate', result: 'fail', sha256: SHA, mappingSignature: 'm1', org: sandbox },
-      { ...base, ts: '2026-11-23T10:00:00Z', action: 'org-validate', result: 'pass', sha256: SHA, mappingSignature: 'm1', org: production },
-      { ...base, ts: '2026-11-24T10:00:00Z', action: 'org-validate', result: 'pass', sha256: OTHER_SHA, mappingSignature: 'm1', org: sandbox },
+      {
+        ...base,
+        ts: '2026-11-20T10:00:00Z',
+        action: 'org-validate',
+        result: 'pass',
+        sha256: SHA,
+        mappingSignature: 'm1',
+        org: sandbox,
+      },
+      {
+        ...base,
+        ts: '2026-11-21T10:00:00Z',
+        action: 'org-validate',
+        result: 'pass',
+        sha256: SHA,
+        mappingSignature: 'm1',
+        org: sandbox,
+      },
+      {
+        ...base,
+        ts: '2026-11-22T10:00:00Z',
+        action: 'org-validate',
+        result: 'fail',
+        sha256: SHA,
+        mappingSignature: 'm1',
+        org: sandbox,
+      },
+      {
+        ...base,
+        ts: '2026-11-23T10:00:00Z',
+        action: 'org-validate',
+        result: 'pass',
+        sha256: SHA,
+        mappingSignature: 'm1',
+        org: production,
+      },
+      {
+        ...base,
+        ts: '2026-11-24T10:00:00Z',
+        action: 'org-validate',
+        result: 'pass',
+        sha256: OTHER_SHA,
+        mappingSignature: 'm1',
+        org: sandbox,
+      },
     ];
-    expect(latestPassingSandboxValidation(entries, { model: 'lead-scoring', sha256: SHA, mappingSignature: 'm1' })?.ts).toBe('2026-11-21T10:00:00Z');
-    expect(latestPassingSandboxValidation(entries, { model: 'lead-scoring', sha256: SHA, mappingSignature: 'm2' })).toBeUndefined();
-    expect(latestPassingSandboxValidation(entries, { model: 'lead-scoring', sha256: 'd'.repeat(64), mappingSignature: 'm1' })).toBeUndefined();
+    expect(
+      latestPassingSandboxValidation(entries, { model: 'lead-scoring', sha256: SHA, mappingSignature: 'm1' })?.ts,
+    ).toBe('2026-11-21T10:00:00Z');
+    expect(
+      latestPassingSandboxValidation(entries, { model: 'lead-scoring', sha256: SHA, mappingSignature: 'm2' }),
+    ).toBeUndefined();
+    expect(
+      latestPassingSandboxValidation(entries, {
+        model: 'lead-scoring',
+        sha256: 'd'.repeat(64),
+        mappingSignature: 'm1',
+      }),
+    ).toBeUndefined();
     expect(findEntries(entries, { since: '2026-11-22T00:00:00Z', result: ['pass', 'fail'] })).toHaveLength(3);
   });
 
@@ -94,6 +146,9 @@ describe('ledger', () => {
       { ...base, version: '4.0.0', ts: at('10:03'), action: 'signoff', role: 'business', result: 'pass' },
     ];
     expect([...signoffRoles(entries, 'lead-scoring', '4.1.0')]).toEqual(['data-science']);
-    expect(missingSignoffs(entries, 'lead-scoring', '4.1.0', ['data-science', 'engineering', 'business'])).toEqual(['engineering', 'business']);
+    expect(missingSignoffs(entries, 'lead-scoring', '4.1.0', ['data-science', 'engineering', 'business'])).toEqual([
+      'engineering',
+      'business',
+    ]);
   });
 });

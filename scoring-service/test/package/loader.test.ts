@@ -50,7 +50,9 @@ describe('package loader', () => {
     expect(pkg.background?.rows).toBe(2);
     expect(Number.isNaN(pkg.background!.values[8])).toBe(true);
     expect(pkg.pipeline.columns).toEqual(['source=Web', 'source=Event', 'source=__unknown__', 'opens', 'shop_size']);
-    expect(Array.from(pkg.pipeline.transform([{ id: '1', inputs: { source: 'Web', opens: 2, shop_id: 'S1' } }]))).toEqual([1, 0, 0, 2, 12]);
+    expect(
+      Array.from(pkg.pipeline.transform([{ id: '1', inputs: { source: 'Web', opens: 2, shop_id: 'S1' } }])),
+    ).toEqual([1, 0, 0, 2, 12]);
   });
 
   it('refuses a missing model.onnx, naming it', async () => {
@@ -95,7 +97,10 @@ describe('package loader', () => {
   });
 
   it('refuses a changed snapshot file by its sha256', async () => {
-    await fs.writeFile(path.join(dir, 'snapshots', 'shops.json'), JSON.stringify({ columns: ['shop_size'], index: {}, defaults: [8] }));
+    await fs.writeFile(
+      path.join(dir, 'snapshots', 'shops.json'),
+      JSON.stringify({ columns: ['shop_size'], index: {}, defaults: [8] }),
+    );
     const err = await refusal(loadPackageDir(dir));
     expect(err.code).toBe('sha256-mismatch');
     expect(err.message).toContain('files["snapshots/shops.json"]');
@@ -163,7 +168,10 @@ describe('package loader', () => {
     const background = JSON.stringify([[1, 0, 0, 3]]);
     await fs.writeFile(path.join(dir, 'background.json'), background);
     const manifest = await readManifestJson(dir);
-    await writeManifestJson(dir, { ...manifest, files: { ...manifest.files, 'background.json': sha256Hex(Buffer.from(background)) } });
+    await writeManifestJson(dir, {
+      ...manifest,
+      files: { ...manifest.files, 'background.json': sha256Hex(Buffer.from(background)) },
+    });
     const err = await refusal(loadPackageDir(dir));
     expect(err.code).toBe('background-invalid');
     expect(err.message).toContain('row 0 must be an array of 5 numbers or nulls');
@@ -193,9 +201,21 @@ describe('package loader', () => {
     const manifest = await readManifestJson(badDir);
     await writeManifestJson(badDir, { ...manifest, version: '1.1.0' });
     await fs.appendFile(path.join(badDir, 'model.onnx'), 'garbage');
-    await upsertVersion(modelsDir, TINY_NAME, '1.1.0', { status: 'candidate', sha256: manifest.sha256, signature: manifest.signature, created: manifest.created, path: `${TINY_NAME}/1.1.0` });
+    await upsertVersion(modelsDir, TINY_NAME, '1.1.0', {
+      status: 'candidate',
+      sha256: manifest.sha256,
+      signature: manifest.signature,
+      created: manifest.created,
+      path: `${TINY_NAME}/1.1.0`,
+    });
     // An archived version is not loaded at all.
-    await upsertVersion(modelsDir, TINY_NAME, '0.9.0', { status: 'candidate', sha256: manifest.sha256, signature: manifest.signature, created: manifest.created, path: `${TINY_NAME}/0.9.0` });
+    await upsertVersion(modelsDir, TINY_NAME, '0.9.0', {
+      status: 'candidate',
+      sha256: manifest.sha256,
+      signature: manifest.signature,
+      created: manifest.created,
+      path: `${TINY_NAME}/0.9.0`,
+    });
     await setStatus(modelsDir, TINY_NAME, '0.9.0', 'archived');
 
     const set = await loadServingSet(modelsDir);

@@ -60,7 +60,12 @@ describe('registry', () => {
   });
 
   it('names the file and the field path of every invalid field', async () => {
-    const bad = { schemaVersion: 1, models: { 'lead-scoring': { aliases: {}, versions: { '4.1.0': { ...entry('4.1.0'), status: 'live', sha256: 'xyz' } } } } };
+    const bad = {
+      schemaVersion: 1,
+      models: {
+        'lead-scoring': { aliases: {}, versions: { '4.1.0': { ...entry('4.1.0'), status: 'live', sha256: 'xyz' } } },
+      },
+    };
     await fs.writeFile(path.join(dir, 'registry.json'), JSON.stringify(bad));
     const err = await caught(readRegistry(dir));
     expect(err.code).toBe('registry-invalid');
@@ -77,7 +82,10 @@ describe('registry', () => {
   });
 
   it('refuses an alias that points at an unknown version', async () => {
-    const bad = { schemaVersion: 1, models: { 'lead-scoring': { aliases: { champion: '9.9.9' }, versions: { '4.1.0': entry('4.1.0') } } } };
+    const bad = {
+      schemaVersion: 1,
+      models: { 'lead-scoring': { aliases: { champion: '9.9.9' }, versions: { '4.1.0': entry('4.1.0') } } },
+    };
     const err = await caught(writeRegistry(dir, bad as never));
     expect(err.code).toBe('registry-invalid');
     expect(err.message).toContain('aliases.champion');
@@ -101,7 +109,10 @@ describe('registry', () => {
     await setAlias(dir, 'lead-scoring', 'champion', '4.1.0');
     await setAlias(dir, 'lead-scoring', 'challenger', undefined);
     registry = await setStatus(dir, 'lead-scoring', '4.0.0', 'deprecated', 'lift dropped');
-    expect(registry.models['lead-scoring'].versions['4.0.0']).toMatchObject({ status: 'deprecated', statusReason: 'lift dropped' });
+    expect(registry.models['lead-scoring'].versions['4.0.0']).toMatchObject({
+      status: 'deprecated',
+      statusReason: 'lift dropped',
+    });
     expect(registry.models['lead-scoring'].aliases).toEqual({ champion: '4.1.0' });
   });
 
@@ -114,7 +125,31 @@ describe('registry', () => {
 
   it('keeps every version when upserts run concurrently', async () => {
     await Promise.all(['1.0.0', '1.1.0', '1.2.0', '2.0.0'].map((v) => upsertVersion(dir, 'lead-scoring', v, entry(v))));
-    expect(Object.keys((await readRegistry(dir)).models['lead-scoring'].versions)).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0']);
+    expect(Object.keys((await readRegistry(dir)).models['lead-scoring'].versions)).toEqual([
+      '1.0.0',
+      '1.1.0',
+      '1.2.0',
+      '2.0.0',
+    ]);
+  });
+
+  it('waits for another process holding the registry lock, and takes over a stale lock', async () => {
+    const lock = path.join(dir, 'registry.json.lock');
+    await fs.writeFile(lock, '99999\n');
+    let done = false;
+    const pending = upsertVersion(dir, 'lead-scoring', '4.1.0', entry('4.1.0')).then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(done).toBe(false);
+    await fs.rm(lock);
+    await pending;
+    expect(Object.keys((await readRegistry(dir)).models['lead-scoring'].versions)).toEqual(['4.1.0']);
+
+    await fs.writeFile(lock, '99999\n');
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(lock, old, old);
+    await upsertVersion(dir, 'lead-scoring', '4.2.0', entry('4.2.0'));
+    expect(Object.keys((await readRegistry(dir)).models['lead-scoring'].versions)).toEqual(['4.1.0', '4.2.0']);
+    await expect(fs.access(lock)).rejects.toThrow();
   });
 
   it('lists every non-archived version for serving', async () => {
@@ -126,6 +161,11 @@ describe('registry', () => {
   });
 
   it('orders semantic versions numerically with pre-releases first', () => {
-    expect(['4.10.0', '4.2.0', '4.2.0-rc.1', '10.0.0'].sort(compareVersions)).toEqual(['4.2.0-rc.1', '4.2.0', '4.10.0', '10.0.0']);
+    expect(['4.10.0', '4.2.0', '4.2.0-rc.1', '10.0.0'].sort(compareVersions)).toEqual([
+      '4.2.0-rc.1',
+      '4.2.0',
+      '4.10.0',
+      '10.0.0',
+    ]);
   });
 });

@@ -60,7 +60,10 @@ export async function writeTinyPackage(modelsDir: string, options: { onnxColumns
     task: 'binary-classification',
     created: '2026-11-25T12:00:00Z',
     sha256: sha256Hex(onnx.bytes),
-    files: { 'snapshots/shops.json': sha256Hex(Buffer.from(snapshot)), 'background.json': sha256Hex(Buffer.from(background)) },
+    files: {
+      'snapshots/shops.json': sha256Hex(Buffer.from(snapshot)),
+      'background.json': sha256Hex(Buffer.from(background)),
+    },
     signature: featureSignature(inputs, features),
     inputs,
     features,
@@ -73,6 +76,8 @@ export async function writeTinyPackage(modelsDir: string, options: { onnxColumns
   return dir;
 }
 
+/** Raw manifest JSON, loosely typed on purpose: tests edit arbitrary fields to break the package. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function readManifestJson(dir: string): Promise<Record<string, any>> {
   return JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
 }

@@ -3,6 +3,8 @@ import { ModelImportError } from '../../src/trees/import-error';
 import { predictMargin } from '../../src/trees/predict';
 import { fixtureCase, fixtureText } from '../importer/golden';
 
+// Tests edit arbitrary fields of the XGBoost JSON, so it is typed loosely on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (name: string): any => JSON.parse(fixtureText(name));
 
 function refusal(model: unknown): ModelImportError {
@@ -16,18 +18,24 @@ function refusal(model: unknown): ModelImportError {
 }
 
 describe('parseXgboostModel', () => {
-  it.each(['binary', 'poisson', 'regression'] as const)('reproduces the XGBoost margins of the %s fixture exactly, missing values included', (name) => {
-    const golden = fixtureCase(name);
-    const ensemble = treeEnsembleFromXgboost(golden.xgboostText);
-    golden.rows.forEach((row, i) => expect(predictMargin(ensemble, row)).toBe(golden.margin[i]));
-  });
+  it.each(['binary', 'poisson', 'regression'] as const)(
+    'reproduces the XGBoost margins of the %s fixture exactly, missing values included',
+    (name) => {
+      const golden = fixtureCase(name);
+      const ensemble = treeEnsembleFromXgboost(golden.xgboostText);
+      golden.rows.forEach((row, i) => expect(predictMargin(ensemble, row)).toBe(golden.margin[i]));
+    },
+  );
 
   it('maps each objective to its link and base margin', () => {
     const binary = parseXgboostModel(fixtureText('binary'));
     expect(binary).toMatchObject({ objective: 'binary:logistic', baseScore: 0.1, xgboostVersion: '1.7.4' });
     expect(binary.ensemble.link).toBe('logit');
     expect(binary.ensemble.baseMargin).toBeCloseTo(Math.log(0.1 / 0.9), 6);
-    expect(parseXgboostModel(fixtureText('poisson')).ensemble).toMatchObject({ link: 'log', baseMargin: Math.fround(Math.log(0.5)) });
+    expect(parseXgboostModel(fixtureText('poisson')).ensemble).toMatchObject({
+      link: 'log',
+      baseMargin: Math.fround(Math.log(0.5)),
+    });
     const regression = parseXgboostModel(fixtureText('regression'));
     expect(regression.ensemble.link).toBe('identity');
     expect(regression.ensemble.baseMargin).toBe(Math.fround(regression.baseScore));
@@ -44,7 +52,8 @@ describe('parseXgboostModel', () => {
     expect(parsed.feature[0]).toBe(tree.split_indices[0]);
     // Covers add up: a node's cover is the sum of its children's.
     for (let n = 0; n < parsed.feature.length; n++) {
-      if (parsed.feature[n] >= 0) expect(parsed.cover[parsed.yes[n]] + parsed.cover[parsed.no[n]]).toBeCloseTo(parsed.cover[n], 3);
+      if (parsed.feature[n] >= 0)
+        expect(parsed.cover[parsed.yes[n]] + parsed.cover[parsed.no[n]]).toBeCloseTo(parsed.cover[n], 3);
     }
     expect(model.featureNames).toEqual(['tenure', 'seniority', 'opens', 'clicks', 'visits', 'aum']);
   });
@@ -66,12 +75,16 @@ describe('parseXgboostModel', () => {
     const ensemble = treeEnsembleFromXgboost(raw);
     expect(ensemble.baseMargin).toBe(Math.fround(Math.log(Math.fround(2.3716))));
     const shift = ensemble.baseMargin - Math.fround(Math.log(0.5));
-    golden.rows.slice(0, 20).forEach((row, i) => expect(predictMargin(ensemble, row)).toBeCloseTo(golden.margin[i] + shift, 5));
+    golden.rows
+      .slice(0, 20)
+      .forEach((row, i) => expect(predictMargin(ensemble, row)).toBeCloseTo(golden.margin[i] + shift, 5));
   });
 
   it('computes base margins like XGBoost (float32 logit and log)', () => {
     expect(baseMarginFor('binary:logistic', 0.5)).toBe(0);
-    expect(baseMarginFor('binary:logistic', 0.2)).toBe(Math.fround(-Math.log(Math.fround(Math.fround(1 / Math.fround(0.2)) - 1))));
+    expect(baseMarginFor('binary:logistic', 0.2)).toBe(
+      Math.fround(-Math.log(Math.fround(Math.fround(1 / Math.fround(0.2)) - 1))),
+    );
     expect(baseMarginFor('count:poisson', 3)).toBe(Math.fround(Math.log(3)));
     expect(baseMarginFor('reg:squarederror', -3.5)).toBe(-3.5);
     expect(() => baseMarginFor('binary:logistic', 1)).toThrow(/strictly between 0 and 1/);
@@ -166,7 +179,10 @@ describe('refusals name what is unsupported and why', () => {
   it('names the field of a malformed model', () => {
     const raw = json('binary');
     delete raw.learner.learner_model_param.num_feature;
-    expect(refusal(raw)).toMatchObject({ code: 'json-invalid', message: expect.stringMatching(/learner\.learner_model_param\.num_feature/) });
+    expect(refusal(raw)).toMatchObject({
+      code: 'json-invalid',
+      message: expect.stringMatching(/learner\.learner_model_param\.num_feature/),
+    });
     const tree = json('binary');
     tree.learner.gradient_booster.model.trees[3].sum_hessian = 'x';
     expect(refusal(tree).message).toMatch(/trees\[3\]\.sum_hessian/);
@@ -176,6 +192,9 @@ describe('refusals name what is unsupported and why', () => {
   it('refuses a split on a column the model does not have', () => {
     const raw = json('binary');
     raw.learner.gradient_booster.model.trees[0].split_indices[0] = 6;
-    expect(refusal(raw)).toMatchObject({ code: 'invalid-tree', message: expect.stringMatching(/tree 0: node 0 splits on column 6, but the model has 6 columns/) });
+    expect(refusal(raw)).toMatchObject({
+      code: 'invalid-tree',
+      message: expect.stringMatching(/tree 0: node 0 splits on column 6, but the model has 6 columns/),
+    });
   });
 });

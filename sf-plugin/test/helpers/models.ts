@@ -2,7 +2,7 @@
  * A models directory for tests: lead-scoring 4.0.0 and 4.1.0 imported with the real importer
  * from the committed training artifacts, the golden files beside them, 4.0.0 as champion.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importXgboostFile } from '@lead-scoring/scoring-service/dist/importer/index.js';
@@ -16,8 +16,19 @@ function __dirnameOf(url: string): string {
   return path.dirname(new URL(url).pathname);
 }
 
+let template: Promise<string> | undefined;
+
+/** A fresh copy of the models directory (built once per test file, then copied). */
 export async function buildModelsDir(): Promise<string> {
+  template ??= importModels();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scoring-plugin-models-'));
+  await fs.cp(await template, dir, { recursive: true });
+  return dir;
+}
+
+async function importModels(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scoring-plugin-template-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const version of ['4.0.0', '4.1.0']) {
     await importXgboostFile({
       xgboostFile: path.join(ARTIFACTS, version, 'xgboost.json'),

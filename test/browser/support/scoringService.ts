@@ -68,7 +68,7 @@ export async function startScoringService(timeoutMs = 60000): Promise<RunningSer
       MODELS_DIR: path.join(REPO, 'models'),
       SCORING_API_KEYS: apiKey,
       // The test starts its own preview; the service must not open the default preview port.
-      PREVIEW_PORT: 'off',
+      PREVIEW: 'off',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

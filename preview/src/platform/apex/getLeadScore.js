@@ -1,6 +1,5 @@
 import { callApex } from '../apexClient';
+import { wireableApex } from '../apexWire';
 
-/** Preview binding of LeadScoreController.getLeadScore: the stored score, no callout. */
-export default function getLeadScore(params) {
-  return callApex('LeadScoreController.getLeadScore', params);
-}
+/** Preview binding of LeadScoreController.getLeadScore (cacheable): the stored score, no callout. */
+export default wireableApex((params) => callApex('LeadScoreController.getLeadScore', params));

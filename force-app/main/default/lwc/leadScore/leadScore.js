@@ -1,5 +1,6 @@
-import { LightningElement, api } from 'lwc';
+import { LightningElement, api, wire } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { refreshApex } from '@salesforce/apex';
 import getLeadScore from '@salesforce/apex/LeadScoreController.getLeadScore';
 import rescoreLead from '@salesforce/apex/LeadScoreController.rescoreLead';
 import LeadScoreExplanationModal from 'c/leadScoreExplanationModal';
@@ -11,8 +12,8 @@ const PENDING_POLL_LIMIT = 6;
 const RING_CIRCUMFERENCE = 2 * Math.PI * 42;
 
 /**
- * Lead record page card: the stored score (read with no callout), its reasons and trend,
- * and a Refresh action that rescores through the controller.
+ * Lead record page card: the stored score (read with no callout, through the cacheable wire), its reasons
+ * and trend, and a Refresh action that rescores through the controller.
  */
 export default class LeadScore extends LightningElement {
     @api recordId;
@@ -29,32 +30,34 @@ export default class LeadScore extends LightningElement {
     serviceUnavailable = false;
     pendingPolls = 0;
     pollTimer;
+    /** The provisioned wire value, kept for refreshApex. */
+    wiredView;
 
-    connectedCallback() {
-        this.load();
+    @wire(getLeadScore, { leadId: '$recordId' })
+    wiredLeadScore(result) {
+        this.wiredView = result;
+        const { data, error } = result;
+        if (data) {
+            this.view = data;
+            this.loadError = undefined;
+            this.isLoading = false;
+            this.schedulePendingPoll();
+        } else if (error) {
+            this.loadError = error;
+            this.isLoading = false;
+        }
     }
 
     disconnectedCallback() {
         clearTimeout(this.pollTimer);
     }
 
-    async load() {
-        try {
-            this.view = await getLeadScore({ leadId: this.recordId });
-            this.loadError = undefined;
-        } catch (error) {
-            this.loadError = error;
-        } finally {
-            this.isLoading = false;
-        }
-        this.schedulePendingPoll();
-    }
-
+    /** getLeadScore is cacheable: while the Queueable works (status Pending), ask the server again a few times. */
     schedulePendingPoll() {
         clearTimeout(this.pollTimer);
         if (!this.isPending || this.pendingPolls >= PENDING_POLL_LIMIT) return;
         this.pendingPolls += 1;
-        this.pollTimer = setTimeout(() => this.load(), PENDING_POLL_MS);
+        this.pollTimer = setTimeout(() => refreshApex(this.wiredView), PENDING_POLL_MS);
     }
 
     async handleRefresh() {
@@ -66,6 +69,8 @@ export default class LeadScore extends LightningElement {
             this.loadError = undefined;
             this.pendingPolls = 0;
             this.schedulePendingPoll();
+            // Replace the cached getLeadScore answer, so the page shows the new score after navigation too.
+            refreshApex(this.wiredView);
         } catch (error) {
             this.serviceUnavailable = true;
             this.dispatchEvent(
@@ -127,14 +132,21 @@ export default class LeadScore extends LightningElement {
         return this.hasScore && this.isPending;
     }
 
+    /** LeadScoreView.stale is also true while Pending; that case reads as "rescoring", not as stale. */
     get isStale() {
-        return this.hasScore && (this.serviceUnavailable || this.view.stale === true || this.view.status === 'Failed');
+        if (!this.hasScore) return false;
+        if (this.serviceUnavailable || this.view.status === 'Failed') return true;
+        return this.view.stale === true && !this.isPending;
     }
 
     get staleMessage() {
-        return this.serviceUnavailable
-            ? 'The scoring service is unavailable. This is the last stored score and may be out of date.'
-            : 'The last rescore did not complete. This is the last stored score and may be out of date.';
+        if (this.serviceUnavailable) {
+            return 'The scoring service is unavailable. This is the last stored score and may be out of date.';
+        }
+        if (this.view.status === 'Failed') {
+            return 'The last rescore did not complete. This is the last stored score and may be out of date.';
+        }
+        return `This score comes from model version ${this.view.modelVersion}, which this org no longer uses. Refresh to rescore.`;
     }
 
     get refreshLabel() {

@@ -4,6 +4,7 @@ import LeadScoreExplanationModal from 'c/leadScoreExplanationModal';
 const ShowToastEventName = 'lightning__showtoast';
 import getLeadScore from '@salesforce/apex/LeadScoreController.getLeadScore';
 import rescoreLead from '@salesforce/apex/LeadScoreController.rescoreLead';
+import { refreshApex } from '@salesforce/apex';
 
 const HOT = require('./data/hotLead.json');
 const COLD = require('./data/coldLead.json');
@@ -13,8 +14,17 @@ const PENDING_RESCORE = require('./data/pendingRescore.json');
 const STALE = require('./data/staleLead.json');
 const RESCORED = require('./data/rescoredHotLead.json');
 
-jest.mock('@salesforce/apex/LeadScoreController.getLeadScore', () => ({ default: jest.fn() }), { virtual: true });
+// getLeadScore is cacheable and wired; rescoreLead is imperative.
+jest.mock(
+    '@salesforce/apex/LeadScoreController.getLeadScore',
+    () => {
+        const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+        return { default: createApexTestWireAdapter(jest.fn()) };
+    },
+    { virtual: true }
+);
 jest.mock('@salesforce/apex/LeadScoreController.rescoreLead', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 
 const NOW = new Date('2026-11-25T14:12:00.000Z').getTime();
 const APEX_ERROR = {
@@ -23,12 +33,8 @@ const APEX_ERROR = {
     status: 400,
     statusText: 'Bad Request'
 };
-const NO_ACCESS_ERROR = {
-    body: { message: "You don't have access to lead scores." },
-    ok: false,
-    status: 400,
-    statusText: 'Bad Request'
-};
+const NO_ACCESS_MESSAGE =
+    'You do not have access to lead scores. Ask your admin for the Lead Scoring User permission set.';
 
 // Lets pending promises (imperative Apex) settle and the component re-render.
 async function flushPromises() {
@@ -37,10 +43,16 @@ async function flushPromises() {
     }
 }
 
-async function render(props = {}) {
+/** Mounts the card and provisions the wire with a stored view, or with an Apex error ({ error: message }). */
+async function render(provision, props = {}) {
     const element = createElement('c-lead-score', { is: LeadScore });
     Object.assign(element, { recordId: HOT.leadId }, props);
     document.body.appendChild(element);
+    if (provision && provision.error) {
+        getLeadScore.error({ message: provision.error });
+    } else if (provision) {
+        getLeadScore.emit(provision);
+    }
     await flushPromises();
     return element;
 }
@@ -67,15 +79,13 @@ describe('c-lead-score', () => {
 
     describe('a scored lead', () => {
         it('reads the stored score for its record id', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            await render();
-            expect(getLeadScore).toHaveBeenCalledWith({ leadId: HOT.leadId });
+            await render(HOT);
+            expect(getLeadScore.getLastConfig()).toEqual({ leadId: HOT.leadId });
             expect(rescoreLead).not.toHaveBeenCalled();
         });
 
         it('shows the scaled score in a ring labelled with score and tier', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             const ring = q(element, '[data-id="ring"]');
             expect(ring.getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
             expect(ring.querySelector('text').textContent).toBe('87');
@@ -88,24 +98,21 @@ describe('c-lead-score', () => {
         });
 
         it('shows tier and decile badges as text', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             expect(q(element, '[data-id="tier"]').textContent.trim()).toBe('Hot');
             expect(q(element, '[data-id="tier"]').className).toContain('tier-hot');
             expect(q(element, '[data-id="decile"]').textContent).toBe('Decile 10 of 10');
         });
 
         it('shows the model version and how long ago it was scored', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             expect(q(element, '[data-id="model"]').textContent).toBe('Model lead-scoring 4.1.0');
             expect(q(element, '[data-id="scored-ago"]').textContent).toBe('Scored 12 minutes ago');
             expect(q(element, '[data-id="probability"]').textContent).toBe('41.2% likely to convert');
         });
 
         it('groups the strongest reasons into raises and lowers, each in order of strength, with the service phrasing', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             expect(reasonTexts(element, 'raises')).toEqual([
                 'Mobility score is 88',
                 'Lead source is Referral',
@@ -118,8 +125,7 @@ describe('c-lead-score', () => {
         });
 
         it('draws bars proportional to each contribution, the strongest at full width', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             const widths = qa(element, '.reason-bar').map((bar) => parseInt(bar.style.width, 10));
             // order: raises 1.21, 0.74, 0.41 then lowers 0.52, 0.18 (of max 1.21)
             expect(widths).toEqual([100, 61, 34, 43, 15]);
@@ -127,8 +133,7 @@ describe('c-lead-score', () => {
         });
 
         it('marks direction with an icon and text, not colour alone', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             const raiseIcon = q(element, 'li[data-direction="raises"] lightning-icon');
             const lowerIcon = q(element, 'li[data-direction="lowers"] lightning-icon');
             expect(raiseIcon.iconName).toBe('utility:arrowup');
@@ -139,8 +144,7 @@ describe('c-lead-score', () => {
         });
 
         it('shows only as many reasons as App Builder asks for', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render({ reasonCount: 2 });
+            const element = await render(HOT, { reasonCount: 2 });
             expect(reasonTexts(element, 'raises')).toEqual(['Mobility score is 88', 'Lead source is Referral']);
             expect(reasonTexts(element, 'lowers')).toEqual([]);
             expect(q(element, 'section[data-id="lowers"] p').textContent).toBe(
@@ -149,8 +153,7 @@ describe('c-lead-score', () => {
         });
 
         it('drops bars and the trend in the compact layout but keeps the reasons', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render({ compact: true });
+            const element = await render(HOT, { compact: true });
             expect(qa(element, '.reason-bar')).toHaveLength(0);
             expect(q(element, 'c-lead-score-trend')).toBeNull();
             expect(reasonTexts(element, 'raises')).toHaveLength(3);
@@ -158,16 +161,14 @@ describe('c-lead-score', () => {
         });
 
         it('passes the score history to the trend', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             const trend = q(element, 'c-lead-score-trend');
             expect(trend).not.toBeNull();
             expect(trend.history).toEqual(HOT.history);
         });
 
         it('shows no trend when there is no history', async () => {
-            getLeadScore.mockResolvedValue(COLD);
-            const element = await render();
+            const element = await render(COLD);
             expect(q(element, 'c-lead-score-trend')).toBeNull();
             expect(q(element, '[data-id="tier"]').textContent.trim()).toBe('Cold');
             expect(reasonTexts(element, 'raises')).toEqual([]);
@@ -175,8 +176,7 @@ describe('c-lead-score', () => {
         });
 
         it('opens the explanation modal with the whole view', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             q(element, '[data-id="explain"]').click();
             await flushPromises();
             expect(LeadScoreExplanationModal.openCalls).toHaveLength(1);
@@ -188,31 +188,29 @@ describe('c-lead-score', () => {
         });
 
         it('is accessible', async () => {
-            getLeadScore.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(HOT);
             await expect(element).toBeAccessible();
         });
     });
 
     describe('Refresh', () => {
         it('rescores through the controller and shows the new score', async () => {
-            getLeadScore.mockResolvedValue(HOT);
             rescoreLead.mockResolvedValue(RESCORED);
-            const element = await render();
+            const element = await render(HOT);
             const button = q(element, '[data-id="refresh"]');
             expect(button.label).toBe('Refresh');
             button.click();
             await flushPromises();
             expect(rescoreLead).toHaveBeenCalledWith({ leadId: HOT.leadId });
+            expect(refreshApex).toHaveBeenCalledTimes(1);
             expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 90 out of 100, tier Hot');
             expect(q(element, '[data-id="scored-ago"]').textContent).toBe('Scored just now');
         });
 
         it('shows a spinner and disables the button while rescoring', async () => {
-            getLeadScore.mockResolvedValue(HOT);
             let finish;
             rescoreLead.mockReturnValue(new Promise((resolve) => (finish = resolve)));
-            const element = await render();
+            const element = await render(HOT);
             q(element, '[data-id="refresh"]').click();
             await flushPromises();
             expect(q(element, '[data-id="refreshing"]')).not.toBeNull();
@@ -224,9 +222,8 @@ describe('c-lead-score', () => {
         });
 
         it('keeps the stored score, marks it stale and shows an error toast when the service fails', async () => {
-            getLeadScore.mockResolvedValue(HOT);
             rescoreLead.mockRejectedValue(APEX_ERROR);
-            const element = await render();
+            const element = await render(HOT);
             const toastHandler = jest.fn();
             element.addEventListener(ShowToastEventName, toastHandler);
             q(element, '[data-id="refresh"]').click();
@@ -245,9 +242,8 @@ describe('c-lead-score', () => {
         });
 
         it('clears the stale mark after a later successful rescore', async () => {
-            getLeadScore.mockResolvedValue(HOT);
             rescoreLead.mockRejectedValueOnce(APEX_ERROR).mockResolvedValueOnce(RESCORED);
-            const element = await render();
+            const element = await render(HOT);
             q(element, '[data-id="refresh"]').click();
             await flushPromises();
             expect(q(element, '[data-id="stale"]')).not.toBeNull();
@@ -259,9 +255,8 @@ describe('c-lead-score', () => {
 
     describe('states', () => {
         it('says so when the lead was never scored and offers Score now', async () => {
-            getLeadScore.mockResolvedValue(NEVER_SCORED);
             rescoreLead.mockResolvedValue(HOT);
-            const element = await render();
+            const element = await render(NEVER_SCORED);
             expect(q(element, '[data-id="never-scored"]').textContent).toContain("This lead hasn't been scored yet.");
             expect(q(element, '[data-id="ring"]')).toBeNull();
             const button = q(element, '[data-id="refresh"]');
@@ -271,47 +266,63 @@ describe('c-lead-score', () => {
             expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
         });
 
-        it('shows scoring in progress for a first score and looks again until it lands', async () => {
+        it('shows scoring in progress for a first score and asks the server again until it lands', async () => {
             jest.useFakeTimers();
-            getLeadScore.mockResolvedValueOnce(PENDING_FIRST).mockResolvedValueOnce(HOT);
-            const element = await render();
+            const element = await render(PENDING_FIRST);
             expect(q(element, '[data-id="pending"]').textContent).toContain('Scoring in progress');
+            expect(refreshApex).not.toHaveBeenCalled();
             jest.advanceTimersByTime(5000);
+            expect(refreshApex).toHaveBeenCalledTimes(1);
+            getLeadScore.emit(HOT);
             await flushPromises();
-            expect(getLeadScore).toHaveBeenCalledTimes(2);
             expect(q(element, '[data-id="pending"]')).toBeNull();
             expect(q(element, '[data-id="ring"]')).not.toBeNull();
         });
 
-        it('stops looking after a bounded number of polls', async () => {
+        it('stops asking after a bounded number of polls', async () => {
             jest.useFakeTimers();
-            getLeadScore.mockResolvedValue(PENDING_FIRST);
-            await render();
+            refreshApex.mockImplementation(() => {
+                getLeadScore.emit({ ...PENDING_FIRST });
+                return Promise.resolve();
+            });
+            await render(PENDING_FIRST);
             for (let i = 0; i < 10; i++) {
                 jest.advanceTimersByTime(5000);
                 await flushPromises();
             }
-            expect(getLeadScore).toHaveBeenCalledTimes(7);
+            expect(refreshApex).toHaveBeenCalledTimes(6);
         });
 
         it('keeps the previous score visible while a rescore is pending', async () => {
-            getLeadScore.mockResolvedValue(PENDING_RESCORE);
-            const element = await render();
+            const element = await render(PENDING_RESCORE);
             expect(q(element, '[data-id="rescoring"]').textContent).toContain('Rescoring in progress');
             expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
         });
 
+        it('reads a pending rescore as rescoring, not as stale', async () => {
+            const element = await render(PENDING_RESCORE);
+            expect(PENDING_RESCORE.stale).toBe(true);
+            expect(q(element, '[data-id="rescoring"]')).not.toBeNull();
+            expect(q(element, '[data-id="stale"]')).toBeNull();
+        });
+
+        it('marks a score from a model version the org no longer uses as stale', async () => {
+            const element = await render({ ...HOT, stale: true, modelVersion: '4.0.0' });
+            expect(q(element, '[data-id="stale"]').textContent).toContain(
+                'model version 4.0.0, which this org no longer uses'
+            );
+            expect(q(element, '[data-id="stale-badge"]')).not.toBeNull();
+        });
+
         it('shows the last stored score marked stale when the last scoring failed', async () => {
-            getLeadScore.mockResolvedValue(STALE);
-            const element = await render();
+            const element = await render(STALE);
             expect(q(element, '[data-id="stale"]').textContent).toContain('last stored score');
             expect(q(element, '[data-id="stale-badge"]')).not.toBeNull();
             expect(reasonTexts(element, 'raises')[0]).toBe('Mobility score is 88');
         });
 
         it('shows a no-access message and disables Refresh when the user may not read the score', async () => {
-            getLeadScore.mockRejectedValue(NO_ACCESS_ERROR);
-            const element = await render();
+            const element = await render({ error: NO_ACCESS_MESSAGE });
             expect(q(element, '[data-id="no-access"]').textContent).toContain(
                 "You don't have access to this lead's score."
             );
@@ -320,8 +331,7 @@ describe('c-lead-score', () => {
         });
 
         it('shows the error message when the score cannot be read for another reason', async () => {
-            getLeadScore.mockRejectedValue({ body: { message: 'List has no rows for assignment to SObject' } });
-            const element = await render();
+            const element = await render({ error: 'List has no rows for assignment to SObject' });
             expect(q(element, '[data-id="load-error"]').textContent).toContain(
                 'List has no rows for assignment to SObject'
             );
@@ -334,14 +344,12 @@ describe('c-lead-score', () => {
             ['stale', STALE],
             ['cold', COLD]
         ])('is accessible when %s', async (_name, view) => {
-            getLeadScore.mockResolvedValue(view);
-            const element = await render();
+            const element = await render(view);
             await expect(element).toBeAccessible();
         });
 
         it('is accessible without access', async () => {
-            getLeadScore.mockRejectedValue(NO_ACCESS_ERROR);
-            const element = await render();
+            const element = await render({ error: NO_ACCESS_MESSAGE });
             await expect(element).toBeAccessible();
         });
     });

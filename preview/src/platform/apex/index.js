@@ -1,0 +1,2 @@
+/** Preview binding of @salesforce/apex. */
+export { refreshApex } from '../apexWire';

@@ -1,0 +1,101 @@
+/**
+ * The scoring service process: configuration, listen, signals. SIGHUP reloads the models;
+ * SIGTERM/SIGINT stop accepting work, let running requests finish (up to SHUTDOWN_GRACE_MS),
+ * then exit.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { banner } from './service/banner';
+import { ConfigError, loadConfig, type Config } from './service/config';
+import { createLogger } from './service/logger';
+import { createService, type Service } from './service/service';
+
+interface Preview {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The off-platform component preview (preview/server.js), when it ships with this checkout. */
+async function startPreview(config: Config, serviceUrl: string, apiKey: string): Promise<Preview | undefined> {
+  const port = Number(process.env.PREVIEW_PORT ?? 8081);
+  const file = path.resolve(__dirname, '../../preview/server.js');
+  if (process.env.PREVIEW === 'off' || !existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const preview = require(file) as { startPreview(o: { port: number; host?: string; serviceUrl: string; apiKey: string }): Promise<Preview> };
+  return preview.startPreview({ port, host: config.HOST, serviceUrl, apiKey });
+}
+
+export async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nThe service did not start. See docs/service.md for every setting.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const service: Service = await createService(config, { log });
+  const server: Server = createServer(service.app);
+  server.listen({ port: config.PORT, host: config.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  }).catch((err: Error) => {
+    log.fatal({ err: err.message }, 'cannot listen');
+    process.exit(1);
+  });
+  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(config.REQUEST_TIMEOUT_MS, 20_000);
+  server.keepAliveTimeout = 10_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST && config.HOST !== '0.0.0.0' && config.HOST !== '::' ? config.HOST : 'localhost';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const clientKey = service.generatedKeys?.client ?? config.SCORING_API_KEYS[0] ?? config.SCORING_ADMIN_KEYS[0];
+  let preview: Preview | undefined;
+  try {
+    preview = await startPreview(config, `http://127.0.0.1:${port}`, clientKey);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'the component preview did not start');
+  }
+  log.info({ port, workers: service.deps.pool.size, models: service.deps.host.current.versions.length }, 'listening');
+  process.stdout.write(banner({ url, set: service.deps.host.current, keys: service.generatedKeys, clientKey: service.generatedKeys ? undefined : '<a key from SCORING_API_KEYS>', previewUrl: preview?.url }) + '\n');
+
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP: reloading models');
+    service.deps.host.reload().catch((err: Error) => log.error({ reason: err.message }, 'reload failed; the previous serving set keeps serving'));
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: refusing new work, finishing running requests');
+    service.deps.state.shuttingDown = true;
+    const force = setTimeout(() => {
+      log.error('grace period over; exiting with requests still running');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      void Promise.all([service.close(), preview?.close()]).then(() => {
+        log.info('stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    process.stderr.write(`The scoring service failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
+}

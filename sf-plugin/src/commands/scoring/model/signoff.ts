@@ -1,0 +1,60 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { modelsDirFlag, nameFlag, versionFlag } from '../../../lib/flags.js';
+import { appendLedger, loadPackage, missingSignoffs, readLedger, signoffRoles } from '../../../lib/library.js';
+import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.signoff');
+
+export type ModelSignoffResult = {
+  model: string;
+  version: string;
+  sha256: string;
+  role: string;
+  actor: string;
+  withdrawn: boolean;
+  signed: string[];
+  missing: string[];
+};
+
+export default class ModelSignoff extends SfCommand<ModelSignoffResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'models-dir': modelsDirFlag,
+    name: nameFlag,
+    version: versionFlag,
+    role: Flags.option({ summary: messages.getMessage('flags.role.summary'), options: ['data-science', 'engineering', 'business'] as const, required: true })(),
+    note: Flags.string({ summary: messages.getMessage('flags.note.summary') }),
+    withdraw: Flags.boolean({ summary: messages.getMessage('flags.withdraw.summary') }),
+  };
+
+  public async run(): Promise<ModelSignoffResult> {
+    const { flags } = await this.parse(ModelSignoff);
+    const modelsDir = resolveModelsDir(flags['models-dir']);
+    // Sign-offs bind to the verified artifact: a rebuilt model.onnx needs new ones.
+    const { manifest } = await loadPackage(modelsDir, flags.name, flags.version);
+    const actor = currentActor();
+    await appendLedger(modelsDir, {
+      action: 'signoff',
+      model: flags.name,
+      version: flags.version,
+      sha256: manifest.sha256,
+      role: flags.role,
+      actor,
+      result: flags.withdraw ? 'fail' : 'pass',
+      ...(flags.note ? { reason: flags.note } : {}),
+    });
+    const ledger = await readLedger(modelsDir);
+    const signed = [...signoffRoles(ledger, flags.name, flags.version, manifest.sha256)].sort();
+    const missing = missingSignoffs(ledger, flags.name, flags.version, manifest.gates.signoffs, manifest.sha256);
+    const none = messages.getMessage('info.none');
+    this.log(
+      messages.getMessage('info.recorded', [flags.name, flags.version, flags.role, flags.withdraw ? 'withdrawn' : 'recorded', signed.join(', ') || none, missing.join(', ') || none]),
+    );
+    return { model: flags.name, version: flags.version, sha256: manifest.sha256, role: flags.role, actor, withdrawn: Boolean(flags.withdraw), signed, missing };
+  }
+}

@@ -1,0 +1,74 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import ModelPromote from '../../../../src/commands/scoring/model/promote.js';
+import { appendLedger } from '../../../../src/lib/library.js';
+import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
+import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
+import { readLedgerLines } from '../../../helpers/models.js';
+import { orgCommandWorld } from '../../../helpers/org-command-setup.js';
+
+describe('scoring model promote', () => {
+  const w = orgCommandWorld();
+  const args = (...extra: string[]): string[] => ['--target-org', w.testOrg.username, '--models-dir', w.modelsDir, '--name', 'lead-scoring', '--service-url', w.service.url, ...extra];
+  beforeEach(() => {
+    w.org.config = { ...w.org.config, Challenger_Version__c: '4.1.0', Canary_Percent__c: 10 };
+  });
+
+  it("makes the sandbox's challenger its champion and records the promotion", async () => {
+    const fake = stubMetadataDeploy(w.$$.SANDBOX);
+    const result = await ModelPromote.run(args('--json'));
+    expect(result).toMatchObject({ version: '4.1.0', previousChampion: '4.0.0', registryUpdated: false });
+    expect(fake.deployed[0][0].values).toMatchObject({ Champion_Version__c: '4.1.0', Challenger_Version__c: null, Canary_Percent__c: '0' });
+    expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({ action: 'promote', version: '4.1.0', result: 'ok', details: { previousChampion: '4.0.0' } });
+  });
+
+  it('tells humans what changed', async () => {
+    stubMetadataDeploy(w.$$.SANDBOX);
+    await ModelPromote.run(args());
+    expect(w.ux.log.lastCall.args[0]).toMatch(/^lead-scoring 4.1.0 is now the champion in .* \(sandbox\) \(was 4.0.0\)\.$/);
+  });
+
+  it('refuses when the org has no challenger', async () => {
+    w.org.config = { ...w.org.config, Challenger_Version__c: null };
+    await expect(ModelPromote.run(args('--json'))).rejects.toThrow(/has no challenger of lead-scoring/);
+  });
+
+  it('refuses a version that is not the challenger', async () => {
+    await expect(ModelPromote.run(args('--version', '4.0.0', '--json'))).rejects.toThrow(/4.0.0 is not the challenger/);
+  });
+
+  it('stops when the service does not have the version and cannot load it', async () => {
+    w.service.served.delete('lead-scoring@4.1.0');
+    const fake = stubMetadataDeploy(w.$$.SANDBOX);
+    await expect(ModelPromote.run(args('--json'))).rejects.toThrow(/answered 404/);
+    expect(fake.deployed).toHaveLength(0);
+  });
+
+  describe('in production', () => {
+    beforeEach(() => {
+      w.org.isSandbox = false;
+    });
+
+    it('refuses without a sandbox validation and sign-offs', async () => {
+      const fake = stubMetadataDeploy(w.$$.SANDBOX);
+      await expect(ModelPromote.run(args('--json'))).rejects.toThrow(/Refusing to promote lead-scoring 4.1.0 in production/);
+      expect(fake.deployed).toHaveLength(0);
+    });
+
+    it('promotes with the evidence in the ledger and updates the registry', async () => {
+      const m = w.manifests['4.1.0'];
+      const signature = mappingSignature(w.org.mappings.map((r) => ({ input: r.Input_Name__c, field: r.Field_Path__c })), m.inputs.map((i) => i.name));
+      await appendLedger(w.modelsDir, {
+        action: 'org-validate', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, mappingSignature: signature,
+        org: { id: '00DSANDBOX', isSandbox: true }, actor: 'test', result: 'pass',
+      });
+      for (const role of m.gates.signoffs) await appendLedger(w.modelsDir, { action: 'signoff', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, role, actor: role, result: 'pass' });
+      stubMetadataDeploy(w.$$.SANDBOX);
+      const result = await ModelPromote.run(args('--json'));
+      expect(result.registryUpdated).toBe(true);
+      const registry = JSON.parse(await fs.readFile(path.join(w.modelsDir, 'registry.json'), 'utf8'));
+      expect(registry.models['lead-scoring'].aliases.champion).toBe('4.1.0');
+      expect(registry.models['lead-scoring'].versions['4.1.0'].status).toBe('production');
+    });
+  });
+});

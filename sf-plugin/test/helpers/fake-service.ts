@@ -1,0 +1,60 @@
+/**
+ * A scoring service over real HTTP on loopback, reduced to the routes the CLI calls:
+ * GET /v1/models/{m}/versions/{v} and the admin load route, with key checks.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeService = {
+  url: string;
+  /** "model@version" -> sha256 of what the service serves. */
+  served: Map<string, string>;
+  /** "model@version" -> sha256 the service finds on disk when asked to load it. */
+  loadable: Map<string, string>;
+  calls: { method: string; path: string; auth?: string }[];
+  close(): Promise<void>;
+};
+
+export const API_KEY = 'test-api-key';
+export const ADMIN_KEY = 'test-admin-key';
+
+export async function startFakeService(): Promise<FakeService> {
+  const served = new Map<string, string>();
+  const loadable = new Map<string, string>();
+  const calls: FakeService['calls'] = [];
+  const problem = (res: http.ServerResponse, status: number, detail: string): void => {
+    res.writeHead(status, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify({ type: 'about:blank', title: http.STATUS_CODES[status], status, detail }));
+  };
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? '';
+    calls.push({ method: req.method ?? 'GET', path, auth: req.headers.authorization });
+    let m = /^\/v1\/models\/([^/]+)\/versions\/([^/]+)$/.exec(path);
+    if (m && req.method === 'GET') {
+      if (req.headers.authorization !== `Bearer ${API_KEY}`) return problem(res, 401, 'missing or wrong key');
+      const sha = served.get(`${m[1]}@${m[2]}`);
+      if (!sha) return problem(res, 404, `no version ${m[2]} of ${m[1]}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ name: m[1], version: m[2], sha256: sha, status: 'ready' }));
+    }
+    m = /^\/v1\/admin\/models\/([^/]+)\/versions\/([^/]+)\/load$/.exec(path);
+    if (m && req.method === 'POST') {
+      if (req.headers.authorization !== `Bearer ${ADMIN_KEY}`) return problem(res, 403, 'admin key required');
+      const sha = loadable.get(`${m[1]}@${m[2]}`);
+      if (!sha) return problem(res, 404, `${m[1]}/${m[2]} is not in the models directory`);
+      served.set(`${m[1]}@${m[2]}`, sha);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ name: m[1], version: m[2], sha256: sha, loaded: true }));
+    }
+    problem(res, 404, 'no route');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    served,
+    loadable,
+    calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
