@@ -174,7 +174,7 @@ describe('lead score card in Chromium, backed by the real scoring service', () =
     expect(await waterfall.locator('[data-id="score-after"]').textContent()).toBe(
       `${(expected.score * 100).toFixed(expected.score < 0.01 ? 2 : 1)}%`,
     );
-    await page.locator('c-lead-score-explanation-modal [data-id="close"] button').click();
+    await page.locator('[data-id="close"] button').click();
     await waterfall.waitFor({ state: 'detached' });
   });
 

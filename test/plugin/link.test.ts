@@ -111,6 +111,24 @@ describe('the plugin linked into the real sf CLI', () => {
     expect(ours?.type).toBe('link');
   });
 
+  it('registers every scoring command with sf', async () => {
+    const out = await sf<{ id: string }[]>(['commands', '--json']);
+    const ids = (out.result ?? (out as unknown as { id: string }[])).map((c) => c.id).filter((id) => id.startsWith('scoring'));
+    expect(ids.sort()).toEqual([
+      'scoring:compare',
+      'scoring:mapping:deploy',
+      'scoring:model:deploy',
+      'scoring:model:import',
+      'scoring:model:list',
+      'scoring:model:promote',
+      'scoring:model:rollback',
+      'scoring:model:signoff',
+      'scoring:model:validate',
+      'scoring:monitor',
+      'scoring:org:validate',
+    ]);
+  });
+
   it('lists the bundled model versions with the sha256 the registry records', async () => {
     const out = await sf<Listing>(['scoring', 'model', 'list', '--models-dir', modelsDir, '--json']);
     expect(out.status).toBe(0);

@@ -18,6 +18,9 @@ import {
   type PmdViolation,
 } from './support/apex-checks';
 
+// apex-ls and PMD start a JVM each; on a busy 2-core machine they take tens of seconds.
+jest.setTimeout(240_000);
+
 describe('Salesforce project offline validation', () => {
   // One apex-ls run and one PMD run, shared by the assertions below; started together.
   let apexLs: Promise<ApexLsResult>;

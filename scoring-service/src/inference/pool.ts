@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, ModelInfo, ModelSpec, RawTensor, RunRequest, RunResult, ToWorker } from './protocol';
+import type { ExplainRequest, FromWorker, ModelInfo, ModelSpec, RawTensor, RunRequest, RunResult, ToWorker } from './protocol';
 
 export interface PoolOptions {
   size: number;
@@ -78,6 +78,11 @@ export class WorkerPool extends EventEmitter {
   /** Tasks waiting for a worker. */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Tasks running or waiting. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.busy).length;
   }
 
   private spawn(replay: ModelSpec[]): Slot {
@@ -188,14 +193,15 @@ export class WorkerPool extends EventEmitter {
   }
 
   /** Predictions (and contributions) for a row-major batch; large batches are split across workers. */
-  async run(key: string, features: Float32Array, rows: number, columns: number, explain: boolean): Promise<RunResult> {
+  async run(key: string, features: Float32Array, rows: number, columns: number, explain?: ExplainRequest): Promise<RunResult> {
     const parts = rows > this.options.splitRows ? Math.min(this.slots.length, Math.ceil(rows / this.options.splitRows)) : 1;
     if (parts <= 1) return this.runPart({ key, features, rows, explain });
     const per = Math.ceil(rows / parts);
     const pieces: Promise<RunResult>[] = [];
     for (let start = 0; start < rows; start += per) {
       const n = Math.min(per, rows - start);
-      pieces.push(this.runPart({ key, features: features.slice(start * columns, (start + n) * columns), rows: n, explain }));
+      const part = explain ? { ...explain, inputs: explain.inputs.slice(start, start + n) } : undefined;
+      pieces.push(this.runPart({ key, features: features.slice(start * columns, (start + n) * columns), rows: n, explain: part }));
     }
     const results = await Promise.all(pieces);
     return mergeResults(results, rows);
@@ -225,15 +231,14 @@ export class WorkerPool extends EventEmitter {
 function mergeResults(results: RunResult[], rows: number): RunResult {
   const scores = new Float64Array(rows);
   const first = results[0];
+  const explanations = first.explanations ? results.flatMap((r) => r.explanations ?? []) : undefined;
   const width = first.contributions ? first.contributions.length / first.scores.length : 0;
   const contributions = first.contributions ? new Float64Array(rows * width) : undefined;
-  const stderr = first.stderr ? new Float64Array(rows * width) : undefined;
   let offset = 0;
   for (const r of results) {
     scores.set(r.scores, offset);
     if (contributions && r.contributions) contributions.set(r.contributions, offset * width);
-    if (stderr && r.stderr) stderr.set(r.stderr, offset * width);
     offset += r.scores.length;
   }
-  return { scores, contributions, stderr, base: first.base, method: first.method };
+  return { scores, explanations, contributions };
 }

@@ -1,3 +1,7 @@
+import type { Explanation } from '../explain/reasons';
+import type { FeatureBlock } from '../features/pipeline';
+import type { InputSpec } from '../manifest/schema';
+
 /**
  * Messages between the pool (main thread) and its inference workers. Feature matrices and
  * results travel as typed arrays whose buffers are transferred, not copied.
@@ -17,6 +21,8 @@ export interface ModelSpec {
   link: 'logit' | 'log' | 'identity';
   /** Build the explainer at load (once), so the first explained request does not pay for it. */
   explain: boolean;
+  /** How columns fold back into inputs (the pipeline's blocks) and the inputs' labels: what reasons are built from. */
+  layout?: { blocks: FeatureBlock[]; inputs: InputSpec[] };
 }
 
 export interface TensorInfo {
@@ -37,20 +43,31 @@ export interface RunRequest {
   key: string;
   features: Float32Array;
   rows: number;
-  /** Compute per-column contributions (margin units) as well. */
-  explain: boolean;
+  /** Explain as well: reasons per row, built in the worker so the event loop stays free. */
+  explain?: ExplainRequest;
+}
+
+export interface ExplainRequest {
+  /** Keep the k largest reasons; all when absent. */
+  top?: number;
+  /** Reference day for phrasing dates. */
+  asOf?: string;
+  /** Each row's raw inputs, as sent (for phrasing values). */
+  inputs: Record<string, unknown>[];
+  /** Also return the raw contributions (tests, tools). */
+  raw?: boolean;
 }
 
 export interface RunResult {
   /** The prediction per row: probability (binary), expected count (Poisson) or value. */
   scores: Float64Array;
-  /** Per row, per column contributions in margin units, then the base value: rows x (columns + 1), when explained. */
+  /** When explained: one explanation per row. */
+  explanations?: Explanation[];
+  /**
+   * With explain.raw: per row, one contribution per column (treeshap) or per group (sampling),
+   * in margin units, then the base value: rows x (width + 1).
+   */
   contributions?: Float64Array;
-  /** The explainer's base value (expected margin), when explained. */
-  base?: number;
-  /** Standard error of each contribution when the explainer samples (fallback); absent when exact. */
-  stderr?: Float64Array;
-  method?: string;
 }
 
 export interface RawTensor {

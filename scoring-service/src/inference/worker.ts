@@ -4,14 +4,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
-import { buildExplainer, type Explainer } from './explainer';
-import type { FromWorker, ModelInfo, ModelSpec, RunResult, ToWorker } from './protocol';
+import { createReasonBuilder, type Explanation, type ReasonBuilder } from '../explain/reasons';
+import { buildExplainer, type Explained, type Explainer } from './explainer';
+import type { ExplainRequest, FromWorker, ModelInfo, ModelSpec, RunResult, ToWorker } from './protocol';
 import { createSession, predictRows, runRaw, sessionInfo } from './session';
 
 interface Loaded {
   spec: ModelSpec;
   session: ort.InferenceSession;
   explainer?: Explainer;
+  reasons?: ReasonBuilder;
   explainerNote: string;
 }
 
@@ -23,17 +25,35 @@ async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
   if (existing) return { ...sessionInfo(existing.session), explainer: existing.explainerNote };
   const session = await createSession(spec.onnxBytes, { threads: ortThreads });
   let explainer: Explainer | undefined;
+  let reasons: ReasonBuilder | undefined;
   let explainerNote = 'not requested';
-  if (spec.explain) {
+  if (spec.explain && spec.layout) {
     try {
-      explainer = await buildExplainer(spec, session);
-      explainerNote = explainer.method;
+      reasons = createReasonBuilder({ blocks: spec.layout.blocks, inputs: spec.layout.inputs, link: spec.link });
+      explainer = await buildExplainer(spec, session, reasons.groups.map((g) => [...g.columns]));
+      explainerNote = explainer.description;
     } catch (err) {
       explainerNote = `unavailable: ${(err as Error).message}`;
     }
   }
-  loaded.set(spec.key, { spec, session, explainer, explainerNote });
+  loaded.set(spec.key, { spec, session, explainer, reasons, explainerNote });
   return { ...sessionInfo(session), explainer: explainerNote };
+}
+
+/** One explanation per row: contributions folded into reasons, phrased with the row's inputs. */
+function explainRows(builder: ReasonBuilder, method: Explainer['method'], explained: Explained, rows: number, request: ExplainRequest): Explanation[] {
+  const values = explained.contributions;
+  const width = values.length / Math.max(rows, 1);
+  const out: Explanation[] = new Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const row = values.subarray(r * width, (r + 1) * width);
+    const options = { inputs: request.inputs[r] ?? {}, asOf: request.asOf, top: request.top };
+    out[r] =
+      method === 'sampling'
+        ? builder.fromGroups(row, explained.stderr?.subarray(r * (width - 1), (r + 1) * (width - 1)), options)
+        : builder.fromColumns(row, options);
+  }
+  return out;
 }
 
 function get(key: string): Loaded {
@@ -59,15 +79,12 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
       const result: RunResult = { scores };
       const transfer: ArrayBuffer[] = [scores.buffer as ArrayBuffer];
       if (explain) {
-        if (!entry.explainer) throw Object.assign(new Error(`Explanations are not available for ${key}: ${entry.explainerNote}.`), { code: 'no-explainer' });
+        if (!entry.explainer || !entry.reasons) throw Object.assign(new Error(`Explanations are not available for ${key}: ${entry.explainerNote}.`), { code: 'no-explainer' });
         const explained = await entry.explainer.explain(features, rows);
-        result.contributions = explained.contributions;
-        result.base = explained.base;
-        result.method = entry.explainer.method;
-        transfer.push(explained.contributions.buffer as ArrayBuffer);
-        if (explained.stderr) {
-          result.stderr = explained.stderr;
-          transfer.push(explained.stderr.buffer as ArrayBuffer);
+        result.explanations = explainRows(entry.reasons, entry.explainer.method, explained, rows, explain);
+        if (explain.raw) {
+          result.contributions = explained.contributions;
+          transfer.push(explained.contributions.buffer as ArrayBuffer);
         }
       }
       return { value: result, transfer };

@@ -90,6 +90,7 @@ export class ModelHost {
         columns: pkg.manifest.model.columns,
         link: pkg.manifest.model.link,
         explain: true,
+        layout: { blocks: [...pkg.pipeline.blocks], inputs: pkg.manifest.inputs },
       }));
     return {
       name: pkg.name,

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import {
   adminLoadRequestSchema,
+  inputValue,
+  inputValueJsonSchema,
   inferRequestSchema,
   inferResponseSchema,
   modelMetadataSchema,
@@ -28,7 +30,14 @@ const components: Record<string, z.ZodType> = {
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    reused: 'inline',
+    override: (ctx) => {
+      if (ctx.zodSchema === inputValue) Object.assign(ctx.jsonSchema, inputValueJsonSchema);
+    },
+  }) as Record<string, unknown>;
   delete out.$schema;
   return out;
 }

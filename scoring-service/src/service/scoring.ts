@@ -7,7 +7,7 @@ import type { ScoringRecord } from '../features/pipeline';
 import { InputValidationError } from '../features/errors';
 import type { WorkerPool } from '../inference/pool';
 import { HttpProblem, type ProblemIssue } from './errors';
-import { explainRows, type ExplainOption } from './explanations';
+export type ExplainOption = { top: number } | { all: true };
 import type { ServiceMetrics } from './metrics';
 import { present } from './outputs';
 import type { Role, ServedModel, ServedVersion, ServingSet } from './serving-set';
@@ -85,15 +85,16 @@ export async function runVersion(
   records: readonly ScoringRecord[],
   features: Float32Array,
   explain: ExplainOption | undefined,
+  asOf?: string,
 ): Promise<ScoredRows> {
   const started = performance.now();
   const columns = served.manifest.model.columns;
-  const out = await ctx.pool.run(served.key, features, records.length, columns, explain !== undefined);
+  const request = explain ? { top: 'top' in explain ? explain.top : undefined, asOf, inputs: records.map((r) => r.inputs) } : undefined;
+  const out = await ctx.pool.run(served.key, features, records.length, columns, request);
   const seconds = (performance.now() - started) / 1000;
   ctx.metrics?.inference.observe({ model: served.name, version: served.version, explained: String(explain !== undefined) }, seconds);
   if (ctx.timings) ctx.timings.pool = (ctx.timings.pool ?? 0) + seconds * 1000;
-  if (!explain || !out.contributions) return { scores: out.scores };
-  return { scores: out.scores, explanations: explainRows(served, records, out, explain) };
+  return { scores: out.scores, explanations: out.explanations };
 }
 
 function results(served: ServedVersion, role: Role, records: readonly ScoringRecord[], rows: ScoredRows, ctx: ScoringContext): ScoreResult[] {
@@ -146,8 +147,8 @@ export async function scoreRequest(ctx: ScoringContext, set: ServingSet, modelNa
 
   const explain = request.explain;
   const [primaryOut, shadowOut] = await Promise.all([
-    Promise.all(primaryRuns.map((g) => runVersion(ctx, g.served, g.subset, g.features, explain))),
-    Promise.all(shadowRuns.map((s) => runVersion(ctx, s.served, records, s.features, explain))),
+    Promise.all(primaryRuns.map((g) => runVersion(ctx, g.served, g.subset, g.features, explain, request.asOf))),
+    Promise.all(shadowRuns.map((s) => runVersion(ctx, s.served, records, s.features, explain, request.asOf))),
   ]);
 
   const ordered = new Array<ScoreResult>(records.length);

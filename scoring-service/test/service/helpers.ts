@@ -74,14 +74,14 @@ export async function startService(env: Record<string, string> = {}, options: { 
 }
 
 /**
- * Raw ONNX Runtime, the reference the service must match. It runs in a plain worker thread:
+ * Raw ONNX Runtime (one thread, as the service runs it), the reference the service must match. It runs in a plain worker thread:
  * jest's module sandbox and ONNX Runtime's int64 outputs (BigInt64Array) do not mix.
  */
 const RAW_ORT = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 (async () => {
-  const session = await ort.InferenceSession.create(workerData.modelPath);
+  const session = await ort.InferenceSession.create(workerData.modelPath, { intraOpNumThreads: 1 });
   const outputs = await session.run({ [workerData.inputName]: new ort.Tensor('float32', Float32Array.from(workerData.features), workerData.dims) });
   const plain = {};
   for (const [name, t] of Object.entries(outputs)) plain[name] = { type: t.type, dims: [...t.dims], data: Array.from(t.data, (v) => (typeof v === 'bigint' ? Number(v) : v)) };

@@ -207,6 +207,7 @@ describe('strict and required inputs', () => {
     });
     editRegistry(models.dir, (r) => {
       delete r.models['lead-scoring'].versions['4.0.0'];
+      r.models['lead-scoring'].aliases = { champion: '4.1.0' };
     });
     service = await startService({ MODELS_DIR: models.dir });
   });

@@ -82,12 +82,16 @@ export async function startScoringService(timeoutMs = 60000): Promise<RunningSer
     child.kill('SIGKILL');
     throw error;
   }
+  // SIGTERM lets the service finish in-flight requests; if it has not exited after its grace period, SIGKILL.
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      const force = setTimeout(() => child.kill('SIGKILL'), 15000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
       child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10000).unref();
     });
   return { url, apiKey, stop, output };
 }

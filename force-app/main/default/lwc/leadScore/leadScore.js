@@ -179,6 +179,11 @@ export default class LeadScore extends LightningElement {
         return `score-ring ${this.tierStyle.ringClass}${this.compact ? ' score-ring_compact' : ''}${this.isStale ? ' score-ring_stale' : ''}`;
     }
 
+    /** A zero-length arc with round caps would still draw a dot; hide it. */
+    get ringValueClass() {
+        return this.scaled > 0 ? 'score-ring__value' : 'score-ring__value score-ring__value_empty';
+    }
+
     get ringDash() {
         const filled = (Math.min(100, Math.max(0, this.scaled)) / 100) * RING_CIRCUMFERENCE;
         return `${filled.toFixed(2)} ${RING_CIRCUMFERENCE.toFixed(2)}`;

@@ -69,7 +69,7 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
     const versions = new Set<string>();
     const signatures = new Set<string>();
     const sent: { asOf?: string; records: { id: string; inputs: Record<string, unknown> }[] }[] = [];
-    this.progress.start(ids.length, {}, { title: `Scoring ${ids.length} leads through ${orgLabel(org)}` });
+    this.progress.start(ids.length, {}, { title: `Scoring through ${orgLabel(org)}`, format: '%s | {bar} | {value}/{total} leads' });
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const response = await conn.request<ValidateResponse>({
@@ -102,10 +102,14 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
       { check: 'every lead scored', pass: comparison.missing.length === 0, detail: `${comparison.compared} of ${comparison.requested}` },
       {
         check: 'scores match',
-        pass: comparison.mismatches.length === 0 && comparison.compared > 0,
-        detail: `max |org - local| = ${comparison.maxAbsDiff.toExponential(2)}, ${comparison.mismatches.length} above ${tolerance}`,
+        pass: comparison.mismatches.length === 0 && comparison.compared > 0 && comparison.maxAbsDiff !== null,
+        detail: `max |org - local| = ${comparison.maxAbsDiff === null ? 'not a number' : comparison.maxAbsDiff.toExponential(2)}, ${comparison.mismatches.length} above ${tolerance}`,
       },
-      { check: 'decile distribution', pass: comparison.psi <= maxPsi, detail: `PSI ${comparison.psi.toFixed(4)} (max ${maxPsi})` },
+      {
+        check: 'decile distribution',
+        pass: comparison.psi !== null && comparison.psi <= maxPsi,
+        detail: comparison.psi === null ? 'the manifest has no decile cut points' : `PSI ${comparison.psi.toFixed(4)} (max ${maxPsi})`,
+      },
     ];
     const passed = checks.every((c) => c.pass);
 

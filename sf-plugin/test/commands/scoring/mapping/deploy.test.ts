@@ -6,6 +6,7 @@ import MappingDeploy from '../../../../src/commands/scoring/mapping/deploy.js';
 import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
 import { fakeOrgRequests, LEAD_FIELDS, newFakeOrg, type FakeOrg } from '../../../helpers/fake-org.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring mapping deploy', () => {
   const $$ = new TestContext();
@@ -32,6 +33,7 @@ describe('scoring mapping deploy', () => {
   it('checks the fields of champion and challenger inputs and deploys one record per input', async () => {
     const fake = stubMetadataDeploy($$.SANDBOX);
     const result = await MappingDeploy.run(args('--version', '4.1.0', '--version', '4.0.0', '--json'));
+    expectMatchesSchema('scoring-mapping-deploy', result);
     expect(result.fields).toHaveLength(23);
     expect(result.fields.every((f) => f.ok)).toBe(true);
     expect(result.fields.find((f) => f.input === 'last_activity_date')).toMatchObject({ field: 'LastActivityDate', fieldType: 'date', inputType: 'date' });

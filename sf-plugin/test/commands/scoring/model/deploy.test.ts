@@ -9,6 +9,7 @@ import { fakeOrgRequests, newFakeOrg, type FakeOrg } from '../../../helpers/fake
 import { ADMIN_KEY, API_KEY, startFakeService, type FakeService } from '../../../helpers/fake-service.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
 import { CONFIG_4_0_0, mappingRows, readManifest } from '../../../helpers/org-fixtures.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model deploy', () => {
   const $$ = new TestContext();
@@ -58,6 +59,7 @@ describe('scoring model deploy', () => {
   it('deploys a challenger with a canary to a sandbox and records it in the ledger', async () => {
     const fake = stubMetadataDeploy($$.SANDBOX);
     const result = await ModelDeploy.run(args('--role', 'challenger', '--canary', '10', '--json'));
+    expectMatchesSchema('scoring-model-deploy', result);
 
     expect(result.org.isSandbox).toBe(true);
     expect(result.config).toMatchObject({ championVersion: '4.0.0', challengerVersion: '4.1.0', canaryPercent: 10 });

@@ -4,6 +4,7 @@ import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import ModelList from '../../../../src/commands/scoring/model/list.js';
 import { appendLedger } from '../../../../src/lib/library.js';
 import { buildModelsDir } from '../../../helpers/models.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model list', () => {
   const $$ = new TestContext();
@@ -30,6 +31,7 @@ describe('scoring model list', () => {
 
   it('returns every version with status, alias and the orgs it is deployed to', async () => {
     const result = await ModelList.run(['--models-dir', modelsDir, '--json']);
+    expectMatchesSchema('scoring-model-list', result);
     expect(result.versions.map((v) => v.version)).toEqual(['4.1.0', '4.0.0']);
     const v41 = result.versions[0];
     expect(v41.status).toBe('candidate');

@@ -6,6 +6,7 @@ import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
 import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
 import { readLedgerLines } from '../../../helpers/models.js';
 import { orgCommandWorld } from '../../../helpers/org-command-setup.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model promote', () => {
   const w = orgCommandWorld();
@@ -18,6 +19,7 @@ describe('scoring model promote', () => {
     const fake = stubMetadataDeploy(w.$$.SANDBOX);
     const result = await ModelPromote.run(args('--json'));
     expect(result).toMatchObject({ version: '4.1.0', previousChampion: '4.0.0', registryUpdated: false });
+    expectMatchesSchema('scoring-model-promote', result);
     expect(fake.deployed[0][0].values).toMatchObject({ Champion_Version__c: '4.1.0', Challenger_Version__c: null, Canary_Percent__c: '0' });
     expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({ action: 'promote', version: '4.1.0', result: 'ok', details: { previousChampion: '4.0.0' } });
   });

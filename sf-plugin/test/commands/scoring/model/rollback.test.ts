@@ -5,6 +5,7 @@ import { appendLedger, setAlias } from '../../../../src/lib/library.js';
 import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
 import { readLedgerLines } from '../../../helpers/models.js';
 import { orgCommandWorld } from '../../../helpers/org-command-setup.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model rollback', () => {
   const w = orgCommandWorld();
@@ -25,6 +26,7 @@ describe('scoring model rollback', () => {
   it('restores the previous champion, deprecates the rolled-back version with the reason, and records it', async () => {
     const fake = stubMetadataDeploy(w.$$.SANDBOX);
     const result = await ModelRollback.run(args('--reason', REASON, '--json'));
+    expectMatchesSchema('scoring-model-rollback', result);
     expect(result).toMatchObject({ rolledBack: '4.1.0', restored: '4.0.0', reason: REASON });
     expect(fake.deployed[0][0].values).toMatchObject({ Champion_Version__c: '4.0.0', Challenger_Version__c: null });
     const registry = JSON.parse(await fs.readFile(path.join(w.modelsDir, 'registry.json'), 'utf8'));

@@ -3,6 +3,7 @@ import { TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import ModelSignoff from '../../../../src/commands/scoring/model/signoff.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model signoff', () => {
   const $$ = new TestContext();
@@ -23,6 +24,7 @@ describe('scoring model signoff', () => {
 
   it('records who signed which artifact for which role, and what is still missing', async () => {
     const result = await ModelSignoff.run(args('--role', 'data-science', '--note', 'AUC and lift checked', '--json'));
+    expectMatchesSchema('scoring-model-signoff', result);
     expect(result).toMatchObject({ role: 'data-science', actor: 'dana@example.com', signed: ['data-science'], missing: ['engineering', 'business'] });
     expect((await readLedgerLines(modelsDir)).pop()).toMatchObject({
       action: 'signoff',

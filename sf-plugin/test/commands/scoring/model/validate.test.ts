@@ -4,6 +4,7 @@ import { TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
 import ModelValidate from '../../../../src/commands/scoring/model/validate.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model validate', () => {
   const $$ = new TestContext();
@@ -23,6 +24,7 @@ describe('scoring model validate', () => {
 
   it('passes 4.1.0: package checks, golden parity within 1e-6 and the gates against champion 4.0.0', async () => {
     const result = await ModelValidate.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--json']);
+    expectMatchesSchema('scoring-model-validate', result);
     expect(result.passed).toBe(true);
     const v = result.versions[0];
     expect(v.checks.find((c) => c.check === 'golden parity')).toMatchObject({ pass: true });

@@ -8,6 +8,7 @@ import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
 import { fakeOrgRequests, newFakeOrg, type FakeOrg } from '../../../helpers/fake-org.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
 import { CONFIG_4_0_0, mappingRows, readManifest } from '../../../helpers/org-fixtures.js';
+import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 type GoldenRow = { id: string; inputs: Record<string, unknown>; asOf: string; prediction: number };
 
@@ -73,6 +74,7 @@ describe('scoring org validate', () => {
   it("passes when the org's scores equal local ONNX scores and the deciles match the manifest, and records the proof", async () => {
     const result = await OrgValidate.run(args('--sample', '300', '--json'));
     expect(result.version).toBe('4.1.0'); // the org's challenger
+    expectMatchesSchema('scoring-org-validate', result);
     expect(result.compared).toBe(300);
     expect(result.maxAbsDiff).toBeLessThanOrEqual(1e-6);
     expect(result.psi).toBeLessThanOrEqual(0.1);

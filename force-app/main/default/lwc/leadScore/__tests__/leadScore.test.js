@@ -97,6 +97,12 @@ describe('c-lead-score', () => {
             expect(dash[0] / dash[1]).toBeCloseTo(0.87, 3);
         });
 
+        it('draws no arc for a score of zero', async () => {
+            const element = await render({ ...COLD, scaledScore: 0 });
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 0 out of 100, tier Cold');
+            expect(q(element, '.score-ring__value').getAttribute('class')).toContain('score-ring__value_empty');
+        });
+
         it('shows tier and decile badges as text', async () => {
             const element = await render(HOT);
             expect(q(element, '[data-id="tier"]').textContent.trim()).toBe('Hot');

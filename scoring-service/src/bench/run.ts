@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: the figures docs/performance.md reports, on lead-scoring 4.1.0.
+ *  1. raw ONNX Runtime session.run for a 200-row batch (the floor), same session options as the workers;
+ *  2. the service over HTTP (loopback, service in its own process) for the same batch, without and with top-5 reasons;
+ *  3. single-record requests with top-5 reasons: p50/p99 at a fixed 200 requests/s, and the most req/s at a fixed concurrency;
+ *  4. the service's event-loop delay p99 while it explains 200-lead batches;
+ *  5. the SHAP benchmark (bench/shap.ts): TreeSHAP against XGBoost's pred_contribs.
+ * Options: --quick (shorter runs), --json (one JSON object at the end). No figure here is asserted by a test.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSession, predictRows } from '../inference/session';
+import { loadPackage } from '../package/loader';
+import { fixedConcurrency, fixedRate, percentile, post, sequential, startServer } from './http';
+
+const MODEL = 'lead-scoring';
+const VERSION = '4.1.0';
+const ROWS = 200;
+const quick = process.argv.includes('--quick');
+const asJson = process.argv.includes('--json');
+
+function modelsDir(): string {
+  const candidates = [process.env.MODELS_DIR, path.resolve('models'), path.resolve(__dirname, '../../../models')].filter(Boolean) as string[];
+  const found = candidates.find((d) => existsSync(path.join(d, 'registry.json')));
+  if (!found) throw new Error('models/registry.json not found; run from the repository root or set MODELS_DIR');
+  return found;
+}
+
+/** Leads with varied values and some missing inputs, the same in every run. */
+function leads(n: number, prefix: string): { id: string; inputs: Record<string, unknown> }[] {
+  const sources = ['Web', 'Referral', 'Event', 'Partner', 'Cold Call', 'LinkedIn', 'Purchased List'];
+  const industries = ['Banking', 'Insurance', 'Finance', 'Consulting', 'Technology', 'Other'];
+  const seniority = ['Individual Contributor', 'Manager', 'Director', 'VP', 'C-Level'];
+  const firms = ['Independent RIA', 'Wirehouse', 'Regional BD', 'Independent BD', 'Bank', 'Insurance BD'];
+  return Array.from({ length: n }, (_, i) => {
+    const inputs: Record<string, unknown> = {
+      lead_source: sources[i % 7],
+      industry: industries[(i * 5) % 6],
+      seniority: seniority[(i * 3) % 5],
+      firm_type: firms[(i * 7) % 6],
+      is_ia_rep: i % 2 === 0,
+      tenure_at_firm_months: (i * 7) % 180,
+      years_experience: 2 + ((i * 11) % 30),
+      prior_firms: i % 6,
+      mobility_score: (i * 13) % 100,
+      recent_mover: i % 4 === 0,
+      firm_bleeding: i % 5 === 0,
+      firm_aum_musd: 50 + ((i * 97) % 5000),
+      firm_headcount_change_pct: ((i * 17) % 40) - 20,
+      licenses_count: 1 + (i % 5),
+      has_series_65: i % 3 === 0,
+      email_opens_90d: i % 17,
+      email_clicks_90d: i % 5,
+      web_visits_30d: i % 9,
+      event_attended: i % 6 === 0,
+      last_activity_date: `2026-${String(1 + (i % 11)).padStart(2, '0')}-15`,
+      lead_created_date: `2025-${String(1 + (i % 12)).padStart(2, '0')}-01`,
+      has_phone: i % 3 !== 0,
+    };
+    if (i % 5 === 0) delete inputs.years_experience;
+    if (i % 7 === 0) inputs.industry = null;
+    return { id: `${prefix}-${i}`, inputs };
+  });
+}
+
+async function rawFloor(dir: string): Promise<{ medianMs: number; bestMs: number; usPerRow: number }> {
+  const pkg = await loadPackage(dir, MODEL, VERSION);
+  const features = pkg.pipeline.transform(leads(ROWS, 'raw'), { asOf: '2026-11-25' });
+  const session = await createSession(pkg.onnxBytes, { threads: 1 });
+  const spec = { inputName: pkg.manifest.model.inputName, outputName: pkg.manifest.model.outputName, columns: pkg.manifest.model.columns };
+  for (let i = 0; i < 20; i++) await predictRows(session, spec, features, ROWS);
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 50 : 200); i++) {
+    const started = process.hrtime.bigint();
+    await predictRows(session, spec, features, ROWS);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  await session.release();
+  times.sort((a, b) => a - b);
+  const medianMs = percentile(times, 50);
+  return { medianMs, bestMs: times[0], usPerRow: (medianMs * 1000) / ROWS };
+}
+
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+
+async function main(): Promise<void> {
+  const dir = modelsDir();
+  const report: Record<string, unknown> = {
+    model: `${MODEL} ${VERSION}`,
+    node: process.version,
+    cpus: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model,
+    loadavg: os.loadavg().map((x) => +x.toFixed(2)),
+  };
+  const log = (line: string) => {
+    if (!asJson) console.log(line);
+  };
+  log(`Scoring service benchmark: ${MODEL} ${VERSION}; node ${process.version}; ${os.availableParallelism()} cores (${report.cpu}); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+  const floor = await rawFloor(dir);
+  report.rawFloor = floor;
+  log(`1. raw session.run, ${ROWS} rows, 1 thread:        median ${fmt(floor.medianMs)} ms (best ${fmt(floor.bestMs)} ms, ${fmt(floor.usPerRow, 1)} us/row)`);
+
+  const server = await startServer({ MODELS_DIR: dir, PSI_WINDOW: '5000' });
+  try {
+    const url = `/v1/models/${MODEL}/score`;
+    const batch = JSON.stringify({ version: VERSION, asOf: '2026-11-25', records: leads(ROWS, 'batch') });
+    const batchExplained = JSON.stringify({ version: VERSION, asOf: '2026-11-25', explain: { top: 5 }, records: leads(ROWS, 'batch') });
+    const n = quick ? 40 : 150;
+    await sequential(20, () => post(server.port, url, server.key, batch));
+    await sequential(20, () => post(server.port, url, server.key, batchExplained));
+    const plain = await sequential(n, () => post(server.port, url, server.key, batch));
+    const explained = await sequential(n, () => post(server.port, url, server.key, batchExplained));
+    report.http200 = { ...plain, ratioToFloor: plain.median / floor.medianMs };
+    report.http200Top5 = explained;
+    log(`2. HTTP, ${ROWS} rows, no reasons (${server.workers} workers): median ${fmt(plain.median)} ms, p99 ${fmt(plain.p99)} ms  = ${fmt(plain.median / floor.medianMs)}x the raw floor`);
+    log(`   HTTP, ${ROWS} rows, top-5 reasons:               median ${fmt(explained.median)} ms, p99 ${fmt(explained.p99)} ms`);
+
+    const singles = leads(1000, 'single');
+    const single = (i: number) => post(server.port, url, server.key, JSON.stringify({ version: VERSION, asOf: '2026-11-25', explain: { top: 5 }, records: [singles[i % singles.length]] }));
+    const seconds = quick ? 4 : 15;
+    await fixedRate(100, 2, single);
+    const rated = await fixedRate(200, seconds, single);
+    report.single200rps = rated;
+    log(`3. single record + top-5 reasons at 200 req/s for ${seconds} s: p50 ${fmt(rated.p50)} ms, p99 ${fmt(rated.p99)} ms, ${rated.errors} errors, held ${fmt(rated.rate, 0)} req/s`);
+    const concurrency = 16;
+    const closed = await fixedConcurrency(concurrency, seconds, single);
+    report.singleConcurrency = { concurrency, ...closed };
+    log(`   single record + top-5 reasons, concurrency ${concurrency}: ${fmt(closed.rate, 0)} req/s, p50 ${fmt(closed.p50)} ms, p99 ${fmt(closed.p99)} ms, ${closed.errors} errors`);
+
+    await server.request('eld-reset');
+    const eldLoad = await fixedRate(20, seconds, () => post(server.port, url, server.key, batchExplained));
+    const eld = await server.request<{ p50: number; p99: number; max: number }>('eld-read');
+    report.eventLoopWhileExplaining = { ...eld, batchesPerSecond: 20, rows: ROWS, batchP99: eldLoad.p99, errors: eldLoad.errors };
+    log(`4. event-loop delay while explaining 20 x ${ROWS}-lead batches/s: p50 ${fmt(eld.p50)} ms, p99 ${fmt(eld.p99)} ms, max ${fmt(eld.max)} ms (batch p99 ${fmt(eldLoad.p99)} ms, ${eldLoad.errors} errors)`);
+  } finally {
+    await server.stop();
+  }
+
+  const shap = path.join(__dirname, __filename.endsWith('.ts') ? 'shap.ts' : 'shap.js');
+  if (existsSync(shap)) {
+    log('5. SHAP');
+    const execArgv = __filename.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [];
+    const out = spawnSync(process.execPath, [...execArgv, shap, ...(asJson ? ['--json'] : [])], { encoding: 'utf8', env: { ...process.env, MODELS_DIR: dir } });
+    if (asJson) report.shap = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
+    else process.stdout.write(out.stdout.replace(/^/gm, '   ') + (out.stderr ?? ''));
+  }
+  if (asJson) console.log(JSON.stringify(report, null, 2));
+}
+
+main().catch((err: Error) => {
+  console.error(`bench failed: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+jest.setTimeout(180_000);
+
+import request from 'supertest';
+import { WorkerCrashedError, WorkerPool } from '../../src/inference/pool';
+import type { ModelSpec } from '../../src/inference/protocol';
+import { loadPackage, type LoadedPackage } from '../../src/package/loader';
+import type { Service } from '../../src/service/service';
+import { auth, leads, MODELS_DIR, rawPredict, startService } from '../service/helpers';
+
+function spec(pkg: LoadedPackage): ModelSpec {
+  const manifest = pkg.manifest;
+  return {
+    key: 'lead-scoring@4.1.0',
+    onnxBytes: pkg.onnxBytes,
+    inputName: manifest.model.inputName,
+    outputName: manifest.model.outputName,
+    columns: manifest.model.columns,
+    link: manifest.model.link,
+    explain: true,
+    layout: { blocks: [...pkg.pipeline.blocks], inputs: manifest.inputs },
+  };
+}
+
+/** Deterministic rows with missing values. */
+function rows(n: number, columns: number): Float32Array {
+  const out = new Float32Array(n * columns);
+  for (let i = 0; i < out.length; i++) out[i] = i % 11 === 0 ? NaN : ((i * 2654435761) % 1000) / 10;
+  return out;
+}
+
+describe('WorkerPool', () => {
+  let pool: WorkerPool;
+  let pkg: LoadedPackage;
+  beforeAll(async () => {
+    pkg = await loadPackage(MODELS_DIR, 'lead-scoring', '4.1.0');
+    pool = new WorkerPool({ size: 2, ortThreads: 1, splitRows: 16, allowCrash: true });
+    await pool.load(spec(pkg));
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('predicts what ONNX Runtime predicts, and a batch split across workers equals the same batch unsplit', async () => {
+    const n = 100;
+    const features = rows(n, 41);
+    const explain = { inputs: Array.from({ length: n }, () => ({})), raw: true, top: 3 };
+    const split = await pool.run('lead-scoring@4.1.0', features.slice(), n, 41, explain);
+    const whole = new WorkerPool({ size: 1, ortThreads: 1, splitRows: 1000 });
+    try {
+      await whole.load(spec(pkg));
+      const single = await whole.run('lead-scoring@4.1.0', features.slice(), n, 41, explain);
+      expect(Array.from(split.scores)).toEqual(Array.from(single.scores));
+      expect(Array.from(split.contributions!)).toEqual(Array.from(single.contributions!));
+      expect(split.explanations).toEqual(single.explanations);
+    } finally {
+      await whole.close();
+    }
+    const { scores } = await rawPredict('lead-scoring', '4.1.0', features, n);
+    expect(Array.from(split.scores)).toEqual(scores);
+    expect(split.contributions).toHaveLength(n * 42);
+    expect(split.explanations).toHaveLength(n);
+    split.explanations!.forEach((e, r) => {
+      expect(e.reasons).toHaveLength(3);
+      expect(e.margin).toBeCloseTo(Math.log(split.scores[r] / (1 - split.scores[r])), 4);
+    });
+  });
+
+  it('fails only the task a crashing worker held, replaces the worker and keeps serving', async () => {
+    const replaced = new Promise((resolve) => pool.once('worker-replaced', resolve));
+    await expect(pool.crashOne()).rejects.toBeInstanceOf(WorkerCrashedError);
+    await replaced;
+    expect(pool.size).toBe(2);
+    const features = rows(64, 41);
+    const results = await Promise.all([1, 2, 3, 4].map(() => pool.run('lead-scoring@4.1.0', features.slice(), 64, 41)));
+    for (const r of results) expect(Array.from(r.scores)).toEqual(Array.from(results[0].scores));
+  });
+
+  it('refuses a model it has not loaded', async () => {
+    await expect(pool.run('nope@1.0.0', rows(1, 41), 1, 41)).rejects.toThrow('not loaded');
+  });
+});
+
+describe('the event loop during a large explained batch', () => {
+  let service: Service;
+  beforeAll(async () => {
+    service = await startService();
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it('answers health checks while 2000 leads are being explained', async () => {
+    const order: string[] = [];
+    const batch = request(service.app)
+      .post('/v1/models/lead-scoring/score')
+      .set(auth())
+      .send({ records: leads(2000), explain: { all: true } })
+      .then((res) => {
+        order.push('batch');
+        return res;
+      });
+    // Wait until the batch is in the worker pool, then ask for health.
+    while (service.deps.pool.pending === 0 && order.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await request(service.app).get('/v2/health/live').expect(200);
+    order.push('health');
+    const res = await batch;
+    expect(res.status).toBe(200);
+    expect(res.body.results).toHaveLength(2000);
+    expect(order).toEqual(['health', 'batch']);
+  });
+});

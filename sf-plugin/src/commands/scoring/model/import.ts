@@ -1,0 +1,74 @@
+import { Messages, SfError } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { modelsDirFlag, nameFlag, versionFlag } from '../../../lib/flags.js';
+import { importXgboostFile } from '../../../lib/library.js';
+import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.import');
+
+export type ModelImportResult = {
+  name: string;
+  version: string;
+  dir: string;
+  outcome: 'created' | 'unchanged';
+  status: string;
+  sha256: string;
+  signature: string;
+  task: string;
+  columns: number;
+  warnings: string[];
+};
+
+export default class ModelImport extends SfCommand<ModelImportResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'models-dir': modelsDirFlag,
+    name: nameFlag,
+    version: versionFlag,
+    xgboost: Flags.file({ summary: messages.getMessage('flags.xgboost.summary'), required: true, exists: true }),
+    metadata: Flags.file({ summary: messages.getMessage('flags.metadata.summary'), exists: true }),
+  };
+
+  public async run(): Promise<ModelImportResult> {
+    const { flags } = await this.parse(ModelImport);
+    const modelsDir = resolveModelsDir(flags['models-dir']);
+    this.spinner.start(`Importing ${flags.xgboost}`);
+    let written;
+    try {
+      written = await importXgboostFile({
+        xgboostFile: flags.xgboost,
+        metadataFile: flags.metadata,
+        name: flags.name,
+        version: flags.version,
+        modelsDir,
+        actor: currentActor(),
+      });
+    } catch (err) {
+      this.spinner.stop('refused');
+      // The importer's message says which file and why; keep its code as the error name.
+      const e = err as Error & { code?: string };
+      throw new SfError(e.message, e.code ? `ModelImport:${e.code}` : 'ModelImportFailed');
+    }
+    this.spinner.stop(written.outcome);
+    for (const w of written.warnings) this.warn(w);
+    const m = written.manifest;
+    this.log(messages.getMessage('info.imported', [flags.name, flags.version, written.outcome, written.dir, m.sha256.slice(0, 12), m.model.columns, written.status]));
+    this.log(messages.getMessage('info.next', [flags.name, flags.version]));
+    return {
+      name: flags.name,
+      version: flags.version,
+      dir: written.dir,
+      outcome: written.outcome,
+      status: written.status,
+      sha256: m.sha256,
+      signature: m.signature,
+      task: m.task,
+      columns: m.model.columns,
+      warnings: written.warnings,
+    };
+  }
+}

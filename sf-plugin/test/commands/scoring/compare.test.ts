@@ -1,0 +1,71 @@
+import Compare from '../../../src/commands/scoring/compare.js';
+import { makeHistory } from '../../helpers/history.js';
+import { orgCommandWorld } from '../../helpers/org-command-setup.js';
+import { expectMatchesSchema } from '../../helpers/schema.js';
+
+describe('scoring compare', () => {
+  const w = orgCommandWorld();
+  const args = (...extra: string[]): string[] => ['--target-org', w.testOrg.username, '--models-dir', w.modelsDir, '--name', 'lead-scoring', ...extra];
+  const now = new Date();
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+
+  beforeEach(() => {
+    w.org.config = { ...w.org.config, Champion_Version__c: '4.0.0', Challenger_Version__c: '4.1.0' };
+  });
+
+  it('measures both versions on the same leads and recommends the better challenger', async () => {
+    w.org.history = makeHistory({
+      leads: 3000, from: weekAgo, to: now, seed: 7,
+      versions: [{ version: '4.0.0', role: 'champion', noise: 0.8 }, { version: '4.1.0', role: 'challenger', noise: 0.2 }],
+    });
+    const result = await Compare.run(args('--since', '7d', '--json'));
+    expectMatchesSchema('scoring-compare', result);
+    const [champion, challenger] = result.versions;
+    expect(champion).toMatchObject({ version: '4.0.0', role: 'champion', leads: 3000 });
+    expect(challenger).toMatchObject({ version: '4.1.0', role: 'challenger', leads: 3000, conversions: champion.conversions });
+    expect(challenger.auc!).toBeGreaterThan(champion.auc!);
+    expect(challenger.liftByDecile).toHaveLength(10);
+    expect(challenger.topDecileLift!).toBeGreaterThanOrEqual(1.5);
+    expect(challenger.bottom20Conversion!).toBeLessThan(challenger.topDecileConversion!);
+    expect(result.verdict).toBe('promote-challenger');
+    const soql = decodeURIComponent(w.org.requests.find((r) => r.url.includes('Lead_Score_History__c'))!.url);
+    expect(soql).toContain("Model_Name__c = 'lead-scoring'");
+  });
+
+  it('keeps the champion when the challenger is worse', async () => {
+    w.org.history = makeHistory({
+      leads: 3000, from: weekAgo, to: now, seed: 8,
+      versions: [{ version: '4.0.0', role: 'champion', noise: 0.2 }, { version: '4.1.0', role: 'challenger', noise: 0.9 }],
+    });
+    const result = await Compare.run(args('--json'));
+    expect(result.verdict).toBe('keep-champion');
+    expect(result.reasons[0]).toMatch(/not better/);
+  });
+
+  it('says there is not enough evidence with too few conversions', async () => {
+    w.org.history = makeHistory({
+      leads: 60, from: weekAgo, to: now, seed: 9, baseRate: 0,
+      versions: [{ version: '4.0.0', role: 'champion', noise: 0.2 }, { version: '4.1.0', role: 'challenger', noise: 0.2 }],
+    });
+    const result = await Compare.run(args('--min-conversions', '30', '--json'));
+    expect(result.verdict).toBe('insufficient-data');
+    expect(result.reasons[0]).toMatch(/conversions \(need 30\)/);
+  });
+
+  it('prints the per-version figures, the lift by decile and the verdict for humans', async () => {
+    w.org.history = makeHistory({
+      leads: 3000, from: weekAgo, to: now, seed: 7,
+      versions: [{ version: '4.0.0', role: 'champion', noise: 0.8 }, { version: '4.1.0', role: 'challenger', noise: 0.2 }],
+    });
+    await Compare.run(args());
+    expect(w.ux.table.callCount).toBe(2);
+    const lift = w.ux.table.secondCall.args[0].data as Record<string, unknown>[];
+    expect(lift[0]).toHaveProperty('decile', 10);
+    expect(lift[0]).toHaveProperty(['lift 4.1.0']);
+    expect(w.ux.log.lastCall.args[0]).toMatch(/^Verdict: promote-challenger/);
+  });
+
+  it('refuses a --since it cannot read', async () => {
+    await expect(Compare.run(args('--since', 'last week', '--json'))).rejects.toThrow(/--since must be a duration/);
+  });
+});
