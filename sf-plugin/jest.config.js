@@ -8,6 +8,7 @@ export default {
   testEnvironment: '<rootDir>/test/helpers/node-realm-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts', '**/*.nut.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/jest-setup.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }] },

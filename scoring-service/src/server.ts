@@ -38,7 +38,7 @@ export async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL);
-  const service: Service = await createService(config, { log });
+  const service: Service = await createService(config, { log, loadInBackground: true });
   const server: Server = createServer(service.app);
   server.listen({ port: config.PORT, host: config.HOST });
   await new Promise<void>((resolve, reject) => {
@@ -56,13 +56,15 @@ export async function main(): Promise<void> {
   const host = config.HOST && config.HOST !== '0.0.0.0' && config.HOST !== '::' ? config.HOST : 'localhost';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const clientKey = service.generatedKeys?.client ?? config.SCORING_API_KEYS[0] ?? config.SCORING_ADMIN_KEYS[0];
+  log.info({ port, workers: service.deps.pool.size }, 'listening; loading models');
+  await service.loaded;
   let preview: Preview | undefined;
   try {
-    preview = await startPreview(config, `http://127.0.0.1:${port}`, clientKey);
+    const own = config.HOST && config.HOST !== '0.0.0.0' && config.HOST !== '::' ? url : `http://127.0.0.1:${port}`;
+    preview = await startPreview(config, own, clientKey);
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'the component preview did not start');
   }
-  log.info({ port, workers: service.deps.pool.size, models: service.deps.host.current.versions.length }, 'listening');
   process.stdout.write(banner({ url, set: service.deps.host.current, keys: service.generatedKeys, clientKey: service.generatedKeys ? undefined : '<a key from SCORING_API_KEYS>', previewUrl: preview?.url }) + '\n');
 
   process.on('SIGHUP', () => {

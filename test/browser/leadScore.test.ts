@@ -1,13 +1,15 @@
 /**
  * The lead score components in a real browser: Debian's Chromium shows the off-platform preview
  * (the same component sources compiled with LWC OSS), whose Apex stand-ins call the real scoring service.
- * Needs `npm run build` (service) and `npm run build:preview` (page); `npm test` runs both first.
+ * Needs `npm run build` (service, and the page via build:preview); the page is built here if it is missing.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { startPreview, type RunningPreview } from '../../preview/server';
+import { isBuilt, startPreview, type RunningPreview } from '../../preview/server';
 import { launchChromium } from './support/chromium';
 import { startScoringService, type RunningService } from './support/scoringService';
 
@@ -21,6 +23,8 @@ const HOT_ID = '00Q5g00000PrvHot1';
 const COLD_ID = '00Q5g00000PrvCld1';
 const NEW_ID = '00Q5g00000PrvNew1';
 const REPO = path.resolve(__dirname, '../..');
+// Each step waits on a real browser and service; the project-level testTimeout is not applied to projects by jest 29.
+jest.setTimeout(120_000);
 // Screenshots for the README are refreshed with UPDATE_SCREENSHOTS=1; ordinary runs write to a temp folder.
 const SHOT_DIR =
   process.env.UPDATE_SCREENSHOTS === '1'
@@ -83,20 +87,26 @@ async function trendCount(): Promise<number> {
 }
 
 beforeAll(async () => {
+  // `npm run build` builds the page; a checkout where only the service was built gets it built here.
+  if (!isBuilt())
+    execFileSync(
+      process.execPath,
+      [require.resolve('rollup/dist/bin/rollup'), '-c', 'preview/rollup.config.mjs', '--silent'],
+      { cwd: REPO, stdio: 'inherit' },
+    );
   service = await startScoringService();
   preview = await startPreview({ port: 0, serviceUrl: service.url, apiKey: service.apiKey });
-  if (!preview.built) throw new Error('preview/dist is missing: run `npm run build:preview` first (npm test does).');
   const outcomes = await preview.seeded;
   expect(outcomes.filter((o) => !o.ok)).toEqual([]);
   browser = await launchChromium();
   page = await browser.context.newPage();
-});
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
   await preview?.close();
   await service?.stop();
-});
+}, 60_000);
 
 describe('lead score card in Chromium, backed by the real scoring service', () => {
   test('shows the score, tier and decile the service gives the hot sample lead', async () => {
@@ -178,6 +188,24 @@ describe('lead score card in Chromium, backed by the real scoring service', () =
     await waterfall.waitFor({ state: 'detached' });
   });
 
+  test('works from the keyboard: Tab reaches Refresh and Explain, Enter opens the explanation, Escape closes it', async () => {
+    await openLead(HOT_ID);
+    const refresh = page.locator('c-lead-score [data-id="refresh"] button');
+    const explain = page.locator('c-lead-score [data-id="explain"] button');
+    await refresh.focus();
+    await page.keyboard.press('Tab');
+    expect(
+      await explain.evaluate(
+        (button) => button === (button.ownerDocument as unknown as { activeElement: unknown }).activeElement,
+      ),
+    ).toBe(true);
+    await page.keyboard.press('Enter');
+    const waterfall = page.locator('c-lead-score-explanation [data-id="waterfall"]');
+    await waterfall.waitFor();
+    await page.keyboard.press('Escape');
+    await waterfall.waitFor({ state: 'detached' });
+  });
+
   test('a lead that was never scored says so, and Score now scores it', async () => {
     await openLead(NEW_ID);
     expect(await page.locator('c-lead-score [data-id="never-scored"]').textContent()).toContain(
@@ -187,6 +215,40 @@ describe('lead score card in Chromium, backed by the real scoring service', () =
     await page.locator('c-lead-score [data-id="ring"]').waitFor();
     const expected = await scoreDirectly(NEW_ID);
     expect(await ringLabel()).toBe(`Score ${expected.scaled} out of 100, tier ${expected.tier}`);
+  });
+
+  test('keeps the API key on the server: neither the page, its script nor its requests carry it', async () => {
+    const requests: string[] = [];
+    page.on('request', (request) =>
+      requests.push(JSON.stringify({ url: request.url(), headers: request.headers(), body: request.postData() })),
+    );
+    await openLead(HOT_ID);
+    await page.locator('c-lead-score [data-id="refresh"] button').click();
+    await page.locator('c-lead-score [data-id="refreshing"]').waitFor({ state: 'detached' });
+    const html = await (await fetch(preview.url)).text();
+    const script = await (await fetch(new URL('dist/app.js', preview.url))).text();
+    expect(requests.length).toBeGreaterThan(0);
+    for (const text of [html, script, ...requests]) expect(text).not.toContain(service.apiKey);
+    expect(requests.every((r) => !r.includes(service.url))).toBe(true);
+  });
+
+  test('the preview server refuses unknown leads and paths outside its folders', async () => {
+    const unknown = await fetch(new URL('api/apex/LeadScoreController.getLeadScore', preview.url), {
+      method: 'POST',
+      body: JSON.stringify({ leadId: '00Q000000000000AAA' }),
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ message: 'No lead with id 00Q000000000000AAA.' });
+    // fetch() would normalise "..", so send the raw path the way a hostile client would
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: preview.port, path: '/slds/../../../package.json' }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        })
+        .on('error', reject);
+    });
+    expect(status).toBe(404);
   });
 
   // Runs last: it stops the service.

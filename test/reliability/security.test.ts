@@ -14,7 +14,18 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { KeyRing } from '../../scoring-service/src/service/auth';
 import type { RawResponse } from './support/http';
-import { ADMIN_KEY, CLIENT_KEY, copyModels, editRegistry, leads, listenService, LogCapture, MODELS_DIR, sampleLead, type Listening } from './support/service';
+import {
+  ADMIN_KEY,
+  CLIENT_KEY,
+  copyModels,
+  editRegistry,
+  leads,
+  listenService,
+  LogCapture,
+  MODELS_DIR,
+  sampleLead,
+  type Listening,
+} from './support/service';
 
 interface Route {
   method: 'get' | 'post';
@@ -43,7 +54,9 @@ function expressRoutes(app: Express): string[] {
   const out: string[] = [];
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
-      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+      if (layer.route)
+        for (const m of Object.keys(layer.route.methods))
+          out.push(`${m} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
       else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
@@ -54,7 +67,10 @@ function expressRoutes(app: Express): string[] {
 const concrete = (template: string) => template.replace('{model}', 'lead-scoring').replace('{version}', '4.1.0');
 
 function expectProblem(res: RawResponse, status: number): void {
-  expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
+  expect({ status: res.status, type: res.headers['content-type'] }).toEqual({
+    status,
+    type: expect.stringMatching(/^application\/problem\+json/),
+  });
   expect(res.json).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
 }
 
@@ -86,12 +102,26 @@ describe('authentication and authorization on every route in /openapi.json', () 
     expect(served.length).toBeGreaterThanOrEqual(15);
     expect(served.filter((r) => !documented.has(r))).toEqual([]);
     // Only the two health routes are public.
-    expect(routes.filter((r) => r.public).map((r) => r.path).sort()).toEqual(['/v2/health/live', '/v2/health/ready']);
+    expect(
+      routes
+        .filter((r) => r.public)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/v2/health/live', '/v2/health/ready']);
     expect(routes.filter((r) => r.admin).length).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses a missing key, wrong keys of any length, keys outside the header and other schemes on every non-health route', async () => {
-    const wrongKeys = ['x', CLIENT_KEY.slice(0, -1), `${CLIENT_KEY}x`, `x${CLIENT_KEY}`, CLIENT_KEY.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), CLIENT_KEY.toUpperCase(), 'k'.repeat(4096), `${CLIENT_KEY},${CLIENT_KEY}`];
+    const wrongKeys = [
+      'x',
+      CLIENT_KEY.slice(0, -1),
+      `${CLIENT_KEY}x`,
+      `x${CLIENT_KEY}`,
+      CLIENT_KEY.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+      CLIENT_KEY.toUpperCase(),
+      'k'.repeat(4096),
+      `${CLIENT_KEY},${CLIENT_KEY}`,
+    ];
     const guarded = routes.filter((r) => !r.public);
     expect(guarded.length).toBeGreaterThanOrEqual(15);
     for (const route of guarded) {
@@ -99,7 +129,10 @@ describe('authentication and authorization on every route in /openapi.json', () 
       expectProblem(missing, 401);
       expect(missing.headers['www-authenticate']).toContain('Bearer');
       for (const key of wrongKeys) expectProblem(await call(route, bearer(key)), 401);
-      expectProblem(await call(route, { Authorization: `Basic ${Buffer.from(`api:${CLIENT_KEY}`).toString('base64')}` }), 401);
+      expectProblem(
+        await call(route, { Authorization: `Basic ${Buffer.from(`api:${CLIENT_KEY}`).toString('base64')}` }),
+        401,
+      );
       expectProblem(await call(route, { Authorization: CLIENT_KEY }), 401);
       expectProblem(await call(route, { 'X-Api-Key': CLIENT_KEY }), 401);
       const inQuery = `${concrete(route.path)}?api_key=${CLIENT_KEY}&access_token=${CLIENT_KEY}`;
@@ -118,14 +151,18 @@ describe('authentication and authorization on every route in /openapi.json', () 
       const target = route.path.endsWith('/retire') ? { path: concrete(route.path).replace('4.1.0', '9.9.9') } : {};
       const res = await call(route, bearer(route.admin ? ADMIN_KEY : CLIENT_KEY), target);
       // Past the key check; what comes back is the route's own answer (200, or 404/409/422 for the targets used).
-      expect([route.method, route.path, res.status === 401 || res.status === 403 || res.status >= 500]).toEqual([route.method, route.path, false]);
+      expect([route.method, route.path, res.status === 401 || res.status === 403 || res.status >= 500]).toEqual([
+        route.method,
+        route.path,
+        false,
+      ]);
     }
   });
 
   it('checks the key before reading the body: an unauthenticated caller cannot make the service parse anything', async () => {
     const route = routes.find((r) => r.path === '/v1/models/{model}/score')!;
     expectProblem(await call(route, {}, { body: '{ not json' }), 401);
-    expectProblem(await call(route, {}, { body: `{"records":[${'1,'.repeat(600_000)}1]}` }), 401); // over the body limit: still 401, not 413
+    expectProblem(await call(route, {}, { body: `{"records":[${'1,'.repeat(600_000)}1]}` }), 401); // 1.2 MB that would fail validation: 401, not 400
     expectProblem(await call(route, {}, { body: `{"__proto__":{"admin":true}}` }), 401);
   });
 
@@ -140,10 +177,20 @@ describe('authentication and authorization on every route in /openapi.json', () 
 describe('key comparison', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('compares fixed-length digests with crypto.timingSafeEqual against every stored key, whatever the presented key\'s length', () => {
-    const ring = new KeyRing(['client-key-aaaaaaaaaaaa', 'client-key-second-cccccccccccc'], ['admin-key-bbbbbbbbbbbbb']);
+  it("compares fixed-length digests with crypto.timingSafeEqual against every stored key, whatever the presented key's length", () => {
+    const ring = new KeyRing(
+      ['client-key-aaaaaaaaaaaa', 'client-key-second-cccccccccccc'],
+      ['admin-key-bbbbbbbbbbbbb'],
+    );
     const spy = jest.spyOn(crypto, 'timingSafeEqual');
-    for (const presented of ['', 'c', 'client-key-aaaaaaaaaaab', 'client-key-aaaaaaaaaaaa', 'admin-key-bbbbbbbbbbbbb', 'z'.repeat(10_000)]) {
+    for (const presented of [
+      '',
+      'c',
+      'client-key-aaaaaaaaaaab',
+      'client-key-aaaaaaaaaaaa',
+      'admin-key-bbbbbbbbbbbbb',
+      'z'.repeat(10_000),
+    ]) {
       spy.mockClear();
       ring.roleOf(presented);
       // No early exit on a match or a length difference: three stored keys, three comparisons...
@@ -183,7 +230,11 @@ describe('admin routes stay inside MODELS_DIR', () => {
   });
 
   const load = (version: string, body: unknown, model = 'lead-scoring') =>
-    running.client.send({ path: `/v1/admin/models/${model}/versions/${version}/load`, headers: { ...bearer(ADMIN_KEY), 'Content-Type': 'application/json' }, body });
+    running.client.send({
+      path: `/v1/admin/models/${model}/versions/${version}/load`,
+      headers: { ...bearer(ADMIN_KEY), 'Content-Type': 'application/json' },
+      body,
+    });
 
   it.each([
     ['a parent path', { path: '../../etc' }],
@@ -205,7 +256,12 @@ describe('admin routes stay inside MODELS_DIR', () => {
   });
 
   it('refuses traversal smuggled into the model and version in the URL', async () => {
-    for (const [model, version] of [['..%2F..%2Fetc', '1.0.0'], ['lead-scoring', '1.0.0%2F..%2F..'], ['%2E%2E', '4.1.0'], ['lead-scoring', '..']]) {
+    for (const [model, version] of [
+      ['..%2F..%2Fetc', '1.0.0'],
+      ['lead-scoring', '1.0.0%2F..%2F..'],
+      ['%2E%2E', '4.1.0'],
+      ['lead-scoring', '..'],
+    ]) {
       const res = await load(version, {}, model);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
@@ -222,8 +278,15 @@ describe('admin routes stay inside MODELS_DIR', () => {
     expectProblem(res, 422);
     const refused = (res.json as { errors: { path: string }[] }).errors.map((e) => e.path).sort();
     expect(refused).toEqual(['lead-scoring/4.7.0', 'lead-scoring/4.8.0']);
-    const list = await running.client.send({ method: 'GET', path: '/v1/models/lead-scoring', headers: bearer(CLIENT_KEY) });
-    expect((list.json as { versions: { version: string }[] }).versions.map((v) => v.version).sort()).toEqual(['4.0.0', '4.1.0']);
+    const list = await running.client.send({
+      method: 'GET',
+      path: '/v1/models/lead-scoring',
+      headers: bearer(CLIENT_KEY),
+    });
+    expect((list.json as { versions: { version: string }[] }).versions.map((v) => v.version).sort()).toEqual([
+      '4.0.0',
+      '4.1.0',
+    ]);
   });
 });
 
@@ -239,24 +302,84 @@ describe('response headers', () => {
   it('are hardened on successes and on every kind of error, with no CORS and no server fingerprint', async () => {
     const json = { 'Content-Type': 'application/json', Origin: 'https://attacker.example' };
     const cases: [string, Promise<RawResponse>][] = [
-      ['health', running.client.send({ method: 'GET', path: '/v2/health/ready', headers: { Origin: 'https://attacker.example' } })],
-      ['score 200', running.client.send({ path: '/v1/models/lead-scoring/score', headers: { ...json, ...bearer(CLIENT_KEY) }, body: { records: leads(1) } })],
+      [
+        'health',
+        running.client.send({
+          method: 'GET',
+          path: '/v2/health/ready',
+          headers: { Origin: 'https://attacker.example' },
+        }),
+      ],
+      [
+        'score 200',
+        running.client.send({
+          path: '/v1/models/lead-scoring/score',
+          headers: { ...json, ...bearer(CLIENT_KEY) },
+          body: { records: leads(1) },
+        }),
+      ],
       ['metrics', running.client.send({ method: 'GET', path: '/metrics', headers: bearer(CLIENT_KEY) })],
       ['401', running.client.send({ path: '/v1/models/lead-scoring/score', headers: json, body: {} })],
       ['403', running.client.send({ path: '/v1/admin/reload', headers: { ...json, ...bearer(CLIENT_KEY) }, body: {} })],
       ['404', running.client.send({ method: 'GET', path: '/nothing-here', headers: bearer(CLIENT_KEY) })],
-      ['400', running.client.send({ path: '/v1/models/lead-scoring/score', headers: { ...json, ...bearer(CLIENT_KEY) }, body: '{"records":' })],
-      ['413', running.client.send({ path: '/v1/models/lead-scoring/score', headers: { ...json, ...bearer(CLIENT_KEY) }, body: { records: leads(20) } })],
-      ['415', running.client.send({ path: '/v1/models/lead-scoring/score', headers: { ...bearer(CLIENT_KEY), 'Content-Type': 'text/plain' }, body: 'x' })],
-      ['422', running.client.send({ path: '/v1/models/lead-scoring/score', headers: { ...json, ...bearer(CLIENT_KEY) }, body: { records: [{ id: '1', inputs: { nope: 1 } }] } })],
-      ['preflight', running.client.send({ method: 'OPTIONS', path: '/v1/models/lead-scoring/score', headers: { Origin: 'https://attacker.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' } })],
+      [
+        '400',
+        running.client.send({
+          path: '/v1/models/lead-scoring/score',
+          headers: { ...json, ...bearer(CLIENT_KEY) },
+          body: '{"records":',
+        }),
+      ],
+      [
+        '413',
+        running.client.send({
+          path: '/v1/models/lead-scoring/score',
+          headers: { ...json, ...bearer(CLIENT_KEY) },
+          body: { records: leads(20) },
+        }),
+      ],
+      [
+        '415',
+        running.client.send({
+          path: '/v1/models/lead-scoring/score',
+          headers: { ...bearer(CLIENT_KEY), 'Content-Type': 'text/plain' },
+          body: 'x',
+        }),
+      ],
+      [
+        '422',
+        running.client.send({
+          path: '/v1/models/lead-scoring/score',
+          headers: { ...json, ...bearer(CLIENT_KEY) },
+          body: { records: [{ id: '1', inputs: { nope: 1 } }] },
+        }),
+      ],
+      [
+        'preflight',
+        running.client.send({
+          method: 'OPTIONS',
+          path: '/v1/models/lead-scoring/score',
+          headers: {
+            Origin: 'https://attacker.example',
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'authorization',
+          },
+        }),
+      ],
     ];
     const statuses: Record<string, number> = {};
     for (const [name, pending] of cases) {
       const res = await pending;
       statuses[name] = res.status;
       const h = res.headers;
-      expect({ name, nosniff: h['x-content-type-options'], frame: h['x-frame-options'], cache: h['cache-control'], referrer: h['referrer-policy'], corp: h['cross-origin-resource-policy'] }).toEqual({
+      expect({
+        name,
+        nosniff: h['x-content-type-options'],
+        frame: h['x-frame-options'],
+        cache: h['cache-control'],
+        referrer: h['referrer-policy'],
+        corp: h['cross-origin-resource-policy'],
+      }).toEqual({
         name,
         nosniff: 'nosniff',
         frame: 'DENY',
@@ -267,16 +390,41 @@ describe('response headers', () => {
       expect([name, h['content-security-policy']]).toEqual([name, expect.stringContaining("default-src 'none'")]);
       expect([name, h['content-security-policy']]).toEqual([name, expect.stringContaining("frame-ancestors 'none'")]);
       expect([name, h['strict-transport-security']]).toEqual([name, expect.stringContaining('max-age=')]);
-      expect([name, h['x-powered-by'], h.server, h['access-control-allow-origin'], h['access-control-allow-credentials']]).toEqual([name, undefined, undefined, undefined, undefined]);
+      expect([
+        name,
+        h['x-powered-by'],
+        h.server,
+        h['access-control-allow-origin'],
+        h['access-control-allow-credentials'],
+      ]).toEqual([name, undefined, undefined, undefined, undefined]);
     }
-    expect(statuses).toMatchObject({ health: 200, 'score 200': 200, metrics: 200, '401': 401, '403': 403, '404': 404, '400': 400, '413': 413, '415': 415, '422': 422 });
+    expect(statuses).toMatchObject({
+      health: 200,
+      'score 200': 200,
+      metrics: 200,
+      '401': 401,
+      '403': 403,
+      '404': 404,
+      '400': 400,
+      '413': 413,
+      '415': 415,
+      '422': 422,
+    });
     expect(statuses.preflight).toBeGreaterThanOrEqual(400); // no preflight is ever granted
   });
 
   it('never echoes an unsafe request id', async () => {
-    const res = await running.client.send({ method: 'GET', path: '/v2/health/live', headers: { 'X-Request-Id': '<script>alert(1)</script>' } });
+    const res = await running.client.send({
+      method: 'GET',
+      path: '/v2/health/live',
+      headers: { 'X-Request-Id': '<script>alert(1)</script>' },
+    });
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const ok = await running.client.send({ method: 'GET', path: '/v2/health/live', headers: { 'X-Request-Id': 'sf-job-42.7' } });
+    const ok = await running.client.send({
+      method: 'GET',
+      path: '/v2/health/live',
+      headers: { 'X-Request-Id': 'sf-job-42.7' },
+    });
     expect(ok.headers['x-request-id']).toBe('sf-job-42.7');
   });
 });
@@ -297,20 +445,84 @@ describe('logs', () => {
     const running = await listenService({}, { logs });
     try {
       const headers = { ...bearer(CLIENT_KEY), 'Content-Type': 'application/json' };
-      const lead = sampleLead({ industry: SECRET.industry, lead_source: SECRET.source, firm_aum_musd: SECRET.number, last_activity_date: SECRET.date });
-      const send = (p: string, body: unknown, h: Record<string, string> = headers) => running.client.send({ path: p, headers: h, body });
+      const lead = sampleLead({
+        industry: SECRET.industry,
+        lead_source: SECRET.source,
+        firm_aum_musd: SECRET.number,
+        last_activity_date: SECRET.date,
+      });
+      const send = (p: string, body: unknown, h: Record<string, string> = headers) =>
+        running.client.send({ path: p, headers: h, body });
       const statuses = [
-        (await send('/v1/models/lead-scoring/score', { explain: { all: true }, shadow: ['4.0.0'], records: [{ id: SECRET.id, inputs: lead }] })).status,
-        (await send('/v1/models/lead-scoring/score', { canary: { percent: 50 }, explain: { top: 3 }, records: [{ id: SECRET.id, inputs: lead }, ...leads(3)] })).status,
+        (
+          await send('/v1/models/lead-scoring/score', {
+            explain: { all: true },
+            shadow: ['4.0.0'],
+            records: [{ id: SECRET.id, inputs: lead }],
+          })
+        ).status,
+        (
+          await send('/v1/models/lead-scoring/score', {
+            canary: { percent: 50 },
+            explain: { top: 3 },
+            records: [{ id: SECRET.id, inputs: lead }, ...leads(3)],
+          })
+        ).status,
         // Refused inputs: a wrong type, an unknown input, a duplicate id, an invalid document.
-        (await send('/v1/models/lead-scoring/score', { records: [{ id: SECRET.id, inputs: { ...lead, tenure_at_firm_months: SECRET.industry } }] })).status,
-        (await send('/v1/models/lead-scoring/score', { records: [{ id: SECRET.id, inputs: { [SECRET.brand]: SECRET.number } }] })).status,
-        (await send('/v1/models/lead-scoring/score', { records: [{ id: SECRET.id, inputs: lead }, { id: SECRET.id, inputs: lead }] })).status,
-        (await send('/v1/models/lead-scoring/score', `{"records":[{"id":"${SECRET.id}","inputs":{"industry":"${SECRET.industry}"`)).status,
-        (await send('/v1/models/lead-scoring/score', { records: [{ id: SECRET.id, inputs: lead }] }, { ...headers, Authorization: `Bearer ${CLIENT_KEY}-wrong` })).status,
-        (await send('/predict', { rows: [{ product_id: SECRET.id, product_brand: SECRET.brand, product_price: SECRET.number }] })).status,
-        (await send('/predict', { rows: [{ product_id: SECRET.id, product_brand: SECRET.brand, product_price: SECRET.industry }] })).status,
-        (await send('/v2/models/lead-scoring/infer', { id: SECRET.id, inputs: [{ name: 'input', shape: [1, 41], datatype: 'FP32', data: Array.from({ length: 41 }, () => SECRET.number) }] })).status,
+        (
+          await send('/v1/models/lead-scoring/score', {
+            records: [{ id: SECRET.id, inputs: { ...lead, tenure_at_firm_months: SECRET.industry } }],
+          })
+        ).status,
+        (
+          await send('/v1/models/lead-scoring/score', {
+            records: [{ id: SECRET.id, inputs: { [SECRET.brand]: SECRET.number } }],
+          })
+        ).status,
+        (
+          await send('/v1/models/lead-scoring/score', {
+            records: [
+              { id: SECRET.id, inputs: lead },
+              { id: SECRET.id, inputs: lead },
+            ],
+          })
+        ).status,
+        (
+          await send(
+            '/v1/models/lead-scoring/score',
+            `{"records":[{"id":"${SECRET.id}","inputs":{"industry":"${SECRET.industry}"`,
+          )
+        ).status,
+        (
+          await send(
+            '/v1/models/lead-scoring/score',
+            { records: [{ id: SECRET.id, inputs: lead }] },
+            { ...headers, Authorization: `Bearer ${CLIENT_KEY}-wrong` },
+          )
+        ).status,
+        (
+          await send('/predict', {
+            rows: [{ product_id: SECRET.id, product_brand: SECRET.brand, product_price: SECRET.number }],
+          })
+        ).status,
+        (
+          await send('/predict', {
+            rows: [{ product_id: SECRET.id, product_brand: SECRET.brand, product_price: SECRET.industry }],
+          })
+        ).status,
+        (
+          await send('/v2/models/lead-scoring/infer', {
+            id: SECRET.id,
+            inputs: [
+              {
+                name: 'input',
+                shape: [1, 41],
+                datatype: 'FP32',
+                data: Array.from({ length: 41 }, () => SECRET.number),
+              },
+            ],
+          })
+        ).status,
       ];
       expect(statuses).toEqual([200, 200, 422, 422, 400, 400, 401, 200, 422, 200]);
     } finally {
@@ -320,8 +532,26 @@ describe('logs', () => {
     // The capture works: one line per request, with what an operator needs.
     const requestLines = logs.lines.filter((l) => l.msg === 'request');
     expect(requestLines.length).toBeGreaterThanOrEqual(10);
-    expect(requestLines[0]).toMatchObject({ reqId: expect.any(String), route: '/v1/models/:model/score', status: 200, model: 'lead-scoring', version: '4.1.0', ms: expect.any(Number) });
-    for (const value of [SECRET.id, SECRET.industry, SECRET.source, 'Вомбат', String(SECRET.number), '987654', SECRET.date, SECRET.brand, CLIENT_KEY, ADMIN_KEY]) {
+    expect(requestLines[0]).toMatchObject({
+      reqId: expect.any(String),
+      route: '/v1/models/:model/score',
+      status: 200,
+      model: 'lead-scoring',
+      version: '4.1.0',
+      ms: expect.any(Number),
+    });
+    for (const value of [
+      SECRET.id,
+      SECRET.industry,
+      SECRET.source,
+      'Вомбат',
+      String(SECRET.number),
+      '987654',
+      SECRET.date,
+      SECRET.brand,
+      CLIENT_KEY,
+      ADMIN_KEY,
+    ]) {
       expect([value, text.includes(value)]).toEqual([value, false]);
     }
   });

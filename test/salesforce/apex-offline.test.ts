@@ -55,12 +55,16 @@ describe('Salesforce project offline validation', () => {
   it('parses every .cls and .trigger without a syntax error', () => {
     const files = apexFiles(REPO_ROOT);
     expect(files.length).toBeGreaterThan(10);
-    const problems = files.flatMap(syntaxErrors).map((p) => `${path.relative(REPO_ROOT, p.file)}:${p.line} ${p.message}`);
+    const problems = files
+      .flatMap(syntaxErrors)
+      .map((p) => `${path.relative(REPO_ROOT, p.file)}:${p.line} ${p.message}`);
     expect(problems).toEqual([]);
   });
 
   it('uses only custom objects, fields and relationships that the project defines', () => {
-    const problems = unknownCustomNames(REPO_ROOT).map((p) => `${path.relative(REPO_ROOT, p.file)}:${p.line} ${p.message}`);
+    const problems = unknownCustomNames(REPO_ROOT).map(
+      (p) => `${path.relative(REPO_ROOT, p.file)}:${p.line} ${p.message}`,
+    );
     expect(problems).toEqual([]);
   });
 
@@ -73,7 +77,9 @@ describe('Salesforce project offline validation', () => {
   it('has no PMD security or best-practice finding of severity 1 or 2', async () => {
     const { violations, ruleCount } = await pmd;
     expect(ruleCount).toBeGreaterThan(20);
-    const serious = violations.filter((v) => v.severity <= 2).map((v) => `${v.severity} ${v.rule} ${v.file}:${v.line} ${v.message}`);
+    const serious = violations
+      .filter((v) => v.severity <= 2)
+      .map((v) => `${v.severity} ${v.rule} ${v.file}:${v.line} ${v.message}`);
     expect(serious).toEqual([]);
   });
 
@@ -82,11 +88,27 @@ describe('Salesforce project offline validation', () => {
     try {
       const { packageXml, components } = await convertToMetadataFormat(REPO_ROOT, outputDir);
       expect(components).toBeGreaterThan(50);
-      for (const type of ['ApexClass', 'ApexTrigger', 'CustomField', 'CustomObject', 'CustomMetadata', 'ExternalCredential', 'NamedCredential', 'PermissionSet', 'StaticResource']) {
+      for (const type of [
+        'ApexClass',
+        'ApexTrigger',
+        'CustomField',
+        'CustomObject',
+        'CustomMetadata',
+        'ExternalCredential',
+        'NamedCredential',
+        'PermissionSet',
+        'StaticResource',
+      ]) {
         expect(packageXml).toContain(`<name>${type}</name>`);
       }
       expect(packageXml).toContain('<version>67.0</version>');
-      for (const member of ['Lead.Lead_Score__c', 'Scoring_Model_Config.Lead_Scoring', 'Scoring_Service', 'Scoring_Service_Key', 'LeadTrigger']) {
+      for (const member of [
+        'Lead.Lead_Score__c',
+        'Scoring_Model_Config.Lead_Scoring',
+        'Scoring_Service',
+        'Scoring_Service_Key',
+        'LeadTrigger',
+      ]) {
         expect(packageXml).toContain(`<members>${member}</members>`);
       }
     } finally {

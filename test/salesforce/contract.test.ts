@@ -21,7 +21,14 @@ import addFormats from 'ajv-formats';
 import { testConfig } from '../../scoring-service/src/service/config';
 import { createService, type Service } from '../../scoring-service/src/service/service';
 import { REPO_ROOT } from './support/apex-checks';
-import { fieldMappings, jsonDifferences, readStaticJson, requestFixture, writeStaticJson, type ScoreRequestFixture } from './support/contract';
+import {
+  fieldMappings,
+  jsonDifferences,
+  readStaticJson,
+  requestFixture,
+  writeStaticJson,
+  type ScoreRequestFixture,
+} from './support/contract';
 
 const UPDATE = process.env.UPDATE_SCORING_MOCKS === '1';
 const CLIENT_KEY = 'contract-test-client-key-0123456789';
@@ -66,10 +73,18 @@ describe('Apex callout contract with the real scoring service', () => {
   const post = async (body: unknown) => {
     const res = await fetch(`${baseUrl}/v1/models/lead-scoring/score`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${CLIENT_KEY}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: {
+        Authorization: `Bearer ${CLIENT_KEY}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+      },
       body: JSON.stringify(body),
     });
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (await res.json()) as unknown };
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      body: (await res.json()) as unknown,
+    };
   };
   const schemaErrors = (schemaName: string, value: unknown): string[] => {
     const validate = ajv.compile(openapi.components.schemas[schemaName]);
@@ -78,7 +93,12 @@ describe('Apex callout contract with the real scoring service', () => {
 
   beforeAll(async () => {
     service = await createService(
-      testConfig({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SCORING_API_KEYS: CLIENT_KEY, WORKERS: '1', LOG_LEVEL: 'silent' }),
+      testConfig({
+        MODELS_DIR: path.join(REPO_ROOT, 'models'),
+        SCORING_API_KEYS: CLIENT_KEY,
+        WORKERS: '1',
+        LOG_LEVEL: 'silent',
+      }),
     );
     server = http.createServer(service.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -97,7 +117,9 @@ describe('Apex callout contract with the real scoring service', () => {
     const operation = openapi.paths['/v1/models/{model}/score']?.post as Record<string, unknown>;
     expect(JSON.stringify(operation)).toContain('#/components/schemas/ScoreRequest');
     expect(JSON.stringify(operation)).toContain('#/components/schemas/ScoreResponse');
-    expect(Object.keys(openapi.components.schemas)).toEqual(expect.arrayContaining(['ScoreRequest', 'ScoreResponse', 'Problem']));
+    expect(Object.keys(openapi.components.schemas)).toEqual(
+      expect.arrayContaining(['ScoreRequest', 'ScoreResponse', 'Problem']),
+    );
   });
 
   it('validates the request Apex builds against the service request schema', () => {
@@ -105,7 +127,9 @@ describe('Apex callout contract with the real scoring service', () => {
   });
 
   it('sends exactly the mapped inputs, and maps exactly the champion manifest inputs', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, 'models', 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8'),
+    ) as {
       inputs: { name: string }[];
     };
     const manifestInputs = manifest.inputs.map((i) => i.name).sort();
@@ -114,21 +138,26 @@ describe('Apex callout contract with the real scoring service', () => {
     for (const record of requestFixture().records) expect(Object.keys(record.inputs).sort()).toEqual(mapped);
   });
 
-  it.each(MOCKS.map((m) => [m.resource, m] as const))('stored mock %s is what the service answers now and fits its schema', async (_name, mock) => {
-    const answer = await post(mock.request());
-    expect(answer.status).toBe(mock.status);
-    expect(schemaErrors(mock.schema, answer.body)).toEqual([]);
-    if (UPDATE) writeStaticJson(mock.resource, answer.body);
-    const stored = readStaticJson<unknown>(mock.resource);
-    expect(schemaErrors(mock.schema, stored)).toEqual([]);
-    expect(jsonDifferences(stored, answer.body, VOLATILE_KEYS)).toEqual([]);
-  });
+  it.each(MOCKS.map((m) => [m.resource, m] as const))(
+    'stored mock %s is what the service answers now and fits its schema',
+    async (_name, mock) => {
+      const answer = await post(mock.request());
+      expect(answer.status).toBe(mock.status);
+      expect(schemaErrors(mock.schema, answer.body)).toEqual([]);
+      if (UPDATE) writeStaticJson(mock.resource, answer.body);
+      const stored = readStaticJson<unknown>(mock.resource);
+      expect(schemaErrors(mock.schema, stored)).toEqual([]);
+      expect(jsonDifferences(stored, answer.body, VOLATILE_KEYS)).toEqual([]);
+    },
+  );
 
   it('reports a stored mock that drifted from the service, and one that breaks the schema', async () => {
     const answer = await post(requestFixture());
     const drifted = JSON.parse(JSON.stringify(answer.body)) as { results: { score: unknown; decile: unknown }[] };
     drifted.results[0].score = (drifted.results[0].score as number) + 0.01;
-    expect(jsonDifferences(drifted, answer.body, VOLATILE_KEYS)).toEqual([expect.stringMatching(/^\$\.results\[0\]\.score: /)]);
+    expect(jsonDifferences(drifted, answer.body, VOLATILE_KEYS)).toEqual([
+      expect.stringMatching(/^\$\.results\[0\]\.score: /),
+    ]);
     drifted.results[1].decile = 'ten';
     expect(schemaErrors('ScoreResponse', drifted)).toEqual([expect.stringContaining('/results/1/decile')]);
   });

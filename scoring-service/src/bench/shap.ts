@@ -45,14 +45,23 @@ function modelsDir(): string {
 
 function loadEnsemble(dir: string): { ensemble: TreeEnsemble; source: string } {
   const onnx = join(dir, MODEL, VERSION, 'model.onnx');
-  if (existsSync(onnx)) return { ensemble: treeEnsembleFromOnnx(readFileSync(onnx)).ensemble, source: `models/${MODEL}/${VERSION}/model.onnx` };
+  if (existsSync(onnx))
+    return {
+      ensemble: treeEnsembleFromOnnx(readFileSync(onnx)).ensemble,
+      source: `models/${MODEL}/${VERSION}/model.onnx`,
+    };
   const json = join(dir, 'training/artifacts', MODEL, VERSION, 'xgboost.json');
-  return { ensemble: treeEnsembleFromXgboost(readFileSync(json, 'utf8')), source: `models/training/artifacts/${MODEL}/${VERSION}/xgboost.json` };
+  return {
+    ensemble: treeEnsembleFromXgboost(readFileSync(json, 'utf8')),
+    source: `models/training/artifacts/${MODEL}/${VERSION}/xgboost.json`,
+  };
 }
 
 /** The same 200 rows for both sides: the golden file's feature rows (missing values included). */
 function benchRows(dir: string, width: number): { rows: Float32Array; json: (number | null)[][] } {
-  const golden = JSON.parse(readFileSync(join(dir, 'golden', `${MODEL}-${VERSION}.json`), 'utf8')) as { rows: Array<{ features: (number | null)[] }> };
+  const golden = JSON.parse(readFileSync(join(dir, 'golden', `${MODEL}-${VERSION}.json`), 'utf8')) as {
+    rows: Array<{ features: (number | null)[] }>;
+  };
   const json = golden.rows.slice(0, ROWS).map((r) => r.features);
   if (json.length < ROWS) throw new Error(`the golden file has ${json.length} rows; the benchmark needs ${ROWS}`);
   const rows = new Float32Array(ROWS * width);
@@ -82,9 +91,14 @@ for _ in range(int(sys.argv[4])):
 json.dump({"version": xgb.__version__, "seconds": min(times), "contribs": contribs.tolist()}, open(out_file, "w"))
 `;
 
-function runXgboost(dir: string, json: (number | null)[][], repeats: number): { version: string; seconds: number; contribs: number[][] } | string {
+function runXgboost(
+  dir: string,
+  json: (number | null)[][],
+  repeats: number,
+): { version: string; seconds: number; contribs: number[][] } | string {
   const probe = spawnSync(PYTHON, ['-c', 'import xgboost'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return `XGBoost column skipped: ${PYTHON} cannot import xgboost (install Debian's python3-xgboost)`;
+  if (probe.error || probe.status !== 0)
+    return `XGBoost column skipped: ${PYTHON} cannot import xgboost (install Debian's python3-xgboost)`;
   const work = mkdtempSync(join(tmpdir(), 'shap-bench-'));
   try {
     const rowsFile = join(work, 'rows.json');
@@ -92,8 +106,12 @@ function runXgboost(dir: string, json: (number | null)[][], repeats: number): { 
     writeFileSync(rowsFile, JSON.stringify(json));
     const model = join(dir, 'training/artifacts', MODEL, VERSION, 'xgboost.json');
     const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-    const run = spawnSync(PYTHON, ['-c', XGBOOST_SCRIPT, model, rowsFile, outFile, String(repeats)], { encoding: 'utf8', env });
-    if (run.status !== 0) return `XGBoost column skipped: the Python run failed: ${run.stderr.trim().split('\n').pop()}`;
+    const run = spawnSync(PYTHON, ['-c', XGBOOST_SCRIPT, model, rowsFile, outFile, String(repeats)], {
+      encoding: 'utf8',
+      env,
+    });
+    if (run.status !== 0)
+      return `XGBoost column skipped: the Python run failed: ${run.stderr.trim().split('\n').pop()}`;
     return JSON.parse(readFileSync(outFile, 'utf8')) as { version: string; seconds: number; contribs: number[][] };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -148,7 +166,9 @@ export function runShapBenchmark(options: { repeats?: number } = {}): Result {
     result.xgboostSkipped = xgb;
   } else {
     let maxAbsDiff = 0;
-    xgb.contribs.forEach((row, r) => row.forEach((v, j) => (maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - out[r * (width + 1) + j])))));
+    xgb.contribs.forEach((row, r) =>
+      row.forEach((v, j) => (maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - out[r * (width + 1) + j])))),
+    );
     const usPerRow = (xgb.seconds * 1e6) / ROWS;
     result.xgboost = { version: xgb.version, usPerRow: +usPerRow.toFixed(1), maxAbsDiff: +maxAbsDiff.toExponential(2) };
     result.speedup = +(usPerRow / (oursBatchUs / ROWS)).toFixed(1);

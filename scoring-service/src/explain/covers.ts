@@ -16,8 +16,12 @@ import type { TreeEnsemble } from '../trees/ensemble';
  */
 export function coversFromBackground(ensemble: TreeEnsemble, rows: Float32Array, nRows: number): TreeEnsemble {
   const width = ensemble.nFeatures;
-  if (!Number.isInteger(nRows) || nRows < 1) throw new RangeError(`covers need at least one background row, got ${nRows}`);
-  if (rows.length < nRows * width) throw new RangeError(`background holds ${rows.length} values; ${nRows} rows of ${width} columns need ${nRows * width}`);
+  if (!Number.isInteger(nRows) || nRows < 1)
+    throw new RangeError(`covers need at least one background row, got ${nRows}`);
+  if (rows.length < nRows * width)
+    throw new RangeError(
+      `background holds ${rows.length} values; ${nRows} rows of ${width} columns need ${nRows * width}`,
+    );
   const trees = ensemble.trees.map((tree) => {
     const cover = new Float64Array(tree.feature.length);
     for (let r = 0; r < nRows; r++) {

@@ -32,14 +32,18 @@ export function explainerForPackage(
   } catch (err) {
     if (!(err instanceof ModelImportError && err.code === 'onnx-unsupported')) throw err;
     const why = `not a tree ensemble TreeSHAP can read (${err.message})`;
-    return pkg.background ? { method: 'sampling', why, background: pkg.background } : { method: 'none', why: `${why}, and the package has no background.json to sample against` };
+    return pkg.background
+      ? { method: 'sampling', why, background: pkg.background }
+      : { method: 'none', why: `${why}, and the package has no background.json to sample against` };
   }
   const declared = pkg.manifest.model.covers;
   if (read.covers === 'onnx' && declared !== 'background') {
     return { method: 'treeshap', covers: 'onnx', explainer: createTreeExplainer(read.ensemble, options) };
   }
   if (declared === 'onnx') {
-    throw new Error('manifest model.covers is "onnx" but model.onnx carries no positive covers in nodes_hitrates; re-import it, or declare covers "background" and ship background.json');
+    throw new Error(
+      'manifest model.covers is "onnx" but model.onnx carries no positive covers in nodes_hitrates; re-import it, or declare covers "background" and ship background.json',
+    );
   }
   if (!pkg.background) {
     throw new Error('the tree model has no covers and the package has no background.json to compute them from');

@@ -46,7 +46,9 @@ export function phraseInput(spec: InputSpec, value: unknown, asOfDay: number): s
     case 'boolean':
       return `${label}: ${value === true ? 'yes' : value === false ? 'no' : String(value)}`;
     case 'number':
-      return typeof value === 'number' ? `${label} is ${formatNumber(value, spec.unit)}` : `${label} is ${String(value)}`;
+      return typeof value === 'number'
+        ? `${label} is ${formatNumber(value, spec.unit)}`
+        : `${label} is ${String(value)}`;
     case 'date': {
       const day = typeof value === 'string' ? parseEpochDay(value) : undefined;
       if (day === undefined) return `${label} is ${String(value)}`;

@@ -16,7 +16,8 @@ const cache = new Map<number, QuadratureRule>();
 
 /** The n-point rule on [0, 1] (nodes ascending). */
 export function gaussLegendre01(n: number): QuadratureRule {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`quadrature needs a positive integer number of points, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`quadrature needs a positive integer number of points, got ${n}`);
   const hit = cache.get(n);
   if (hit) return hit;
   const nodes = new Float64Array(n);

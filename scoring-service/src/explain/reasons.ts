@@ -74,7 +74,11 @@ export interface ReasonBuilder {
   /** From one row of TreeSHAP output (nColumns + 1 values, bias last). */
   fromColumns(row: ArrayLike<number>, options: ReasonOptions): Explanation;
   /** From one row of sampling output whose players are `groups` (nGroups + 1 values, expected value last). */
-  fromGroups(values: ArrayLike<number>, standardErrors: ArrayLike<number> | undefined, options: ReasonOptions): Explanation;
+  fromGroups(
+    values: ArrayLike<number>,
+    standardErrors: ArrayLike<number> | undefined,
+    options: ReasonOptions,
+  ): Explanation;
 }
 
 const UNITS: Record<TreeEnsemble['link'], ExplanationUnit> = { logit: 'log-odds', log: 'log-count', identity: 'value' };
@@ -97,7 +101,10 @@ function blockLabel(block: FeatureBlock, specs: Map<string, InputSpec>): string 
   switch (block.kind) {
     case 'hash': {
       // "hash_product_gender" -> "Product x gender interactions"
-      const words = block.name.replace(/^hash[_-]?/i, '').split(/[_-]+/).filter(Boolean);
+      const words = block.name
+        .replace(/^hash[_-]?/i, '')
+        .split(/[_-]+/)
+        .filter(Boolean);
       return words.length > 0 ? `${humanize(words.join(' x '))} interactions` : `${humanize(block.name)} interactions`;
     }
     case 'lookup': {
@@ -110,7 +117,11 @@ function blockLabel(block: FeatureBlock, specs: Map<string, InputSpec>): string 
   }
 }
 
-export function createReasonBuilder(layout: { blocks: readonly FeatureBlock[]; inputs: readonly InputSpec[]; link: TreeEnsemble['link'] }): ReasonBuilder {
+export function createReasonBuilder(layout: {
+  blocks: readonly FeatureBlock[];
+  inputs: readonly InputSpec[];
+  link: TreeEnsemble['link'];
+}): ReasonBuilder {
   const specs = new Map(layout.inputs.map((s) => [s.name, s]));
   const nColumns = layout.blocks.reduce((m, b) => Math.max(m, b.start + b.width), 0);
   const owner = new Int32Array(nColumns).fill(-1);
@@ -125,7 +136,14 @@ export function createReasonBuilder(layout: { blocks: readonly FeatureBlock[]; i
     } else {
       const input = block.inputs[0];
       group = byKey.get(input);
-      if (!group) group = { key: input, label: specs.get(input)?.label ?? humanize(input), kind: 'input', inputs: [input], columns: [] };
+      if (!group)
+        group = {
+          key: input,
+          label: specs.get(input)?.label ?? humanize(input),
+          kind: 'input',
+          inputs: [input],
+          columns: [],
+        };
     }
     if (!byKey.has(group.key)) {
       byKey.set(group.key, group);
@@ -142,7 +160,8 @@ export function createReasonBuilder(layout: { blocks: readonly FeatureBlock[]; i
   const unit = UNITS[layout.link];
 
   function fold(columnContributions: ArrayLike<number>): Float64Array {
-    if (columnContributions.length < nColumns) throw new RangeError(`expected ${nColumns} column contributions, got ${columnContributions.length}`);
+    if (columnContributions.length < nColumns)
+      throw new RangeError(`expected ${nColumns} column contributions, got ${columnContributions.length}`);
     const out = new Float64Array(groups.length);
     for (let c = 0; c < nColumns; c++) out[owner[c]] += columnContributions[c];
     return out;
@@ -151,26 +170,54 @@ export function createReasonBuilder(layout: { blocks: readonly FeatureBlock[]; i
   function reasonFor(g: number, contribution: number, options: ReasonOptions, asOfDay: number): Reason {
     const group = groups[g];
     const direction = contribution > 0 ? 'raises' : 'lowers';
-    const spec = (name: string): InputSpec => specs.get(name) ?? { name, type: 'string', label: humanize(name), required: false, strict: false };
+    const spec = (name: string): InputSpec =>
+      specs.get(name) ?? { name, type: 'string', label: humanize(name), required: false, strict: false };
     if (group.kind === 'input') {
       const raw = options.inputs[group.key];
       const value = isMissing(raw) ? null : (raw as string | number | boolean);
-      return { input: group.key, label: group.label, value, contribution, direction, text: phraseInput(spec(group.key), raw, asOfDay) };
+      return {
+        input: group.key,
+        label: group.label,
+        value,
+        contribution,
+        direction,
+        text: phraseInput(spec(group.key), raw, asOfDay),
+      };
     }
     const parts = group.inputs.map((name) => phraseInput(spec(name), options.inputs[name], asOfDay));
     const present = group.inputs.filter((name) => !isMissing(options.inputs[name]));
-    const value = present.length === 0 ? null : present.map((name) => `${spec(name).label}: ${String(options.inputs[name])}`).join(', ');
-    return { input: group.key, label: group.label, value, contribution, direction, text: `${group.label} (${parts.join(', ')})` };
+    const value =
+      present.length === 0
+        ? null
+        : present.map((name) => `${spec(name).label}: ${String(options.inputs[name])}`).join(', ');
+    return {
+      input: group.key,
+      label: group.label,
+      value,
+      contribution,
+      direction,
+      text: `${group.label} (${parts.join(', ')})`,
+    };
   }
 
-  function build(contributions: ArrayLike<number>, base: number, errors: ArrayLike<number> | undefined, method: Explanation['method'], options: ReasonOptions): Explanation {
-    if (options.top !== undefined && !(Number.isInteger(options.top) && options.top >= 1)) throw new RangeError(`top must be a positive integer, got ${options.top}`);
+  function build(
+    contributions: ArrayLike<number>,
+    base: number,
+    errors: ArrayLike<number> | undefined,
+    method: Explanation['method'],
+    options: ReasonOptions,
+  ): Explanation {
+    if (options.top !== undefined && !(Number.isInteger(options.top) && options.top >= 1))
+      throw new RangeError(`top must be a positive integer, got ${options.top}`);
     const asOfDay = asOfEpochDay(options.asOf);
     let margin = base;
     const order = groups.map((_, g) => g);
     for (let g = 0; g < groups.length; g++) margin += contributions[g];
     // Largest effect first; ties by label so the order never depends on the column layout.
-    order.sort((a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]) || groups[a].label.localeCompare(groups[b].label));
+    order.sort(
+      (a, b) =>
+        Math.abs(contributions[b]) - Math.abs(contributions[a]) || groups[a].label.localeCompare(groups[b].label),
+    );
     const kept = options.top === undefined ? order : order.slice(0, options.top);
     const reasons = kept.map((g) => {
       const reason = reasonFor(g, contributions[g], options, asOfDay);
@@ -186,11 +233,13 @@ export function createReasonBuilder(layout: { blocks: readonly FeatureBlock[]; i
     unit,
     fold,
     fromColumns(row, options) {
-      if (row.length < nColumns + 1) throw new RangeError(`expected ${nColumns + 1} values (columns and bias), got ${row.length}`);
+      if (row.length < nColumns + 1)
+        throw new RangeError(`expected ${nColumns + 1} values (columns and bias), got ${row.length}`);
       return build(fold(row), row[nColumns], undefined, 'treeshap', options);
     },
     fromGroups(values, standardErrors, options) {
-      if (values.length < groups.length + 1) throw new RangeError(`expected ${groups.length + 1} values (groups and expected value), got ${values.length}`);
+      if (values.length < groups.length + 1)
+        throw new RangeError(`expected ${groups.length + 1} values (groups and expected value), got ${values.length}`);
       return build(values, values[groups.length], standardErrors, 'sampling', options);
     },
   };

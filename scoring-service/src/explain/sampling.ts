@@ -79,33 +79,45 @@ function shuffled(n: number, random: () => number): Int32Array {
 }
 
 function checkOptions(o: SamplingExplainerOptions): ReadonlyArray<ReadonlyArray<number>> {
-  if (!Number.isInteger(o.nFeatures) || o.nFeatures < 1) throw new RangeError(`nFeatures must be a positive integer, got ${o.nFeatures}`);
-  if (!Number.isInteger(o.nBackground) || o.nBackground < 1) throw new RangeError(`sampling SHAP needs at least one background row, got ${o.nBackground}`);
+  if (!Number.isInteger(o.nFeatures) || o.nFeatures < 1)
+    throw new RangeError(`nFeatures must be a positive integer, got ${o.nFeatures}`);
+  if (!Number.isInteger(o.nBackground) || o.nBackground < 1)
+    throw new RangeError(`sampling SHAP needs at least one background row, got ${o.nBackground}`);
   if (o.background.length < o.nBackground * o.nFeatures) {
-    throw new RangeError(`background holds ${o.background.length} values; ${o.nBackground} rows of ${o.nFeatures} columns need ${o.nBackground * o.nFeatures}`);
+    throw new RangeError(
+      `background holds ${o.background.length} values; ${o.nBackground} rows of ${o.nFeatures} columns need ${o.nBackground * o.nFeatures}`,
+    );
   }
   const pairs = o.pairs ?? 32;
-  if (!Number.isInteger(pairs) || pairs < 2) throw new RangeError(`pairs must be an integer >= 2 (a standard error needs two samples), got ${pairs}`);
+  if (!Number.isInteger(pairs) || pairs < 2)
+    throw new RangeError(`pairs must be an integer >= 2 (a standard error needs two samples), got ${pairs}`);
   const groups = o.groups ?? Array.from({ length: o.nFeatures }, (_, j) => [j]);
   const seen = new Set<number>();
   groups.forEach((g, p) => {
     if (g.length === 0) throw new RangeError(`group ${p} has no columns`);
     for (const c of g) {
-      if (!Number.isInteger(c) || c < 0 || c >= o.nFeatures) throw new RangeError(`group ${p} names column ${c}, the model has ${o.nFeatures}`);
+      if (!Number.isInteger(c) || c < 0 || c >= o.nFeatures)
+        throw new RangeError(`group ${p} names column ${c}, the model has ${o.nFeatures}`);
       if (seen.has(c)) throw new RangeError(`column ${c} is in more than one group`);
       seen.add(c);
     }
   });
-  if (seen.size !== o.nFeatures) throw new RangeError(`groups cover ${seen.size} of ${o.nFeatures} columns; every column must be in one group`);
+  if (seen.size !== o.nFeatures)
+    throw new RangeError(`groups cover ${seen.size} of ${o.nFeatures} columns; every column must be in one group`);
   return groups;
 }
 
 /** Interventional SHAP estimates, with standard errors, for nRows rows. */
-export async function explainBySampling(rows: Float32Array, nRows: number, options: SamplingExplainerOptions): Promise<SamplingExplanation> {
+export async function explainBySampling(
+  rows: Float32Array,
+  nRows: number,
+  options: SamplingExplainerOptions,
+): Promise<SamplingExplanation> {
   const groups = checkOptions(options);
   const { predictMargin, nFeatures: width, background, nBackground: nb } = options;
   if (!Number.isInteger(nRows) || nRows < 0) throw new RangeError(`nRows must be a non-negative integer, got ${nRows}`);
-  if (rows.length < nRows * width) throw new RangeError(`rows holds ${rows.length} values; ${nRows} rows of ${width} columns need ${nRows * width}`);
+  if (rows.length < nRows * width)
+    throw new RangeError(`rows holds ${rows.length} values; ${nRows} rows of ${width} columns need ${nRows * width}`);
   const pairs = options.pairs ?? 32;
   const maxBatch = Math.max(nb, options.maxBatchRows ?? 65536);
   const random = generator(options.seed ?? 1);

@@ -98,7 +98,8 @@ function preorder(tree: Tree, treeIndex: number, nFeatures: number): PreorderTre
       const yes = tree.yes[node];
       const no = tree.no[node];
       for (const child of [yes, no]) {
-        if (!(child > 0 && child < nNodes)) throw new Error(`${where}: node ${node} has child ${child} outside 1..${nNodes - 1}`);
+        if (!(child > 0 && child < nNodes))
+          throw new Error(`${where}: node ${node} has child ${child} outside 1..${nNodes - 1}`);
       }
       if (yes === no) throw new Error(`${where}: node ${node} has the same yes and no child`);
       stack.push(no, yes); // yes is visited first, so it directly follows its parent
@@ -157,7 +158,12 @@ function analyseTree(tree: Tree, position: Int32Array): { nodes: NodeInfo[]; mea
     };
     nodes[local] = info;
     if (f < 0) {
-      info.leaf = { value: tree.value[node], features: [...features], zero: [...zero], edges: edges.map((e) => ({ ...e })) };
+      info.leaf = {
+        value: tree.value[node],
+        features: [...features],
+        zero: [...zero],
+        edges: edges.map((e) => ({ ...e })),
+      };
       return { mean: tree.value[node], internal: 0, feats: info.subtreeFeatures };
     }
     let pos = features.indexOf(f);
@@ -234,8 +240,10 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
   const maxEntries = options.maxBlockEntries ?? DEFAULT_MAX_BLOCK_ENTRIES;
   const budget = { left: options.tableBudgetBytes ?? DEFAULT_TABLE_BUDGET };
   const nFeatures = ensemble.nFeatures;
-  if (!Number.isInteger(nFeatures) || nFeatures < 1) throw new Error(`nFeatures must be a positive integer, got ${nFeatures}`);
-  if (!Number.isFinite(ensemble.baseMargin)) throw new Error(`baseMargin must be a finite number, got ${ensemble.baseMargin}`);
+  if (!Number.isInteger(nFeatures) || nFeatures < 1)
+    throw new Error(`nFeatures must be a positive integer, got ${nFeatures}`);
+  if (!Number.isFinite(ensemble.baseMargin))
+    throw new Error(`baseMargin must be a finite number, got ${ensemble.baseMargin}`);
 
   const trees = ensemble.trees.map((tree, t) => {
     const { order, position } = preorder(tree, t, nFeatures);
@@ -250,9 +258,23 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
   const topStart = new Int32Array(nTrees + 1);
   const blockStart = new Int32Array(nTrees + 1);
   const slowStart = new Int32Array(nTrees + 1);
-  const top = { feature: [] as number[], threshold: [] as number[], missingYes: [] as number[], self: [] as number[], yes: [] as number[], no: [] as number[], bit: [] as number[] };
+  const top = {
+    feature: [] as number[],
+    threshold: [] as number[],
+    missingYes: [] as number[],
+    self: [] as number[],
+    yes: [] as number[],
+    no: [] as number[],
+    bit: [] as number[],
+  };
   const inner = { feature: [] as number[], threshold: [] as number[], missingYes: [] as number[], bit: [] as number[] };
-  const block = { nodeFrom: [] as number[], root: [] as number[], table: [] as number[], width: [] as number[], slotStart: [] as number[] };
+  const block = {
+    nodeFrom: [] as number[],
+    root: [] as number[],
+    table: [] as number[],
+    width: [] as number[],
+    slotStart: [] as number[],
+  };
   const slotFeatures: number[] = [];
   const tableParts: Float64Array[] = [];
   let tableLength = 0;
@@ -334,12 +356,16 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
   const nOut = nFeatures + 1;
 
   function explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array {
-    if (!Number.isInteger(nRows) || nRows < 0) throw new RangeError(`nRows must be a non-negative integer, got ${nRows}`);
+    if (!Number.isInteger(nRows) || nRows < 0)
+      throw new RangeError(`nRows must be a non-negative integer, got ${nRows}`);
     if (rows.length < nRows * nFeatures) {
-      throw new RangeError(`rows holds ${rows.length} values; ${nRows} rows of ${nFeatures} columns need ${nRows * nFeatures}`);
+      throw new RangeError(
+        `rows holds ${rows.length} values; ${nRows} rows of ${nFeatures} columns need ${nRows * nFeatures}`,
+      );
     }
     const result = out ?? new Float64Array(nRows * nOut);
-    if (result.length < nRows * nOut) throw new RangeError(`out holds ${result.length} values; ${nRows * nOut} are needed`);
+    if (result.length < nRows * nOut)
+      throw new RangeError(`out holds ${result.length} values; ${nRows * nOut} are needed`);
     result.fill(0, 0, nRows * nOut);
     // Trees outside, rows inside: one tree's tables stay in cache across a batch.
     for (let t = 0; t < nTrees; t++) {
@@ -349,8 +375,41 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
         const rowBase = r * nFeatures;
         const outBase = r * nOut;
         mask[0] = 0;
-        routeTop(rows, rowBase, topStart[t], topStart[t + 1], topFeature, topThreshold, topMissingYes, topSelf, topYes, topNo, topBit, mask, goesYes);
-        addBlocks(rows, rowBase, result, outBase, blockStart[t], blockStart[t + 1], blockRoot, blockNodeFrom, innerFeature, innerThreshold, innerMissingYes, innerBit, blockTable, blockWidth, blockSlotStart, blockSlots, table, mask);
+        routeTop(
+          rows,
+          rowBase,
+          topStart[t],
+          topStart[t + 1],
+          topFeature,
+          topThreshold,
+          topMissingYes,
+          topSelf,
+          topYes,
+          topNo,
+          topBit,
+          mask,
+          goesYes,
+        );
+        addBlocks(
+          rows,
+          rowBase,
+          result,
+          outBase,
+          blockStart[t],
+          blockStart[t + 1],
+          blockRoot,
+          blockNodeFrom,
+          innerFeature,
+          innerThreshold,
+          innerMissingYes,
+          innerBit,
+          blockTable,
+          blockWidth,
+          blockSlotStart,
+          blockSlots,
+          table,
+          mask,
+        );
         for (let s = slowFrom; s < slowTo; s++) addSlowLeaf(slowLeaves[s], goesYes, scratch, result, outBase);
       }
     }
@@ -367,7 +426,11 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
  * goes `no` at the block's j-th internal node. Each index row holds the summed
  * contributions of the block's leaves, one value per slot (slot = a feature).
  */
-function buildBlock(nodes: NodeInfo[], root: number, scratch: LeafScratch): { internal: number[]; slots: number[]; table: Float64Array } {
+function buildBlock(
+  nodes: NodeInfo[],
+  root: number,
+  scratch: LeafScratch,
+): { internal: number[]; slots: number[]; table: Float64Array } {
   const rootInfo = nodes[root];
   const dB = rootInfo.pathFeatures.length;
   const internal: number[] = [];
@@ -395,22 +458,21 @@ function buildBlock(nodes: NodeInfo[], root: number, scratch: LeafScratch): { in
     const d = leaf.features.length;
     // The leaf's own contributions for each of its 2^d cold masks.
     const own = new Float64Array((1 << d) * d);
+    for (let k = 0; k < d; k++) scratch.zero[k] = leaf.zero[k];
     for (let cold = 0; cold < 1 << d; cold++) {
-      for (let k = 0; k < d; k++) {
-        scratch.zero[k] = leaf.zero[k];
-        scratch.one[k] = (cold >> k) & 1 ? 0 : 1;
-      }
+      for (let k = 0; k < d; k++) scratch.one[k] = (cold >> k) & 1 ? 0 : 1;
       leafContributions(leaf.value, d, scratch, own, cold * d);
     }
-    const leafSlots = leaf.features.map((f) => slotOf.get(f)!);
+    const leafSlots = Int32Array.from(leaf.features, (f) => slotOf.get(f)!);
     const blockEdges = leaf.edges.filter((e) => bitOf.has(e.node));
-    const edgeBit = blockEdges.map((e) => bitOf.get(e.node)!);
+    const edgeShift = Int32Array.from(blockEdges, (e) => bitOf.get(e.node)!);
+    const edgeYes = Int32Array.from(blockEdges, (e) => e.yes);
+    const edgeCold = Int32Array.from(blockEdges, (e) => 1 << e.pos);
     const pathBits = (1 << dB) - 1;
     for (let index = 0; index < nIndex; index++) {
       let cold = index & pathBits; // the leaf's first dB positions are the block's path features
-      for (let b = 0; b < blockEdges.length; b++) {
-        const goesNo = (index >> edgeBit[b]) & 1;
-        if (goesNo === blockEdges[b].yes) cold |= 1 << blockEdges[b].pos; // the row leaves this edge
+      for (let b = 0; b < edgeShift.length; b++) {
+        if (((index >> edgeShift[b]) & 1) === edgeYes[b]) cold |= edgeCold[b]; // the row leaves this edge
       }
       const from = cold * d;
       const to = index * width;
@@ -524,15 +586,20 @@ class LeafScratch {
  * prefix and suffix products, so a zero cover fraction needs no division.
  */
 function leafContributions(v: number, d: number, s: LeafScratch, out: Float64Array, at: number): void {
-  const { nodes, weights } = gaussLegendre01(Math.max(1, Math.ceil(d / 2)));
+  const rule = gaussLegendre01(Math.max(1, Math.ceil(d / 2)));
+  const nodes = rule.nodes;
+  const weights = rule.weights;
+  const { zero, one, prefix, suffix } = s;
   for (let k = 0; k < d; k++) out[at + k] = 0;
   for (let q = 0; q < nodes.length; q++) {
     const t = nodes[q];
-    s.prefix[0] = 1;
-    for (let j = 0; j < d; j++) s.prefix[j + 1] = s.prefix[j] * ((1 - t) * s.zero[j] + t * s.one[j]);
-    s.suffix[d] = 1;
-    for (let j = d - 1; j >= 0; j--) s.suffix[j] = s.suffix[j + 1] * ((1 - t) * s.zero[j] + t * s.one[j]);
-    for (let k = 0; k < d; k++) out[at + k] += weights[q] * s.prefix[k] * s.suffix[k + 1];
+    const u = 1 - t;
+    prefix[0] = 1;
+    for (let j = 0; j < d; j++) prefix[j + 1] = prefix[j] * (u * zero[j] + t * one[j]);
+    suffix[d] = 1;
+    for (let j = d - 1; j >= 0; j--) suffix[j] = suffix[j + 1] * (u * zero[j] + t * one[j]);
+    const w = weights[q];
+    for (let k = 0; k < d; k++) out[at + k] += w * prefix[k] * suffix[k + 1];
   }
-  for (let k = 0; k < d; k++) out[at + k] *= v * (s.one[k] - s.zero[k]);
+  for (let k = 0; k < d; k++) out[at + k] *= v * (one[k] - zero[k]);
 }

@@ -1,21 +1,18 @@
 /**
- * Builds the explainer of one model version inside a worker, once at load: exact TreeSHAP
- * when the ONNX graph is a tree ensemble (covers from nodes_hitrates, or from the background
- * sample when the file has none); otherwise permutation sampling against the background sample,
- * batched through the same ONNX Runtime session.
+ * The explainer of one model version inside a worker, built once at load. The explain module
+ * picks the method (explainerForPackage: exact TreeSHAP, with covers from the file or the
+ * background sample, or permutation sampling for other graphs); sampling runs its batches
+ * through this worker's ONNX Runtime session.
  */
 import type * as ort from 'onnxruntime-node';
-import { coversFromBackground } from '../explain/covers';
+import { explainerForPackage } from '../explain/for-package';
 import { explainBySampling } from '../explain/sampling';
-import { createTreeExplainer } from '../explain/treeshap';
-import { treeEnsembleFromOnnx } from '../trees/from-onnx';
 import type { ModelSpec } from './protocol';
 import { predictRows } from './session';
 
 export interface Explained {
   /** rows x (width + 1), margin units; the last value of each row is the base value. */
   contributions: Float64Array;
-  base: number;
   /** Sampling only: rows x width standard errors. */
   stderr?: Float64Array;
 }
@@ -33,53 +30,41 @@ const toMargin: Record<ModelSpec['link'], (p: number) => number> = {
   identity: (v) => v,
 };
 
-function treeExplainer(spec: ModelSpec): Explainer | undefined {
-  let read;
-  try {
-    read = treeEnsembleFromOnnx(spec.onnxBytes, { nFeatures: spec.columns });
-  } catch {
-    return undefined; // not a tree ensemble: use the fallback
-  }
-  let ensemble = read.ensemble;
-  if (read.covers !== 'onnx') {
-    if (!spec.background) throw new Error('the tree ensemble carries no covers (nodes_hitrates) and the package has no background sample');
-    ensemble = coversFromBackground(ensemble, spec.background.values, spec.background.rows);
-  }
-  const tree = createTreeExplainer(ensemble);
-  return {
-    method: 'treeshap',
-    description: read.covers === 'onnx' ? 'tree-shap' : 'tree-shap (covers from the background sample)',
-    async explain(features, rows) {
-      const contributions = tree.explain(features, rows);
-      return { contributions: ownBuffer(contributions), base: tree.expectedValue };
-    },
-  };
-}
-
-function samplingExplainer(spec: ModelSpec, session: ort.InferenceSession, groups: number[][]): Explainer {
-  const background = spec.background;
-  if (!background) throw new Error('the model is not a tree ensemble and the package has no background sample for the sampling explainer');
-  const margin = toMargin[spec.link];
-  return {
-    method: 'sampling',
-    description: `sampling (permutation SHAP against ${background.rows} background rows)`,
-    async explain(features, rows) {
-      const out = await explainBySampling(features, rows, {
-        nFeatures: spec.columns,
-        background: background.values,
-        nBackground: background.rows,
-        groups,
-        predictMargin: async (batch, n) => (await predictRows(session, spec, batch, n)).map(margin),
-      });
-      const width = out.values.length / Math.max(rows, 1);
-      return { contributions: ownBuffer(out.values), base: out.values[width - 1] ?? 0, stderr: ownBuffer(out.standardError) };
-    },
-  };
-}
-
 /** `groups`: the columns of each reason, the players when sampling (one-hot columns move together). */
 export async function buildExplainer(spec: ModelSpec, session: ort.InferenceSession, groups: number[][]): Promise<Explainer> {
-  return treeExplainer(spec) ?? samplingExplainer(spec, session, groups);
+  const chosen = explainerForPackage({ onnxBytes: spec.onnxBytes, manifest: { model: { format: 'onnx', inputName: spec.inputName, outputName: spec.outputName, columns: spec.columns, link: spec.link, covers: spec.covers } }, background: spec.background });
+  switch (chosen.method) {
+    case 'treeshap': {
+      const tree = chosen.explainer;
+      return {
+        method: 'treeshap',
+        description: chosen.covers === 'onnx' ? 'tree-shap' : 'tree-shap (covers from the background sample)',
+        async explain(features, rows) {
+          return { contributions: ownBuffer(tree.explain(features, rows)) };
+        },
+      };
+    }
+    case 'sampling': {
+      const background = chosen.background;
+      const margin = toMargin[spec.link];
+      return {
+        method: 'sampling',
+        description: `sampling (permutation SHAP against ${background.rows} background rows): ${chosen.why}`,
+        async explain(features, rows) {
+          const out = await explainBySampling(features, rows, {
+            nFeatures: spec.columns,
+            background: background.values,
+            nBackground: background.rows,
+            groups,
+            predictMargin: async (batch, n) => (await predictRows(session, spec, batch, n)).map(margin),
+          });
+          return { contributions: ownBuffer(out.values), stderr: ownBuffer(out.standardError) };
+        },
+      };
+    }
+    case 'none':
+      throw new Error(chosen.why);
+  }
 }
 
 /** A typed array whose buffer it alone spans, so transferring it detaches nothing else. */

@@ -19,6 +19,8 @@ export interface ModelSpec {
   outputName: string;
   columns: number;
   link: 'logit' | 'log' | 'identity';
+  /** Where tree covers come from (manifest model.covers). */
+  covers: 'onnx' | 'background' | 'none';
   /** Build the explainer at load (once), so the first explained request does not pay for it. */
   explain: boolean;
   /** How columns fold back into inputs (the pipeline's blocks) and the inputs' labels: what reasons are built from. */

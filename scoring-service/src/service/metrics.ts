@@ -100,8 +100,8 @@ export class ServiceMetrics {
       }
       window.add(scores);
     }
-    const labels = { model: manifest.name, version: manifest.version };
-    for (let i = 0; i < scaled.length; i++) this.scaled.observe(labels, scaled[i]);
+    const histogram = this.scaled.labels(manifest.name, manifest.version);
+    for (let i = 0; i < scaled.length; i++) histogram.observe(scaled[i]);
   }
 
   /** Forgets a version's PSI window (its baseline may differ after a reload). */

@@ -89,6 +89,7 @@ export class ModelHost {
         outputName: pkg.manifest.model.outputName,
         columns: pkg.manifest.model.columns,
         link: pkg.manifest.model.link,
+        covers: pkg.manifest.model.covers,
         explain: true,
         layout: { blocks: [...pkg.pipeline.blocks], inputs: pkg.manifest.inputs },
       }));

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import {
   adminLoadRequestSchema,
-  inputValue,
-  inputValueJsonSchema,
+  inputsJsonSchema,
+  inputsSchema,
   inferRequestSchema,
   inferResponseSchema,
   modelMetadataSchema,
@@ -35,7 +35,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
     unrepresentable: 'any',
     reused: 'inline',
     override: (ctx) => {
-      if (ctx.zodSchema === inputValue) Object.assign(ctx.jsonSchema, inputValueJsonSchema);
+      if (ctx.zodSchema === inputsSchema) Object.assign(ctx.jsonSchema, inputsJsonSchema);
     },
   }) as Record<string, unknown>;
   delete out.$schema;

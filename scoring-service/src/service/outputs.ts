@@ -42,9 +42,16 @@ export function decileOf(score: number, cuts: readonly number[] | undefined, sca
   return decile;
 }
 
+const ordered = new WeakMap<object, { name: string; minDecile: number }[]>();
+
 export function tierOf(decile: number, tiers: Manifest['outputs']['tiers']): string {
-  const ordered = [...(tiers ?? defaultTiers)].sort((a, b) => b.minDecile - a.minDecile);
-  return ordered.find((t) => decile >= t.minDecile)?.name ?? ordered[ordered.length - 1].name;
+  const list = tiers ?? defaultTiers;
+  let sorted = ordered.get(list);
+  if (!sorted) {
+    sorted = [...list].sort((a, b) => b.minDecile - a.minDecile);
+    ordered.set(list, sorted);
+  }
+  return sorted.find((t) => decile >= t.minDecile)?.name ?? sorted[sorted.length - 1].name;
 }
 
 export function present(score: number, manifest: Manifest): Presented {

@@ -17,6 +17,8 @@ import { ModelHost } from './model-host';
 export interface Service {
   app: Express;
   deps: ServiceDeps;
+  /** Settles when the first model load has finished (loaded or refused). */
+  loaded: Promise<void>;
   /** Keys generated because none were configured (print them once at start). */
   generatedKeys?: { client: string; admin: string };
   /** Refuse new work, wait for running requests, stop the workers. */
@@ -27,6 +29,8 @@ export interface ServiceOptions {
   log?: Logger;
   /** Lets tests crash a worker on purpose. */
   allowWorkerCrash?: boolean;
+  /** Return before the models are loaded (the server listens at once and reports not ready until then). */
+  loadInBackground?: boolean;
 }
 
 export const serviceVersion = (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -50,18 +54,20 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
   const host = new ModelHost(config.modelsDir, pool, log, metrics);
   const deps: ServiceDeps = { config, host, pool, keys: new KeyRing(clientKeys, adminKeys), metrics, log, state: { shuttingDown: false } };
-  try {
-    await host.reload();
-  } catch (err) {
-    log.error({ reason: (err as Error).message }, 'no models loaded at start; the service is not ready');
-  }
+  const loaded = host.reload().then(
+    () => undefined,
+    (err: Error) => log.error({ reason: err.message }, 'no models loaded at start; the service is not ready'),
+  );
+  if (!options.loadInBackground) await loaded;
   const app = createApp(deps, serviceVersion);
   return {
     app,
     deps,
+    loaded,
     generatedKeys,
     async close() {
       deps.state.shuttingDown = true;
+      await loaded;
       await host.close();
       await pool.close();
     },

@@ -31,14 +31,17 @@ function pathDependentValue(tree: Tree, row: ArrayLike<number>, inS: boolean[], 
   const c = tree.cover[node];
   const zy = c > 0 ? tree.cover[tree.yes[node]] / c : 0.5;
   const zn = c > 0 ? tree.cover[tree.no[node]] / c : 0.5;
-  return zy * pathDependentValue(tree, row, inS, tree.yes[node]) + zn * pathDependentValue(tree, row, inS, tree.no[node]);
+  return (
+    zy * pathDependentValue(tree, row, inS, tree.yes[node]) + zn * pathDependentValue(tree, row, inS, tree.no[node])
+  );
 }
 
 function margin(ensemble: TreeEnsemble, row: ArrayLike<number>): number {
   let m = ensemble.baseMargin;
   for (const tree of ensemble.trees) {
     let node = 0;
-    while (tree.feature[node] >= 0) node = goesYes(tree, node, row[tree.feature[node]]) ? tree.yes[node] : tree.no[node];
+    while (tree.feature[node] >= 0)
+      node = goesYes(tree, node, row[tree.feature[node]]) ? tree.yes[node] : tree.no[node];
     m += tree.value[node];
   }
   return m;
@@ -53,7 +56,8 @@ function factorial(n: number): number {
 /** Exact Shapley values of a set function over n players; returns n values plus v(empty) last. */
 function shapleyByEnumeration(n: number, value: (inS: boolean[]) => number): Float64Array {
   const cache = new Float64Array(1 << n);
-  for (let mask = 0; mask < 1 << n; mask++) cache[mask] = value(Array.from({ length: n }, (_, i) => ((mask >> i) & 1) === 1));
+  for (let mask = 0; mask < 1 << n; mask++)
+    cache[mask] = value(Array.from({ length: n }, (_, i) => ((mask >> i) & 1) === 1));
   const phi = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
     for (let mask = 0; mask < 1 << n; mask++) {
@@ -70,7 +74,9 @@ function shapleyByEnumeration(n: number, value: (inS: boolean[]) => number): Flo
 
 /** Path-dependent SHAP values of one row (nFeatures + 1 values, bias last incl. base margin). */
 export function bruteForcePathDependent(ensemble: TreeEnsemble, row: ArrayLike<number>): Float64Array {
-  const phi = shapleyByEnumeration(ensemble.nFeatures, (inS) => ensemble.trees.reduce((s, t) => s + pathDependentValue(t, row, inS), 0));
+  const phi = shapleyByEnumeration(ensemble.nFeatures, (inS) =>
+    ensemble.trees.reduce((s, t) => s + pathDependentValue(t, row, inS), 0),
+  );
   phi[ensemble.nFeatures] += ensemble.baseMargin;
   return phi;
 }

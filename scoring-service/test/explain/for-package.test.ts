@@ -26,7 +26,9 @@ describe('choosing how a package is explained', () => {
     expect(chosen.method).toBe('treeshap');
     if (chosen.method !== 'treeshap') return;
     expect(chosen.covers).toBe('onnx');
-    const golden = JSON.parse(readFileSync(join(MODELS, 'golden/lead-scoring-4.1.0.json'), 'utf8')) as { rows: Array<{ features: (number | null)[]; contribs: number[] }> };
+    const golden = JSON.parse(readFileSync(join(MODELS, 'golden/lead-scoring-4.1.0.json'), 'utf8')) as {
+      rows: Array<{ features: (number | null)[]; contribs: number[] }>;
+    };
     const row = Float32Array.from(golden.rows[0].features, (v) => (v === null ? NaN : v));
     const phi = chosen.explainer.explain(row, 1);
     golden.rows[0].contribs.forEach((v, j) => expect(Math.abs(phi[j] - v)).toBeLessThan(1e-5));
@@ -34,10 +36,20 @@ describe('choosing how a package is explained', () => {
 
   describe('a tree model whose ONNX file has no covers', () => {
     const ensemble = treeEnsembleFromXgboost(readFileSync(join(SHAPE, 'xgboost.json'), 'utf8'));
-    const bare: TreeEnsemble = { ...ensemble, trees: ensemble.trees.map((t) => ({ ...t, cover: new Float64Array(t.cover.length) })) };
+    const bare: TreeEnsemble = {
+      ...ensemble,
+      trees: ensemble.trees.map((t) => ({ ...t, cover: new Float64Array(t.cover.length) })),
+    };
     const onnxBytes = treeEnsembleToOnnx(bare).bytes;
     const model = (covers: Manifest['model']['covers']): Pick<Manifest, 'model'> => ({
-      model: { format: 'onnx', inputName: 'input', columns: ensemble.nFeatures, outputName: 'probabilities', link: 'logit', covers },
+      model: {
+        format: 'onnx',
+        inputName: 'input',
+        columns: ensemble.nFeatures,
+        outputName: 'probabilities',
+        link: 'logit',
+        covers,
+      },
     });
     const bg = background(join(SHAPE, 'background.json'), ensemble.nFeatures);
 
@@ -47,13 +59,19 @@ describe('choosing how a package is explained', () => {
       if (chosen.method !== 'treeshap') return;
       // With counted covers the bias is the background's mean margin (the ONNX file adds its base-margin tree).
       let mean = 0;
-      for (let r = 0; r < bg.rows; r++) mean += referenceMargin(ensemble, bg.values.subarray(r * ensemble.nFeatures, (r + 1) * ensemble.nFeatures)) / bg.rows;
+      for (let r = 0; r < bg.rows; r++)
+        mean +=
+          referenceMargin(ensemble, bg.values.subarray(r * ensemble.nFeatures, (r + 1) * ensemble.nFeatures)) / bg.rows;
       expect(chosen.explainer.expectedValue).toBeCloseTo(mean, 5);
     });
 
     it('refuses without background rows, or when the manifest claims ONNX covers', () => {
-      expect(() => explainerForPackage({ onnxBytes, manifest: model('background') })).toThrow(/no background.json to compute them from/);
-      expect(() => explainerForPackage({ onnxBytes, manifest: model('onnx'), background: bg })).toThrow(/carries no positive covers/);
+      expect(() => explainerForPackage({ onnxBytes, manifest: model('background') })).toThrow(
+        /no background.json to compute them from/,
+      );
+      expect(() => explainerForPackage({ onnxBytes, manifest: model('onnx'), background: bg })).toThrow(
+        /carries no positive covers/,
+      );
     });
   });
 
@@ -69,9 +87,24 @@ describe('choosing how a package is explained', () => {
         output: [tensorInfo('probabilities', FLOAT, ['N', 1])],
       },
     });
-    const manifest: Pick<Manifest, 'model'> = { model: { format: 'onnx', inputName: 'input', columns: 1, outputName: 'probabilities', link: 'logit', covers: 'none' } };
+    const manifest: Pick<Manifest, 'model'> = {
+      model: {
+        format: 'onnx',
+        inputName: 'input',
+        columns: 1,
+        outputName: 'probabilities',
+        link: 'logit',
+        covers: 'none',
+      },
+    };
     const bg = { rows: 1, values: Float32Array.of(0) };
-    expect(explainerForPackage({ onnxBytes, manifest, background: bg })).toMatchObject({ method: 'sampling', why: expect.stringMatching(/not a tree ensemble/) });
-    expect(explainerForPackage({ onnxBytes, manifest })).toMatchObject({ method: 'none', why: expect.stringMatching(/no background.json/) });
+    expect(explainerForPackage({ onnxBytes, manifest, background: bg })).toMatchObject({
+      method: 'sampling',
+      why: expect.stringMatching(/not a tree ensemble/),
+    });
+    expect(explainerForPackage({ onnxBytes, manifest })).toMatchObject({
+      method: 'none',
+      why: expect.stringMatching(/no background.json/),
+    });
   });
 });

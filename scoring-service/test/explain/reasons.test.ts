@@ -14,10 +14,15 @@ function loadModel(name: string, version: string) {
   const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   const snapshots: Record<string, SnapshotTable> = {};
   for (const f of manifest.features) {
-    if (f.kind === 'lookup') snapshots[f.table] = snapshotTableSchema.parse(JSON.parse(readFileSync(join(dir, 'snapshots', `${f.table}.json`), 'utf8')));
+    if (f.kind === 'lookup')
+      snapshots[f.table] = snapshotTableSchema.parse(
+        JSON.parse(readFileSync(join(dir, 'snapshots', `${f.table}.json`), 'utf8')),
+      );
   }
   const pipeline = compilePipeline(manifest, snapshots);
-  const ensemble = treeEnsembleFromXgboost(readFileSync(join(MODELS, 'training/artifacts', name, version, 'xgboost.json'), 'utf8'));
+  const ensemble = treeEnsembleFromXgboost(
+    readFileSync(join(MODELS, 'training/artifacts', name, version, 'xgboost.json'), 'utf8'),
+  );
   const explainer = createTreeExplainer(ensemble);
   const reasons = createReasonBuilder({ blocks: pipeline.blocks, inputs: pipeline.inputs, link: ensemble.link });
   const explain = (inputs: Record<string, unknown>, options: { asOf: string; top?: number }): Explanation => {
@@ -64,7 +69,11 @@ describe('folding column contributions into reasons', () => {
     const source = lead40.reasons.groups.find((g) => g.key === 'lead_source')!;
     expect(source.columns).toHaveLength(8); // 7 categories + unknown
     const cross = lead40.reasons.groups.find((g) => g.key === 'tenure_bucket_x_mobility')!;
-    expect(cross).toMatchObject({ kind: 'cross', label: 'Tenure bucket x mobility', inputs: ['tenure_at_firm_months', 'mobility_score'] });
+    expect(cross).toMatchObject({
+      kind: 'cross',
+      label: 'Tenure bucket x mobility',
+      inputs: ['tenure_at_firm_months', 'mobility_score'],
+    });
 
     const labels = gift.reasons.groups.map((g) => g.label);
     expect(labels).toEqual(expect.arrayContaining(['Product x gender interactions', 'Shop profile', 'New x female']));
@@ -99,7 +108,9 @@ describe('folding column contributions into reasons', () => {
     const sizes = all.reasons.map((r) => Math.abs(r.contribution));
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     for (const r of all.reasons) expect(r.direction).toBe(r.contribution > 0 ? 'raises' : 'lowers');
-    expect(all.reasons.some((r) => r.direction === 'raises') && all.reasons.some((r) => r.direction === 'lowers')).toBe(true);
+    expect(all.reasons.some((r) => r.direction === 'raises') && all.reasons.some((r) => r.direction === 'lowers')).toBe(
+      true,
+    );
     const top = lead40.explain(LEAD, { asOf: AS_OF, top: 5 });
     expect(top.reasons).toEqual(all.reasons.slice(0, 5));
     expect(top.margin).toBe(all.margin); // the margin is the whole model's, not the top 5's
@@ -114,7 +125,11 @@ describe('reason text a rep can read', () => {
   const reasons = byInput(lead40.explain(LEAD, { asOf: AS_OF }));
 
   it('phrases numbers with their units', () => {
-    expect(reasons.get('industry_tenure_months')).toMatchObject({ label: 'Industry tenure', value: 34, text: 'Industry tenure is 34 months' });
+    expect(reasons.get('industry_tenure_months')).toMatchObject({
+      label: 'Industry tenure',
+      value: 34,
+      text: 'Industry tenure is 34 months',
+    });
     expect(reasons.get('firm_aum_musd')!.text).toBe('Firm assets under management is $250M');
     expect(reasons.get('firm_headcount_change_pct')!.text).toBe('Firm headcount change (12 months) is -3.5%');
     expect(reasons.get('years_experience')!.text).toBe('Years in the industry is 12 years');
@@ -138,7 +153,10 @@ describe('reason text a rep can read', () => {
   });
 
   it('phrases dates as how long ago, and ages as durations', () => {
-    expect(reasons.get('last_activity_date')).toMatchObject({ value: '2026-11-13', text: 'Last activity was 12 days ago' });
+    expect(reasons.get('last_activity_date')).toMatchObject({
+      value: '2026-11-13',
+      text: 'Last activity was 12 days ago',
+    });
     expect(reasons.get('lead_created_date')!.text).toBe('Lead age is 55 days');
     const spec = lead40.manifest.inputs.find((i) => i.name === 'last_activity_date')!;
     const day = 20_000; // 2024-10-04
@@ -149,7 +167,12 @@ describe('reason text a rep can read', () => {
 
   it('says when a value is missing', () => {
     expect(reasons.get('has_phone')).toMatchObject({ value: null, text: 'Phone is missing' });
-    const sparse = byInput(lead40.explain({ ...LEAD, industry_tenure_months: null, lead_source: '', last_activity_date: undefined }, { asOf: AS_OF }));
+    const sparse = byInput(
+      lead40.explain(
+        { ...LEAD, industry_tenure_months: null, lead_source: '', last_activity_date: undefined },
+        { asOf: AS_OF },
+      ),
+    );
     expect(sparse.get('industry_tenure_months')!.text).toBe('Industry tenure is missing');
     expect(sparse.get('lead_source')!.text).toBe('Lead source is missing');
     expect(sparse.get('last_activity_date')!.text).toBe('Last activity is missing');
@@ -197,7 +220,7 @@ describe('count models', () => {
 });
 
 describe('sampling explanations', () => {
-  it('carry each reason\'s standard error and say how they were made', () => {
+  it("carry each reason's standard error and say how they were made", () => {
     const groups = lead40.reasons.groups.length;
     const values = Float64Array.from({ length: groups + 1 }, (_, i) => (i === groups ? -3 : (i % 3) - 1) / 10);
     const errors = Float64Array.from({ length: groups }, (_, i) => i / 1000);

@@ -34,7 +34,14 @@ describe('model-agnostic SHAP by permutation sampling', () => {
   const single = (row: Float32Array) => referenceMargin(ensemble, row);
 
   it('lands within its stated error of the exact interventional values (brute force, same background)', async () => {
-    const result = await explainBySampling(leads, nLeads, { predictMargin, nFeatures: width, background, nBackground, pairs: 48, seed: 3 });
+    const result = await explainBySampling(leads, nLeads, {
+      predictMargin,
+      nFeatures: width,
+      background,
+      nBackground,
+      pairs: 48,
+      seed: 3,
+    });
     let within2 = 0;
     let total = 0;
     for (let r = 0; r < nLeads; r++) {
@@ -54,7 +61,14 @@ describe('model-agnostic SHAP by permutation sampling', () => {
   });
 
   it('is additive: values plus the expected value give the margin exactly, whatever the sample', async () => {
-    const result = await explainBySampling(leads, nLeads, { predictMargin, nFeatures: width, background, nBackground, pairs: 2, seed: 11 });
+    const result = await explainBySampling(leads, nLeads, {
+      predictMargin,
+      nFeatures: width,
+      background,
+      nBackground,
+      pairs: 2,
+      seed: 11,
+    });
     for (let r = 0; r < nLeads; r++) {
       const sum = result.values.subarray(r * (width + 1), (r + 1) * (width + 1)).reduce((a, b) => a + b, 0);
       expect(sum).toBeCloseTo(single(leads.subarray(r * width, (r + 1) * width)), 9);
@@ -63,12 +77,29 @@ describe('model-agnostic SHAP by permutation sampling', () => {
 
   it('treats a group of columns as one player, within its error of the exact grouped values', async () => {
     const groups = [[0, 1], [2], [3, 4]];
-    const result = await explainBySampling(leads, 3, { predictMargin, nFeatures: width, background, nBackground, groups, pairs: 48, seed: 5 });
+    const result = await explainBySampling(leads, 3, {
+      predictMargin,
+      nFeatures: width,
+      background,
+      nBackground,
+      groups,
+      pairs: 48,
+      seed: 5,
+    });
     expect(result.nPlayers).toBe(3);
     for (let r = 0; r < 3; r++) {
-      const exact = bruteForceInterventional(single, width, leads.subarray(r * width, (r + 1) * width), background, nBackground, groups);
+      const exact = bruteForceInterventional(
+        single,
+        width,
+        leads.subarray(r * width, (r + 1) * width),
+        background,
+        nBackground,
+        groups,
+      );
       for (let p = 0; p < 3; p++) {
-        expect(Math.abs(result.values[r * 4 + p] - exact[p])).toBeLessThanOrEqual(4 * result.standardError[r * 3 + p] + 1e-9);
+        expect(Math.abs(result.values[r * 4 + p] - exact[p])).toBeLessThanOrEqual(
+          4 * result.standardError[r * 3 + p] + 1e-9,
+        );
       }
     }
   });
@@ -78,28 +109,64 @@ describe('model-agnostic SHAP by permutation sampling', () => {
     const lead = leads.subarray(0, width);
     const interventional = bruteForceInterventional(single, width, lead, background, nBackground);
     const pathDependent = createTreeExplainer(ensemble).explain(lead, 1);
-    const largest = Math.max(...Array.from({ length: width }, (_, i) => Math.abs(interventional[i] - pathDependent[i])));
+    const largest = Math.max(
+      ...Array.from({ length: width }, (_, i) => Math.abs(interventional[i] - pathDependent[i])),
+    );
     expect(largest).toBeGreaterThan(1e-3);
   });
 
   it('batches every coalition of a lead into a few model calls and repeats itself for the same seed', async () => {
     calls.length = 0;
-    const a = await explainBySampling(leads, 2, { predictMargin, nFeatures: width, background, nBackground, pairs: 16, seed: 9 });
+    const a = await explainBySampling(leads, 2, {
+      predictMargin,
+      nFeatures: width,
+      background,
+      nBackground,
+      pairs: 16,
+      seed: 9,
+    });
     // 1 call for the background, then per lead: the coalitions (2 x 16 walks x 4 steps x 40 rows = 5120 rows) in one call, plus the lead itself.
     expect(calls).toEqual([nBackground, 5120, 1, 5120, 1]);
     expect(a.evaluations).toBe(nBackground + 2 * (5120 + 1));
-    const b = await explainBySampling(leads, 2, { predictMargin, nFeatures: width, background, nBackground, pairs: 16, seed: 9 });
+    const b = await explainBySampling(leads, 2, {
+      predictMargin,
+      nFeatures: width,
+      background,
+      nBackground,
+      pairs: 16,
+      seed: 9,
+    });
     expect(Array.from(b.values)).toEqual(Array.from(a.values));
     calls.length = 0;
-    await explainBySampling(leads, 1, { predictMargin, nFeatures: width, background, nBackground, pairs: 16, seed: 9, maxBatchRows: 2000 });
+    await explainBySampling(leads, 1, {
+      predictMargin,
+      nFeatures: width,
+      background,
+      nBackground,
+      pairs: 16,
+      seed: 9,
+      maxBatchRows: 2000,
+    });
     expect(calls.every((n) => n <= 2000)).toBe(true);
   });
 
   it('refuses options that cannot work, naming the problem', async () => {
     const base = { predictMargin, nFeatures: width, background, nBackground };
-    await expect(explainBySampling(leads, 1, { ...base, nBackground: 0 })).rejects.toThrow(/at least one background row/);
+    await expect(explainBySampling(leads, 1, { ...base, nBackground: 0 })).rejects.toThrow(
+      /at least one background row/,
+    );
     await expect(explainBySampling(leads, 1, { ...base, pairs: 1 })).rejects.toThrow(/pairs must be an integer >= 2/);
-    await expect(explainBySampling(leads, 1, { ...base, groups: [[0, 1], [1, 2, 3, 4]] })).rejects.toThrow(/column 1 is in more than one group/);
-    await expect(explainBySampling(leads, 1, { ...base, groups: [[0, 1]] })).rejects.toThrow(/groups cover 2 of 5 columns/);
+    await expect(
+      explainBySampling(leads, 1, {
+        ...base,
+        groups: [
+          [0, 1],
+          [1, 2, 3, 4],
+        ],
+      }),
+    ).rejects.toThrow(/column 1 is in more than one group/);
+    await expect(explainBySampling(leads, 1, { ...base, groups: [[0, 1]] })).rejects.toThrow(
+      /groups cover 2 of 5 columns/,
+    );
   });
 });

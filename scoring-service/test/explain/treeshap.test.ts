@@ -9,7 +9,11 @@ import { bruteForcePathDependent, randomRows, randomTree, referenceMargin, rng }
 
 const MODELS = resolve(__dirname, '../../../models');
 
-function tree(nodes: Array<[feature: number, threshold: number, yes: number, no: number, missingYes: number, value: number, cover: number]>): Tree {
+function tree(
+  nodes: Array<
+    [feature: number, threshold: number, yes: number, no: number, missingYes: number, value: number, cover: number]
+  >,
+): Tree {
   return {
     feature: Int32Array.from(nodes.map((n) => n[0])),
     threshold: Float32Array.from(nodes.map((n) => n[1])),
@@ -32,7 +36,8 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
       at = i;
     }
   }
-  if (!(worst <= tolerance)) throw new Error(`${what}: value ${at} is ${actual[at]}, expected ${expected[at]} (error ${worst} > ${tolerance})`);
+  if (!(worst <= tolerance))
+    throw new Error(`${what}: value ${at} is ${actual[at]}, expected ${expected[at]} (error ${worst} > ${tolerance})`);
 }
 
 describe('exact path-dependent TreeSHAP', () => {
@@ -100,7 +105,12 @@ describe('exact path-dependent TreeSHAP', () => {
       [NaN, NaN],
       [0.5, 1],
     ]) {
-      expectClose(explainer.explain(Float32Array.from(row), 1), bruteForcePathDependent(repeated, row), 1e-6, `row ${row}`);
+      expectClose(
+        explainer.explain(Float32Array.from(row), 1),
+        bruteForcePathDependent(repeated, row),
+        1e-6,
+        `row ${row}`,
+      );
     }
   });
 
@@ -118,7 +128,9 @@ describe('exact path-dependent TreeSHAP', () => {
         nFeatures,
         baseMargin: random() - 0.5,
         link: 'logit',
-        trees: Array.from({ length: 1 + Math.floor(random() * 4) }, () => randomTree(random, { nFeatures, maxDepth: 1 + Math.floor(random() * 6) })),
+        trees: Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+          randomTree(random, { nFeatures, maxDepth: 1 + Math.floor(random() * 6) }),
+        ),
       };
       const explainer = createTreeExplainer(ensemble, options);
       const rows = randomRows(random, 6, nFeatures);
@@ -140,7 +152,10 @@ describe('exact path-dependent TreeSHAP', () => {
       nFeatures,
       baseMargin: 0,
       link: 'identity',
-      trees: [...Array.from({ length: 4 }, () => randomTree(random, { nFeatures, maxDepth: 5, zeroCovers: true })), stump],
+      trees: [
+        ...Array.from({ length: 4 }, () => randomTree(random, { nFeatures, maxDepth: 5, zeroCovers: true })),
+        stump,
+      ],
     };
     const explainer = createTreeExplainer(ensemble);
     const rows = randomRows(random, 20, nFeatures);
@@ -214,19 +229,25 @@ describe('agreement with XGBoost pred_contribs (committed golden files)', () => 
     });
   }
 
-  it.each(goldens.map((g) => [g.name, g] as const))('%s: XGBoost JSON trees match within 1e-5 per value and add up to the margin', (_, g) => {
-    const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
-    expect(golden.rows.some((r) => r.features.some((v) => v === null))).toBe(true); // rows with missing values are in
-    check(treeEnsembleFromXgboost(readFileSync(g.xgboost, 'utf8')), golden.rows);
-  });
+  it.each(goldens.map((g) => [g.name, g] as const))(
+    '%s: XGBoost JSON trees match within 1e-5 per value and add up to the margin',
+    (_, g) => {
+      const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
+      expect(golden.rows.some((r) => r.features.some((v) => v === null))).toBe(true); // rows with missing values are in
+      check(treeEnsembleFromXgboost(readFileSync(g.xgboost, 'utf8')), golden.rows);
+    },
+  );
 
   const packaged = goldens.filter((g) => g.onnx);
-  it.each(packaged.map((g) => [g.name, g] as const))('%s: the packaged ONNX model (covers in nodes_hitrates) matches too', (_, g) => {
-    const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
-    const read = treeEnsembleFromOnnx(readFileSync(g.onnx!));
-    expect(read.covers).toBe('onnx');
-    check(read.ensemble, golden.rows);
-  });
+  it.each(packaged.map((g) => [g.name, g] as const))(
+    '%s: the packaged ONNX model (covers in nodes_hitrates) matches too',
+    (_, g) => {
+      const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
+      const read = treeEnsembleFromOnnx(readFileSync(g.onnx!));
+      expect(read.covers).toBe('onnx');
+      check(read.ensemble, golden.rows);
+    },
+  );
 });
 
 describe('covers from background rows', () => {
@@ -243,23 +264,32 @@ describe('covers from background rows', () => {
     const counted = coversFromBackground(ensemble, background, 50);
     counted.trees.forEach((t) => {
       expect(t.cover[0]).toBe(50);
-      for (let n = 0; n < t.feature.length; n++) if (t.feature[n] >= 0) expect(t.cover[t.yes[n]] + t.cover[t.no[n]]).toBe(t.cover[n]);
+      for (let n = 0; n < t.feature.length; n++)
+        if (t.feature[n] >= 0) expect(t.cover[t.yes[n]] + t.cover[t.no[n]]).toBe(t.cover[n]);
     });
     expect(ensemble.trees[0].cover).not.toBe(counted.trees[0].cover); // the input is left alone
     const explainer = createTreeExplainer(counted);
     // With counted covers, the bias is the background's mean margin.
     let mean = 0;
-    for (let r = 0; r < 50; r++) mean += referenceMargin(ensemble, background.subarray(r * nFeatures, (r + 1) * nFeatures)) / 50;
+    for (let r = 0; r < 50; r++)
+      mean += referenceMargin(ensemble, background.subarray(r * nFeatures, (r + 1) * nFeatures)) / 50;
     expect(explainer.expectedValue).toBeCloseTo(mean, 9);
     const rows = randomRows(random, 5, nFeatures);
     const phi = explainer.explain(rows, 5);
     for (let r = 0; r < 5; r++) {
       const row = rows.subarray(r * nFeatures, (r + 1) * nFeatures);
-      expectClose(phi.subarray(r * (nFeatures + 1), (r + 1) * (nFeatures + 1)), bruteForcePathDependent(counted, row), 1e-6, `row ${r}`);
+      expectClose(
+        phi.subarray(r * (nFeatures + 1), (r + 1) * (nFeatures + 1)),
+        bruteForcePathDependent(counted, row),
+        1e-6,
+        `row ${r}`,
+      );
     }
   });
 
   it('refuses an empty background', () => {
-    expect(() => coversFromBackground({ nFeatures: 1, baseMargin: 0, link: 'identity', trees: [] }, new Float32Array(0), 0)).toThrow(/at least one background row/);
+    expect(() =>
+      coversFromBackground({ nFeatures: 1, baseMargin: 0, link: 'identity', trees: [] }, new Float32Array(0), 0),
+    ).toThrow(/at least one background row/);
   });
 });

@@ -16,6 +16,7 @@ function spec(pkg: LoadedPackage): ModelSpec {
     outputName: manifest.model.outputName,
     columns: manifest.model.columns,
     link: manifest.model.link,
+    covers: manifest.model.covers,
     explain: true,
     layout: { blocks: [...pkg.pipeline.blocks], inputs: manifest.inputs },
   };

@@ -42,9 +42,17 @@ export async function startFakeService(): Promise<FakeService> {
       if (req.headers.authorization !== `Bearer ${ADMIN_KEY}`) return problem(res, 403, 'admin key required');
       const sha = loadable.get(`${m[1]}@${m[2]}`);
       if (!sha) return problem(res, 404, `${m[1]}/${m[2]} is not in the models directory`);
-      served.set(`${m[1]}@${m[2]}`, sha);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ name: m[1], version: m[2], sha256: sha, loaded: true }));
+      const key = `${m[1]}@${m[2]}`;
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const expected = (JSON.parse(body || '{}') as { sha256?: string }).sha256;
+        if (expected && expected !== sha) return problem(res, 422, `model.onnx has sha256 ${sha}, the request expects ${expected}.`);
+        served.set(key, sha);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ loaded: [key], refused: [] }));
+      });
+      return;
     }
     problem(res, 404, 'no route');
   });

@@ -35,13 +35,23 @@ export class HttpClient {
     const url = new URL(req.path, this.baseUrl);
     let payload: Buffer | undefined;
     if (req.body !== undefined) {
-      payload = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body), 'utf8');
+      payload = Buffer.isBuffer(req.body)
+        ? req.body
+        : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body), 'utf8');
     }
     const headers: Record<string, string | number> = { ...(req.headers ?? {}) };
-    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['Content-Length'] = payload.length;
+    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length'))
+      headers['Content-Length'] = payload.length;
     return new Promise((resolve, reject) => {
       const outgoing = http.request(
-        { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: req.method ?? 'POST', headers, agent: this.agent },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          method: req.method ?? 'POST',
+          headers,
+          agent: this.agent,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

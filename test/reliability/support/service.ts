@@ -13,7 +13,16 @@ import type { Service } from '../../../scoring-service/src/service/service';
 import { LogCapture, startService } from '../../../scoring-service/test/service/helpers';
 import { HttpClient } from './http';
 
-export { ADMIN_KEY, CLIENT_KEY, copyModels, editRegistry, leads, LogCapture, MODELS_DIR, sampleLead } from '../../../scoring-service/test/service/helpers';
+export {
+  ADMIN_KEY,
+  CLIENT_KEY,
+  copyModels,
+  editRegistry,
+  leads,
+  LogCapture,
+  MODELS_DIR,
+  sampleLead,
+} from '../../../scoring-service/test/service/helpers';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const SERVER_JS = path.join(REPO, 'scoring-service/dist/server.js');
@@ -27,7 +36,10 @@ export interface Listening {
 }
 
 /** Starts a service in-process and listens on a free loopback port. */
-export async function listenService(env: Record<string, string> = {}, options: { allowWorkerCrash?: boolean; logs?: LogCapture } = {}): Promise<Listening> {
+export async function listenService(
+  env: Record<string, string> = {},
+  options: { allowWorkerCrash?: boolean; logs?: LogCapture } = {},
+): Promise<Listening> {
   const service = await startService(env, options);
   const server = createServer(service.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,20 +83,34 @@ export interface ServerProcess {
 }
 
 /** Spawns the built server (`npm run build` first; `npm test` does) on a free loopback port. */
-export async function spawnServer(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Promise<ServerProcess> {
-  if (!existsSync(SERVER_JS)) throw new Error(`${path.relative(REPO, SERVER_JS)} is missing: run \`npm run build\` first (npm test does).`);
+export async function spawnServer(
+  env: Record<string, string>,
+  options: { uid?: number; gid?: number } = {},
+): Promise<ServerProcess> {
+  if (!existsSync(SERVER_JS))
+    throw new Error(`${path.relative(REPO, SERVER_JS)} is missing: run \`npm run build\` first (npm test does).`);
   const port = await freePort();
   let out = '';
   const child = spawn(process.execPath, [SERVER_JS], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', PREVIEW: 'off', WORKERS: '2', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PREVIEW: 'off',
+      WORKERS: '2',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,
   });
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     url: `http://127.0.0.1:${port}`,
     child,
@@ -113,7 +139,8 @@ export async function waitFor(proc: ServerProcess, route: string, status: number
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      if (proc.child.exitCode !== null) throw new Error(`the server exited with code ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);
+      if (proc.child.exitCode !== null)
+        throw new Error(`the server exited with code ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);
       try {
         const res = await client.send({ method: 'GET', path: route });
         if (res.status === status) return;

@@ -74,11 +74,15 @@ export function apexLsClasspath(): string {
  */
 export function runApexLs(projectDir: string): Promise<ApexLsResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-cp', apexLsClasspath(), 'io.github.apexdevtools.apexls.CheckForIssues', '-w', projectDir, '-n'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // apex-ls looks for a cache directory under HOME; -n disables the cache, and this keeps it out of the user's home.
-      env: { ...process.env, APEXLINK_CACHE_DIR: path.join(projectDir, '.apexlink-cache') },
-    });
+    const child = spawn(
+      'java',
+      ['-cp', apexLsClasspath(), 'io.github.apexdevtools.apexls.CheckForIssues', '-w', projectDir, '-n'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // apex-ls looks for a cache directory under HOME; -n disables the cache, and this keeps it out of the user's home.
+        env: { ...process.env, APEXLINK_CACHE_DIR: path.join(projectDir, '.apexlink-cache') },
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -88,7 +92,8 @@ export function runApexLs(projectDir: string): Promise<ApexLsResult> {
       let currentFile = '';
       for (const line of output.split('\n')) {
         if (line.startsWith('/')) currentFile = line.trim();
-        else if (/^(Error|Missing|Syntax|Warning):/.test(line)) issues.push(`${path.relative(projectDir, currentFile)}: ${line.trim()}`);
+        else if (/^(Error|Missing|Syntax|Warning):/.test(line))
+          issues.push(`${path.relative(projectDir, currentFile)}: ${line.trim()}`);
       }
       resolve({ exitCode, issues, output });
     });
@@ -151,7 +156,9 @@ export function metadataNames(projectDir: string): Set<string> {
     for (const file of fs.readdirSync(fieldsDir)) {
       const fieldName = file.replace(/\.field-meta\.xml$/, '');
       names.add(fieldName.toLowerCase());
-      const relationship = /<relationshipName>([^<]+)<\/relationshipName>/.exec(fs.readFileSync(path.join(fieldsDir, file), 'utf8'));
+      const relationship = /<relationshipName>([^<]+)<\/relationshipName>/.exec(
+        fs.readFileSync(path.join(fieldsDir, file), 'utf8'),
+      );
       if (relationship) {
         // Child side (subqueries from the parent) and parent side (Lead__c -> Lead__r).
         names.add(`${relationship[1]}__r`.toLowerCase());
@@ -183,10 +190,17 @@ export function unknownCustomNames(projectDir: string): SourceProblem[] {
 }
 
 /** Converts the project's force-app to Metadata API format; returns the package.xml text and the component count. */
-export async function convertToMetadataFormat(projectDir: string, outputDir: string): Promise<{ packageXml: string; components: number }> {
+export async function convertToMetadataFormat(
+  projectDir: string,
+  outputDir: string,
+): Promise<{ packageXml: string; components: number }> {
   const { ComponentSet, MetadataConverter } = await import('@salesforce/source-deploy-retrieve');
   const components = ComponentSet.fromSource(path.join(projectDir, 'force-app'));
-  await new MetadataConverter().convert(components, 'metadata', { type: 'directory', outputDirectory: outputDir, packageName: 'lead-scoring' });
+  await new MetadataConverter().convert(components, 'metadata', {
+    type: 'directory',
+    outputDirectory: outputDir,
+    packageName: 'lead-scoring',
+  });
   const packageXml = fs.readFileSync(path.join(outputDir, 'lead-scoring', 'package.xml'), 'utf8');
   return { packageXml, components: components.size };
 }

@@ -26,7 +26,8 @@ export function writeStaticJson(name: string, value: unknown): void {
 }
 
 /** The request Apex builds for the five sample leads (see ScoringClient and ScoringClientTest). */
-export const requestFixture = (): ScoreRequestFixture => readStaticJson<ScoreRequestFixture>('ScoringServiceScoreRequest');
+export const requestFixture = (): ScoreRequestFixture =>
+  readStaticJson<ScoreRequestFixture>('ScoringServiceScoreRequest');
 
 /** Field mapping records of a model, read from the custom metadata files: input name -> field path. */
 export function fieldMappings(modelName: string): Map<string, string> {
@@ -43,20 +44,37 @@ export function fieldMappings(modelName: string): Map<string, string> {
 }
 
 /** Paths where two JSON values differ (numbers within 1e-12), ignoring keys named in `ignore` anywhere. */
-export function jsonDifferences(expected: unknown, actual: unknown, ignore: ReadonlySet<string> = new Set(), at = '$'): string[] {
+export function jsonDifferences(
+  expected: unknown,
+  actual: unknown,
+  ignore: ReadonlySet<string> = new Set(),
+  at = '$',
+): string[] {
   if (typeof expected === 'number' && typeof actual === 'number') {
     return Math.abs(expected - actual) <= 1e-12 ? [] : [`${at}: ${expected} != ${actual}`];
   }
   if (Array.isArray(expected) && Array.isArray(actual)) {
     const diffs = expected.length === actual.length ? [] : [`${at}: length ${expected.length} != ${actual.length}`];
-    for (let i = 0; i < Math.min(expected.length, actual.length); i++) diffs.push(...jsonDifferences(expected[i], actual[i], ignore, `${at}[${i}]`));
+    for (let i = 0; i < Math.min(expected.length, actual.length); i++)
+      diffs.push(...jsonDifferences(expected[i], actual[i], ignore, `${at}[${i}]`));
     return diffs;
   }
-  if (expected && actual && typeof expected === 'object' && typeof actual === 'object' && !Array.isArray(expected) && !Array.isArray(actual)) {
+  if (
+    expected &&
+    actual &&
+    typeof expected === 'object' &&
+    typeof actual === 'object' &&
+    !Array.isArray(expected) &&
+    !Array.isArray(actual)
+  ) {
     const a = expected as Record<string, unknown>;
     const b = actual as Record<string, unknown>;
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !ignore.has(k)).sort();
-    return keys.flatMap((k) => (k in a && k in b ? jsonDifferences(a[k], b[k], ignore, `${at}.${k}`) : [`${at}.${k}: ${k in a ? 'missing from the service answer' : 'not in the stored mock'}`]));
+    return keys.flatMap((k) =>
+      k in a && k in b
+        ? jsonDifferences(a[k], b[k], ignore, `${at}.${k}`)
+        : [`${at}.${k}: ${k in a ? 'missing from the service answer' : 'not in the stored mock'}`],
+    );
   }
   return Object.is(expected, actual) ? [] : [`${at}: ${JSON.stringify(expected)} != ${JSON.stringify(actual)}`];
 }

@@ -12,8 +12,6 @@ import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.org.validate');
 
-const CHUNK = 200;
-
 export type OrgValidateResult = OrgComparison & {
   org: OrgIdentity;
   model: string;
@@ -50,9 +48,11 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
     const maxPsi = Number(flags['max-psi']);
     const org = await identifyOrg(flags['target-org']);
 
+    const config = await readOrgConfig(conn, flags.name);
+    // The resource scores at most Batch_Size__c leads per call (one callout).
+    const chunkSize = Math.max(1, config?.batchSize ?? 200);
     let version = flags.version;
     if (!version) {
-      const config = await readOrgConfig(conn, flags.name);
       version = config?.challengerVersion ?? config?.championVersion ?? undefined;
       if (!version) throw messages.createError('error.noVersion', [flags.name]);
     }
@@ -70,8 +70,8 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
     const signatures = new Set<string>();
     const sent: { asOf?: string; records: { id: string; inputs: Record<string, unknown> }[] }[] = [];
     this.progress.start(ids.length, {}, { title: `Scoring through ${orgLabel(org)}`, format: '%s | {bar} | {value}/{total} leads' });
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
+    for (let i = 0; i < ids.length; i += chunkSize) {
+      const chunk = ids.slice(i, i + chunkSize);
       const response = await conn.request<ValidateResponse>({
         method: 'POST',
         url: '/services/apexrest/scoring/v1/validate',
@@ -82,7 +82,7 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
       if (response.service?.version) versions.add(response.service.version);
       if (response.service?.signature) signatures.add(response.service.signature);
       sent.push({ asOf: response.request?.asOf, records: response.request?.records ?? [] });
-      this.progress.update(Math.min(i + CHUNK, ids.length));
+      this.progress.update(Math.min(i + chunkSize, ids.length));
     }
     this.progress.finish();
 

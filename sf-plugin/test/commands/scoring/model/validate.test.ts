@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TestContext } from '@salesforce/core/testSetup';
-import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import ModelValidate from '../../../../src/commands/scoring/model/validate.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
 import { expectMatchesSchema } from '../../../helpers/schema.js';
@@ -17,6 +17,7 @@ describe('scoring model validate', () => {
   afterAll(() => fs.rm(modelsDir, { recursive: true, force: true }));
   beforeEach(() => {
     ux = stubSfCommandUx($$.SANDBOX);
+    stubSpinner($$.SANDBOX);
   });
   afterEach(() => {
     process.exitCode = undefined;

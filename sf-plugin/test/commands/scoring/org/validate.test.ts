@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
-import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
+import { Progress, stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import OrgValidate from '../../../../src/commands/scoring/org/validate.js';
+import type sinon from 'sinon';
 import type { Manifest } from '../../../../src/lib/library.js';
 import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
 import { fakeOrgRequests, newFakeOrg, type FakeOrg } from '../../../helpers/fake-org.js';
@@ -22,6 +23,7 @@ describe('scoring org validate', () => {
   let served: Map<string, number>;
   let answeredVersion: string | undefined;
   let ux: ReturnType<typeof stubSfCommandUx>;
+  let progress: { start: sinon.SinonStub; update: sinon.SinonStub };
   const args = (...extra: string[]): string[] => ['--target-org', testOrg.username, '--models-dir', modelsDir, '--name', 'lead-scoring', ...extra];
 
   beforeAll(async () => {
@@ -65,6 +67,8 @@ describe('scoring org validate', () => {
     $$.fakeConnectionRequest = fakeOrgRequests(org);
     ux = stubSfCommandUx($$.SANDBOX);
     stubSpinner($$.SANDBOX);
+    progress = { start: $$.SANDBOX.stub(Progress.prototype, 'start'), update: $$.SANDBOX.stub(Progress.prototype, 'update') };
+    $$.SANDBOX.stub(Progress.prototype, 'finish');
   });
   afterEach(async () => {
     await fs.rm(modelsDir, { recursive: true, force: true });
@@ -79,8 +83,10 @@ describe('scoring org validate', () => {
     expect(result.maxAbsDiff).toBeLessThanOrEqual(1e-6);
     expect(result.psi).toBeLessThanOrEqual(0.1);
     expect(result.passed).toBe(true);
-    // Two calls: 200 + 100 leads.
+    // Two calls of at most Batch_Size__c (200) leads, with the progress bar following them.
     expect(org.requests.filter((r) => r.url.endsWith('/scoring/v1/validate'))).toHaveLength(2);
+    expect(progress.start.firstCall.args[0]).toBe(300);
+    expect(progress.update.args.map((a) => a[0])).toEqual([200, 300]);
     const expectedSignature = mappingSignature(org.mappings.map((m) => ({ input: m.Input_Name__c, field: m.Field_Path__c })), manifest.inputs.map((i) => i.name));
     expect((await readLedgerLines(modelsDir)).pop()).toMatchObject({
       action: 'org-validate',
