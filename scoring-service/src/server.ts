@@ -83,7 +83,10 @@ export async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_GRACE_MS);
     force.unref();
+    // Keep-alive sockets go idle as their last response ends; close them as they do, so close() can finish.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
+      clearInterval(idle);
       void Promise.all([service.close(), preview?.close()]).then(() => {
         log.info('stopped');
         process.exit(0);

@@ -17,7 +17,11 @@ COVERAGE_TARGET="${COVERAGE_TARGET:-90}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-command -v sf >/dev/null || { echo "The Salesforce CLI (sf) is needed: npm install --global @salesforce/cli" >&2; exit 1; }
+# The sf CLI: on PATH, or the copy in the repo's devDependencies.
+if ! command -v sf >/dev/null; then
+  [[ -x "$ROOT/node_modules/.bin/sf" ]] || { echo "The Salesforce CLI is needed: npm install (repo) or npm install --global @salesforce/cli" >&2; exit 1; }
+  PATH="$ROOT/node_modules/.bin:$PATH"
+fi
 
 echo "==> Creating scratch org $ALIAS"
 sf org create scratch --definition-file config/project-scratch-def.json --alias "$ALIAS" --duration-days 7 --wait 15 \

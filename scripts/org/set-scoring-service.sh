@@ -9,6 +9,9 @@
 set -euo pipefail
 
 ORG="${1:?usage: set-scoring-service.sh <org alias>}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+command -v sf >/dev/null || PATH="$ROOT/node_modules/.bin:$PATH"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 

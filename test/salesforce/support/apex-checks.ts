@@ -46,13 +46,23 @@ class CollectingListener extends ApexErrorListener {
   }
 }
 
-/** Syntax errors of one Apex file (class or trigger). */
-export function syntaxErrors(file: string): SourceProblem[] {
+/** Syntax errors of Apex source: a class, a trigger, or anonymous Apex (what `sf apex run` executes). */
+export function syntaxErrorsIn(
+  source: string,
+  unit: 'class' | 'trigger' | 'anonymous',
+  file = '<source>',
+): SourceProblem[] {
   const listener = new CollectingListener(file);
-  const { parser } = ApexParserFactory.createLexerAndParser(fs.readFileSync(file, 'utf8'), listener);
-  if (file.endsWith('.trigger')) parser.triggerUnit();
+  const { parser } = ApexParserFactory.createLexerAndParser(source, listener);
+  if (unit === 'trigger') parser.triggerUnit();
+  else if (unit === 'anonymous') parser.anonymousUnit();
   else parser.compilationUnit();
   return listener.problems;
+}
+
+/** Syntax errors of one Apex file (class or trigger). */
+export function syntaxErrors(file: string): SourceProblem[] {
+  return syntaxErrorsIn(fs.readFileSync(file, 'utf8'), file.endsWith('.trigger') ? 'trigger' : 'class', file);
 }
 
 export interface ApexLsResult {
@@ -69,14 +79,14 @@ export function apexLsClasspath(): string {
 }
 
 /**
- * Runs apex-ls CheckForIssues over an SFDX project (errors only, no cache). Exit code 0 means
+ * Runs apex-ls CheckForIssues over an SFDX project (errors and warnings, no cache). Exit code 0 means
  * no issues; 4 means issues were found. Asynchronous so suites can overlap it with other work.
  */
 export function runApexLs(projectDir: string): Promise<ApexLsResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'java',
-      ['-cp', apexLsClasspath(), 'io.github.apexdevtools.apexls.CheckForIssues', '-w', projectDir, '-n'],
+      ['-cp', apexLsClasspath(), 'io.github.apexdevtools.apexls.CheckForIssues', '-w', projectDir, '-n', '-d', 'warnings'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         // apex-ls looks for a cache directory under HOME; -n disables the cache, and this keeps it out of the user's home.
