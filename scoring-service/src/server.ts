@@ -22,7 +22,9 @@ async function startPreview(config: Config, serviceUrl: string, apiKey: string):
   const file = path.resolve(__dirname, '../../preview/server.js');
   if (process.env.PREVIEW === 'off' || !existsSync(file)) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const preview = require(file) as { startPreview(o: { port: number; host?: string; serviceUrl: string; apiKey: string }): Promise<Preview> };
+  const preview = require(file) as {
+    startPreview(o: { port: number; host?: string; serviceUrl: string; apiKey: string }): Promise<Preview>;
+  };
   return preview.startPreview({ port, host: config.HOST, serviceUrl, apiKey });
 }
 
@@ -65,18 +67,33 @@ export async function main(): Promise<void> {
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'the component preview did not start');
   }
-  process.stdout.write(banner({ url, set: service.deps.host.current, keys: service.generatedKeys, clientKey: service.generatedKeys ? undefined : '<a key from SCORING_API_KEYS>', previewUrl: preview?.url }) + '\n');
+  process.stdout.write(
+    banner({
+      url,
+      set: service.deps.host.current,
+      keys: service.generatedKeys,
+      clientKey: service.generatedKeys ? undefined : '<a key from SCORING_API_KEYS>',
+      previewUrl: preview?.url,
+    }) + '\n',
+  );
 
   process.on('SIGHUP', () => {
     log.info('SIGHUP: reloading models');
-    service.deps.host.reload().catch((err: Error) => log.error({ reason: err.message }, 'reload failed; the previous serving set keeps serving'));
+    service.deps.host
+      .reload()
+      .catch((err: Error) =>
+        log.error({ reason: err.message }, 'reload failed; the previous serving set keeps serving'),
+      );
   });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: refusing new work, finishing running requests');
+    log.info(
+      { signal, graceMs: config.SHUTDOWN_GRACE_MS },
+      'shutting down: refusing new work, finishing running requests',
+    );
     service.deps.state.shuttingDown = true;
     const force = setTimeout(() => {
       log.error('grace period over; exiting with requests still running');

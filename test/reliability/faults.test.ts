@@ -5,7 +5,8 @@
  */
 jest.setTimeout(600_000);
 
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HttpClient, type RawResponse } from './support/http';
@@ -17,6 +18,7 @@ import {
   listenService,
   LogCapture,
   MODELS_DIR,
+  SERVER_JS,
   spawnServer,
   waitFor,
   type Listening,
@@ -215,7 +217,8 @@ describe('an inference worker crashing in the middle of a request', () => {
     const failure = logs.lines.find((l) => l.reqId === requestId && l.level === 50);
     expect(failure).toBeDefined();
     const text = JSON.stringify(logs.lines);
-    for (const value of ['crash-0', 'crash-1', 'Independent RIA', 'Referral']) expect([value, text.includes(value)]).toEqual([value, false]);
+    for (const value of ['crash-0', 'crash-1', 'Independent RIA', 'Referral'])
+      expect([value, text.includes(value)]).toEqual([value, false]);
   });
 
   it('under load, fails only the request the dying worker held', async () => {
@@ -332,6 +335,15 @@ describe('SIGTERM under load', () => {
   });
 });
 
+/** root reads everything: as root, the server runs as `nobody` so permission bits apply. */
+const unprivileged = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+/** Whether that user can run the built server from this checkout (not when it sits in a private home folder). */
+function canRunUnprivileged(): boolean {
+  const probe = `require('fs').accessSync(${JSON.stringify(SERVER_JS)}, require('fs').constants.R_OK); require(${JSON.stringify(require.resolve('onnxruntime-node'))})`;
+  return spawnSync(process.execPath, ['-e', probe], { ...unprivileged, stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
 describe('a models directory the process cannot read at start', () => {
   let proc: ServerProcess | undefined;
   let parent: string;
@@ -344,44 +356,64 @@ describe('a models directory the process cannot read at start', () => {
       recursive: true,
       filter: (src) => !src.includes(`${path.sep}golden`) && !src.includes(`${path.sep}training`),
     });
-    chmodSync(models, 0o000);
+    writeFileSync(path.join(parent, 'a-file'), 'not a folder');
   });
+  afterEach(() => proc?.kill());
   afterAll(() => {
-    proc?.kill();
     chmodSync(models, 0o755);
     rmSync(parent, { recursive: true, force: true });
   });
 
-  it('starts live but not ready, logs why, says why on /v2/health/ready, and becomes ready after the fix and a SIGHUP', async () => {
-    // root reads everything: run the server as an unprivileged user so the permission bits apply.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    proc = await spawnServer({ MODELS_DIR: models, SCORING_API_KEYS: CLIENT_KEY, WORKERS: '1' }, asUser);
+  /** Starts the server on `dir` and checks it is live, not ready, and says why in the log, on readiness and on a model route. */
+  async function expectNotReady(
+    dir: string,
+    options: { uid?: number; gid?: number },
+    why: RegExp,
+  ): Promise<HttpClient> {
+    proc = await spawnServer({ MODELS_DIR: dir, SCORING_API_KEYS: CLIENT_KEY, WORKERS: '1' }, options);
     await waitFor(proc, '/v2/health/live', 200);
     const client = new HttpClient(proc.url, 2);
-    try {
-      const ready = await client.send({ method: 'GET', path: '/v2/health/ready' });
-      expect(ready.status).toBe(503);
-      const reason = (ready.json as { ready: boolean; reason: string }).reason;
-      expect(ready.json).toMatchObject({ ready: false });
-      expect(reason).toContain(models);
-      expect(reason).toMatch(/permission denied|not readable|cannot be read/i);
+    const ready = await client.send({ method: 'GET', path: '/v2/health/ready' });
+    expect(ready.status).toBe(503);
+    expect(ready.json).toMatchObject({ ready: false });
+    const reason = (ready.json as { reason: string }).reason;
+    expect(reason).toContain(dir);
+    expect(reason).toMatch(why);
+    const logged = proc
+      .logs()
+      .find((l) => l.level === 50 && typeof l.reason === 'string' && (l.reason as string).includes(dir));
+    expect(logged).toBeDefined();
+    const score = await client.send({ path: SCORE, headers: json(), body: { records: leads(1) } });
+    expect(score.status).toBe(503);
+    expect(score.json).toMatchObject({ status: 503, detail: expect.stringContaining('not ready') });
+    return client;
+  }
 
-      const logged = proc
-        .logs()
-        .find((l) => l.level === 50 && typeof l.reason === 'string' && (l.reason as string).includes(models));
-      expect(logged).toBeDefined();
+  const permissionsApply = canRunUnprivileged();
+  (permissionsApply ? it : it.skip)(
+    'without read permission: starts live but not ready, says why, and becomes ready after the fix and a SIGHUP',
+    async () => {
+      chmodSync(models, 0o000);
+      const client = await expectNotReady(models, unprivileged, /cannot be read.*permission denied/i);
+      try {
+        chmodSync(models, 0o755);
+        proc!.child.kill('SIGHUP');
+        await waitFor(proc!, '/v2/health/ready', 200);
+        const after = await client.send({ path: SCORE, headers: json(), body: { records: leads(1) } });
+        expect(after.status).toBe(200);
+      } finally {
+        client.close();
+      }
+    },
+  );
 
-      const score = await client.send({ path: SCORE, headers: json(), body: { records: leads(1) } });
-      expect(score.status).toBe(503);
-      expect(score.json).toMatchObject({ status: 503, detail: expect.stringContaining('not ready') });
+  it('when MODELS_DIR does not exist: starts live but not ready, and says why', async () => {
+    const client = await expectNotReady(path.join(parent, 'no-such-folder'), {}, /does not exist/i);
+    client.close();
+  });
 
-      chmodSync(models, 0o755);
-      proc.child.kill('SIGHUP');
-      await waitFor(proc, '/v2/health/ready', 200);
-      const after = await client.send({ path: SCORE, headers: json(), body: { records: leads(1) } });
-      expect(after.status).toBe(200);
-    } finally {
-      client.close();
-    }
+  it('when MODELS_DIR is not a folder: starts live but not ready, and says why', async () => {
+    const client = await expectNotReady(path.join(parent, 'a-file', 'models'), {}, /cannot be read/i);
+    client.close();
   });
 });

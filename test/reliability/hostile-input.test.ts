@@ -9,7 +9,7 @@ jest.setTimeout(600_000);
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { inferCases, LIMITS, predictCases, scoreCases, type Hostile } from './support/hostile';
+import { EXPECTED_STATUS, inferCases, LIMITS, predictCases, scoreCases, type Hostile } from './support/hostile';
 import type { RawResponse } from './support/http';
 import { CLIENT_KEY, leads, listenService, MODELS_DIR, sampleLead, type Listening } from './support/service';
 
@@ -31,6 +31,9 @@ function describeCase(c: Hostile, res: RawResponse | undefined, why: string): st
 
 function assertProblem4xx(c: Hostile, res: RawResponse): void {
   if (res.status < 400 || res.status > 499) throw new Error(describeCase(c, res, 'expected a 4xx answer'));
+  const expected = EXPECTED_STATUS[c.kind];
+  if (expected && !expected.includes(res.status))
+    throw new Error(describeCase(c, res, `expected ${expected.join(' or ')} for this kind`));
   if (!/^application\/problem\+json/.test(String(res.headers['content-type'])))
     throw new Error(describeCase(c, res, 'expected application/problem+json'));
   const body = res.json as { status?: unknown; title?: unknown; detail?: unknown; type?: unknown } | undefined;

@@ -440,8 +440,9 @@ describe('logs', () => {
     brand: 'Sentinel-Brand-Axolotl',
   };
 
-  it('record request ids, routes, models and timings, and never an input value, record id or key', async () => {
+  it('record request ids, routes, models and timings, and never an input value, record id or key (nor do refusals echo values)', async () => {
     const logs = new LogCapture();
+    const refusals: string[] = [];
     const running = await listenService({}, { logs });
     try {
       const headers = { ...bearer(CLIENT_KEY), 'Content-Type': 'application/json' };
@@ -451,8 +452,11 @@ describe('logs', () => {
         firm_aum_musd: SECRET.number,
         last_activity_date: SECRET.date,
       });
-      const send = (p: string, body: unknown, h: Record<string, string> = headers) =>
-        running.client.send({ path: p, headers: h, body });
+      const send = async (p: string, body: unknown, h: Record<string, string> = headers) => {
+        const res = await running.client.send({ path: p, headers: h, body });
+        if (res.status >= 400) refusals.push(res.text);
+        return res;
+      };
       const statuses = [
         (
           await send('/v1/models/lead-scoring/score', {
@@ -525,6 +529,10 @@ describe('logs', () => {
         ).status,
       ];
       expect(statuses).toEqual([200, 200, 422, 422, 400, 400, 401, 200, 422, 200]);
+      // Refusals name the fields at fault, never the values sent in them.
+      for (const value of [SECRET.industry, SECRET.source, String(SECRET.number), SECRET.date]) {
+        expect([value, refusals.some((text) => text.includes(value))]).toEqual([value, false]);
+      }
     } finally {
       await running.close();
     }

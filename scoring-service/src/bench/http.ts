@@ -58,7 +58,18 @@ export function post(port: number, urlPath: string, key: string, body: string): 
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(
-      { host: '127.0.0.1', port, path: urlPath, method: 'POST', agent, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: 'POST',
+        agent,
+        headers: {
+          Authorization: `Bearer ${key}`,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => {
@@ -90,11 +101,22 @@ export interface LoadResult {
 
 function summarize(latencies: number[], errors: number, seconds: number): LoadResult {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds, rate: latencies.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    rate: latencies.length / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
 }
 
 /** Open loop: starts `rate` requests per second for `seconds`, whatever the latency. */
-export async function fixedRate(rate: number, seconds: number, send: (i: number) => Promise<number>): Promise<LoadResult> {
+export async function fixedRate(
+  rate: number,
+  seconds: number,
+  send: (i: number) => Promise<number>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const pending: Promise<void>[] = [];
@@ -104,14 +126,23 @@ export async function fixedRate(rate: number, seconds: number, send: (i: number)
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(i).then((ms) => void latencies.push(ms), () => void errors++));
+    pending.push(
+      send(i).then(
+        (ms) => void latencies.push(ms),
+        () => void errors++,
+      ),
+    );
   }
   await Promise.all(pending);
   return summarize(latencies, errors, (performance.now() - started) / 1000);
 }
 
 /** Closed loop: `concurrency` clients each send the next request when the last one answered. */
-export async function fixedConcurrency(concurrency: number, seconds: number, send: (i: number) => Promise<number>): Promise<LoadResult> {
+export async function fixedConcurrency(
+  concurrency: number,
+  seconds: number,
+  send: (i: number) => Promise<number>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let i = 0;

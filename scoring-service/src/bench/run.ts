@@ -22,7 +22,11 @@ const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
 
 function modelsDir(): string {
-  const candidates = [process.env.MODELS_DIR, path.resolve('models'), path.resolve(__dirname, '../../../models')].filter(Boolean) as string[];
+  const candidates = [
+    process.env.MODELS_DIR,
+    path.resolve('models'),
+    path.resolve(__dirname, '../../../models'),
+  ].filter(Boolean) as string[];
   const found = candidates.find((d) => existsSync(path.join(d, 'registry.json')));
   if (!found) throw new Error('models/registry.json not found; run from the repository root or set MODELS_DIR');
   return found;
@@ -69,7 +73,11 @@ async function rawFloor(dir: string): Promise<{ medianMs: number; bestMs: number
   const pkg = await loadPackage(dir, MODEL, VERSION);
   const features = pkg.pipeline.transform(leads(ROWS, 'raw'), { asOf: '2026-11-25' });
   const session = await createSession(pkg.onnxBytes, { threads: 1 });
-  const spec = { inputName: pkg.manifest.model.inputName, outputName: pkg.manifest.model.outputName, columns: pkg.manifest.model.columns };
+  const spec = {
+    inputName: pkg.manifest.model.inputName,
+    outputName: pkg.manifest.model.outputName,
+    columns: pkg.manifest.model.columns,
+  };
   for (let i = 0; i < 20; i++) await predictRows(session, spec, features, ROWS);
   const times: number[] = [];
   for (let i = 0; i < (quick ? 50 : 200); i++) {
@@ -97,17 +105,29 @@ async function main(): Promise<void> {
   const log = (line: string) => {
     if (!asJson) console.log(line);
   };
-  log(`Scoring service benchmark: ${MODEL} ${VERSION}; node ${process.version}; ${os.availableParallelism()} cores (${report.cpu}); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `Scoring service benchmark: ${MODEL} ${VERSION}; node ${process.version}; ${os.availableParallelism()} cores (${report.cpu}); load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 
   const floor = await rawFloor(dir);
   report.rawFloor = floor;
-  log(`1. raw session.run, ${ROWS} rows, 1 thread:        median ${fmt(floor.medianMs)} ms (best ${fmt(floor.bestMs)} ms, ${fmt(floor.usPerRow, 1)} us/row)`);
+  log(
+    `1. raw session.run, ${ROWS} rows, 1 thread:        median ${fmt(floor.medianMs)} ms (best ${fmt(floor.bestMs)} ms, ${fmt(floor.usPerRow, 1)} us/row)`,
+  );
 
   const server = await startServer({ MODELS_DIR: dir, PSI_WINDOW: '5000' });
   try {
     const url = `/v1/models/${MODEL}/score`;
     const batch = JSON.stringify({ version: VERSION, asOf: '2026-11-25', records: leads(ROWS, 'batch') });
-    const batchExplained = JSON.stringify({ version: VERSION, asOf: '2026-11-25', explain: { top: 5 }, records: leads(ROWS, 'batch') });
+    const batchExplained = JSON.stringify({
+      version: VERSION,
+      asOf: '2026-11-25',
+      explain: { top: 5 },
+      records: leads(ROWS, 'batch'),
+    });
     const n = quick ? 40 : 150;
     await sequential(20, () => post(server.port, url, server.key, batch));
     await sequential(20, () => post(server.port, url, server.key, batchExplained));
@@ -115,26 +135,53 @@ async function main(): Promise<void> {
     const explained = await sequential(n, () => post(server.port, url, server.key, batchExplained));
     report.http200 = { ...plain, ratioToFloor: plain.median / floor.medianMs };
     report.http200Top5 = explained;
-    log(`2. HTTP, ${ROWS} rows, no reasons (${server.workers} workers): median ${fmt(plain.median)} ms, p99 ${fmt(plain.p99)} ms  = ${fmt(plain.median / floor.medianMs)}x the raw floor`);
-    log(`   HTTP, ${ROWS} rows, top-5 reasons:               median ${fmt(explained.median)} ms, p99 ${fmt(explained.p99)} ms`);
+    log(
+      `2. HTTP, ${ROWS} rows, no reasons (${server.workers} workers): median ${fmt(plain.median)} ms, p99 ${fmt(plain.p99)} ms  = ${fmt(plain.median / floor.medianMs)}x the raw floor`,
+    );
+    log(
+      `   HTTP, ${ROWS} rows, top-5 reasons:               median ${fmt(explained.median)} ms, p99 ${fmt(explained.p99)} ms`,
+    );
 
     const singles = leads(1000, 'single');
-    const single = (i: number) => post(server.port, url, server.key, JSON.stringify({ version: VERSION, asOf: '2026-11-25', explain: { top: 5 }, records: [singles[i % singles.length]] }));
+    const single = (i: number) =>
+      post(
+        server.port,
+        url,
+        server.key,
+        JSON.stringify({
+          version: VERSION,
+          asOf: '2026-11-25',
+          explain: { top: 5 },
+          records: [singles[i % singles.length]],
+        }),
+      );
     const seconds = quick ? 4 : 15;
     await fixedRate(100, 2, single);
     const rated = await fixedRate(200, seconds, single);
     report.single200rps = rated;
-    log(`3. single record + top-5 reasons at 200 req/s for ${seconds} s: p50 ${fmt(rated.p50)} ms, p99 ${fmt(rated.p99)} ms, ${rated.errors} errors, held ${fmt(rated.rate, 0)} req/s`);
+    log(
+      `3. single record + top-5 reasons at 200 req/s for ${seconds} s: p50 ${fmt(rated.p50)} ms, p99 ${fmt(rated.p99)} ms, ${rated.errors} errors, held ${fmt(rated.rate, 0)} req/s`,
+    );
     const concurrency = 16;
     const closed = await fixedConcurrency(concurrency, seconds, single);
     report.singleConcurrency = { concurrency, ...closed };
-    log(`   single record + top-5 reasons, concurrency ${concurrency}: ${fmt(closed.rate, 0)} req/s, p50 ${fmt(closed.p50)} ms, p99 ${fmt(closed.p99)} ms, ${closed.errors} errors`);
+    log(
+      `   single record + top-5 reasons, concurrency ${concurrency}: ${fmt(closed.rate, 0)} req/s, p50 ${fmt(closed.p50)} ms, p99 ${fmt(closed.p99)} ms, ${closed.errors} errors`,
+    );
 
     await server.request('eld-reset');
     const eldLoad = await fixedRate(20, seconds, () => post(server.port, url, server.key, batchExplained));
     const eld = await server.request<{ p50: number; p99: number; max: number }>('eld-read');
-    report.eventLoopWhileExplaining = { ...eld, batchesPerSecond: 20, rows: ROWS, batchP99: eldLoad.p99, errors: eldLoad.errors };
-    log(`4. event-loop delay while explaining 20 x ${ROWS}-lead batches/s: p50 ${fmt(eld.p50)} ms, p99 ${fmt(eld.p99)} ms, max ${fmt(eld.max)} ms (batch p99 ${fmt(eldLoad.p99)} ms, ${eldLoad.errors} errors)`);
+    report.eventLoopWhileExplaining = {
+      ...eld,
+      batchesPerSecond: 20,
+      rows: ROWS,
+      batchP99: eldLoad.p99,
+      errors: eldLoad.errors,
+    };
+    log(
+      `4. event-loop delay while explaining 20 x ${ROWS}-lead batches/s: p50 ${fmt(eld.p50)} ms, p99 ${fmt(eld.p99)} ms, max ${fmt(eld.max)} ms (batch p99 ${fmt(eldLoad.p99)} ms, ${eldLoad.errors} errors)`,
+    );
   } finally {
     await server.stop();
   }
@@ -143,7 +190,10 @@ async function main(): Promise<void> {
   if (existsSync(shap)) {
     log('5. SHAP');
     const execArgv = __filename.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [];
-    const out = spawnSync(process.execPath, [...execArgv, shap, ...(asJson ? ['--json'] : [])], { encoding: 'utf8', env: { ...process.env, MODELS_DIR: dir } });
+    const out = spawnSync(process.execPath, [...execArgv, shap, ...(asJson ? ['--json'] : [])], {
+      encoding: 'utf8',
+      env: { ...process.env, MODELS_DIR: dir },
+    });
     if (asJson) report.shap = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
     else process.stdout.write(out.stdout.replace(/^/gm, '   ') + (out.stderr ?? ''));
   }

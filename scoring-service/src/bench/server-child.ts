@@ -22,13 +22,23 @@ async function main(): Promise<void> {
       delay.reset();
       process.send!({ cmd: 'eld-reset' });
     } else if (msg.cmd === 'eld-read') {
-      process.send!({ cmd: 'eld-read', p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
+      process.send!({
+        cmd: 'eld-read',
+        p50: delay.percentile(50) / 1e6,
+        p99: delay.percentile(99) / 1e6,
+        max: delay.max / 1e6,
+      });
     } else if (msg.cmd === 'stop') {
       server.close();
       void service.close().then(() => process.exit(0));
     }
   });
-  process.send!({ cmd: 'ready', port: typeof address === 'object' && address ? address.port : 0, keys: service.generatedKeys, workers: service.deps.pool.size });
+  process.send!({
+    cmd: 'ready',
+    port: typeof address === 'object' && address ? address.port : 0,
+    keys: service.generatedKeys,
+    workers: service.deps.pool.size,
+  });
 }
 
 void main();

@@ -7,7 +7,16 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ExplainRequest, FromWorker, ModelInfo, ModelSpec, RawTensor, RunRequest, RunResult, ToWorker } from './protocol';
+import type {
+  ExplainRequest,
+  FromWorker,
+  ModelInfo,
+  ModelSpec,
+  RawTensor,
+  RunRequest,
+  RunResult,
+  ToWorker,
+} from './protocol';
 
 export interface PoolOptions {
   size: number;
@@ -31,7 +40,10 @@ export class PoolClosedError extends Error {
 
 /** An error raised inside a worker, carried back with its name and code. */
 export class WorkerTaskError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -48,7 +60,10 @@ interface Task {
 interface Slot {
   worker: Worker;
   busy?: Task & { id: number };
-  ready: boolean;
+  /** Tasks for this worker only (model loads and unloads); served before shared work. */
+  control: Task[];
+  /** A replacement worker still reloading its models. */
+  replaying: boolean;
 }
 
 /** The worker script next to this file: the compiled .js, or the .ts source under ts-jest/tsx. */
@@ -65,6 +80,7 @@ export class WorkerPool extends EventEmitter {
   private readonly specs = new Map<string, ModelSpec>();
   private nextId = 1;
   private closed = false;
+  private crashArmed = false;
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -87,29 +103,26 @@ export class WorkerPool extends EventEmitter {
 
   private spawn(replay: ModelSpec[]): Slot {
     const entry = workerEntry();
-    const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: { allowCrash: this.options.allowCrash ?? false } });
-    const slot: Slot = { worker, ready: replay.length === 0 };
+    const worker = new Worker(entry.file, {
+      execArgv: entry.execArgv,
+      workerData: { allowCrash: this.options.allowCrash ?? false },
+    });
+    const slot: Slot = { worker, control: [], replaying: replay.length > 0 };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onExit(slot, err));
     worker.on('exit', (code) => this.onExit(slot, new Error(`worker exited with code ${code}`)));
-    if (replay.length > 0) void this.replay(slot, replay);
+    // A replacement reloads every model before it takes shared work (control tasks go first).
+    for (const spec of replay)
+      slot.control.push(this.controlTask({ op: 'load', spec, ortThreads: this.options.ortThreads } as Op));
     return slot;
   }
 
-  /** Loads every model a dead worker held into its replacement before it takes work. */
-  private async replay(slot: Slot, specs: ModelSpec[]): Promise<void> {
-    for (const spec of specs) {
-      await new Promise<void>((resolve) => {
-        const id = this.nextId++;
-        const task = { message: { op: 'load', spec, ortThreads: this.options.ortThreads } as Op, transfer: [], resolve: () => resolve(), reject: () => resolve() };
-        slot.busy = { ...task, id };
-        slot.worker.postMessage({ id, ...task.message });
-      });
-    }
-    slot.busy = undefined;
-    slot.ready = true;
-    this.emit('worker-replaced');
-    this.pump();
+  private controlTask(
+    message: Op,
+    resolve: (v: unknown) => void = () => undefined,
+    reject: (e: Error) => void = () => undefined,
+  ): Task {
+    return { message, transfer: [], resolve, reject };
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
@@ -118,7 +131,11 @@ export class WorkerPool extends EventEmitter {
     slot.busy = undefined;
     if (msg.ok) task.resolve(msg.value);
     else task.reject(new WorkerTaskError(msg.error.message, msg.error.code));
-    if (slot.ready) this.pump();
+    if (slot.replaying && slot.control.length === 0) {
+      slot.replaying = false;
+      this.emit('worker-replaced');
+    }
+    this.pump();
   }
 
   private onExit(slot: Slot, err: Error): void {
@@ -126,24 +143,37 @@ export class WorkerPool extends EventEmitter {
     if (index < 0) return; // already handled ('error' is followed by 'exit')
     const task = slot.busy;
     slot.busy = undefined;
-    task?.reject(new WorkerCrashedError(`An inference worker stopped while running this task (${err.message}).`));
+    const crashed = new WorkerCrashedError(`An inference worker stopped while running this task (${err.message}).`);
+    task?.reject(crashed);
+    for (const pending of slot.control.splice(0)) pending.reject(crashed);
     if (this.closed) {
       this.slots.splice(index, 1);
       return;
     }
     this.emit('worker-crashed', err);
     this.slots[index] = this.spawn([...this.specs.values()]);
+    this.pump();
+  }
+
+  private start(slot: Slot, task: Task): void {
+    const id = this.nextId++;
+    slot.busy = { ...task, id };
+    slot.worker.postMessage({ id, ...task.message }, task.transfer);
   }
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (!slot.ready || slot.busy) continue;
-      const task = this.queue.shift()!;
-      const id = this.nextId++;
-      slot.busy = { ...task, id };
-      slot.worker.postMessage({ id, ...task.message }, task.transfer);
+      if (slot.busy) continue;
+      if (slot.control.length > 0) this.start(slot, slot.control.shift()!);
+      else if (!slot.replaying && this.queue.length > 0) this.start(slot, this.armed(this.queue.shift()!));
     }
+  }
+
+  /** With the crash hook armed, the next run task makes its worker exit while holding it. */
+  private armed(task: Task): Task {
+    if (!this.crashArmed || task.message.op !== 'run') return task;
+    this.crashArmed = false;
+    return { ...task, message: { ...task.message, crash: true } as Op };
   }
 
   private submit<T>(message: Op, transfer: ArrayBuffer[] = []): Promise<T> {
@@ -154,26 +184,17 @@ export class WorkerPool extends EventEmitter {
     });
   }
 
-  /** Sends one message to every worker (load/unload must reach all of them). */
+  /** Sends one message to every worker (loads and unloads must reach all of them). */
   private broadcast<T>(message: Op): Promise<T[]> {
     if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
-    return Promise.all(
-      this.slots.map(
-        (slot) =>
-          new Promise<T>((resolve, reject) => {
-            const task: Task = { message, transfer: [], resolve: resolve as (v: unknown) => void, reject };
-            // Targeted: queue on this slot by waiting for it to be idle.
-            const tryStart = () => {
-              if (!this.slots.includes(slot)) return reject(new WorkerCrashedError('worker replaced during load'));
-              if (!slot.ready || slot.busy) return setImmediate(tryStart);
-              const id = this.nextId++;
-              slot.busy = { ...task, id };
-              slot.worker.postMessage({ id, ...task.message });
-            };
-            tryStart();
-          }),
-      ),
+    const all = this.slots.map(
+      (slot) =>
+        new Promise<T>((resolve, reject) =>
+          slot.control.push(this.controlTask(message, resolve as (v: unknown) => void, reject)),
+        ),
     );
+    this.pump();
+    return Promise.all(all);
   }
 
   /** Creates the session (and explainer) for a model version in every worker. */
@@ -193,15 +214,24 @@ export class WorkerPool extends EventEmitter {
   }
 
   /** Predictions (and contributions) for a row-major batch; large batches are split across workers. */
-  async run(key: string, features: Float32Array, rows: number, columns: number, explain?: ExplainRequest): Promise<RunResult> {
-    const parts = rows > this.options.splitRows ? Math.min(this.slots.length, Math.ceil(rows / this.options.splitRows)) : 1;
+  async run(
+    key: string,
+    features: Float32Array,
+    rows: number,
+    columns: number,
+    explain?: ExplainRequest,
+  ): Promise<RunResult> {
+    const parts =
+      rows > this.options.splitRows ? Math.min(this.slots.length, Math.ceil(rows / this.options.splitRows)) : 1;
     if (parts <= 1) return this.runPart({ key, features, rows, explain });
     const per = Math.ceil(rows / parts);
     const pieces: Promise<RunResult>[] = [];
     for (let start = 0; start < rows; start += per) {
       const n = Math.min(per, rows - start);
       const part = explain ? { ...explain, inputs: explain.inputs.slice(start, start + n) } : undefined;
-      pieces.push(this.runPart({ key, features: features.slice(start * columns, (start + n) * columns), rows: n, explain: part }));
+      pieces.push(
+        this.runPart({ key, features: features.slice(start * columns, (start + n) * columns), rows: n, explain: part }),
+      );
     }
     const results = await Promise.all(pieces);
     return mergeResults(results, rows);
@@ -216,6 +246,12 @@ export class WorkerPool extends EventEmitter {
     return this.submit<RawTensor[]>({ op: 'infer', key, inputs, outputs } as Op);
   }
 
+  /** Test hook: the worker that takes the next run task exits while holding it (needs allowCrash). */
+  crashDuringNextTask(): void {
+    if (!this.options.allowCrash) throw new Error('the crash hook needs allowCrash');
+    this.crashArmed = true;
+  }
+
   /** Test hook: makes the next idle worker exit, as a native crash would (needs allowCrash). */
   crashOne(): Promise<unknown> {
     return this.submit({ op: 'crash' } as Op);
@@ -223,7 +259,8 @@ export class WorkerPool extends EventEmitter {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new PoolClosedError('The inference pool closed before this task ran.'));
+    for (const task of this.queue.splice(0))
+      task.reject(new PoolClosedError('The inference pool closed before this task ran.'));
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 }

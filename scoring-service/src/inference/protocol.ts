@@ -82,7 +82,7 @@ export interface RawTensor {
 export type ToWorker =
   | { id: number; op: 'load'; spec: ModelSpec; ortThreads: number }
   | { id: number; op: 'unload'; key: string }
-  | { id: number; op: 'run'; request: RunRequest }
+  | { id: number; op: 'run'; request: RunRequest; crash?: boolean }
   | { id: number; op: 'infer'; key: string; inputs: RawTensor[]; outputs?: string[] }
   | { id: number; op: 'crash' };
 

@@ -11,7 +11,10 @@ export interface SessionOptions {
   threads: number;
 }
 
-export async function createSession(model: string | Uint8Array, options: SessionOptions): Promise<ort.InferenceSession> {
+export async function createSession(
+  model: string | Uint8Array,
+  options: SessionOptions,
+): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
@@ -20,7 +23,9 @@ export async function createSession(model: string | Uint8Array, options: Session
     // The memory arena grows with the largest batch seen and never shrinks; tree models need little memory.
     enableCpuMemArena: false,
   };
-  return typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions);
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, sessionOptions)
+    : ort.InferenceSession.create(model, sessionOptions);
 }
 
 function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
@@ -73,7 +78,11 @@ export function typedData(type: string, values: number[]): RawTensor['data'] {
 }
 
 /** Runs raw tensors in, raw tensors out: the Open Inference Protocol's view of a model. */
-export async function runRaw(session: ort.InferenceSession, inputs: RawTensor[], outputs?: string[]): Promise<RawTensor[]> {
+export async function runRaw(
+  session: ort.InferenceSession,
+  inputs: RawTensor[],
+  outputs?: string[],
+): Promise<RawTensor[]> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const t of inputs) {
     feeds[t.name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);

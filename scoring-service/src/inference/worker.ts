@@ -30,7 +30,11 @@ async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
   if (spec.explain && spec.layout) {
     try {
       reasons = createReasonBuilder({ blocks: spec.layout.blocks, inputs: spec.layout.inputs, link: spec.link });
-      explainer = await buildExplainer(spec, session, reasons.groups.map((g) => [...g.columns]));
+      explainer = await buildExplainer(
+        spec,
+        session,
+        reasons.groups.map((g) => [...g.columns]),
+      );
       explainerNote = explainer.description;
     } catch (err) {
       explainerNote = `unavailable: ${(err as Error).message}`;
@@ -41,7 +45,13 @@ async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
 }
 
 /** One explanation per row: contributions folded into reasons, phrased with the row's inputs. */
-function explainRows(builder: ReasonBuilder, method: Explainer['method'], explained: Explained, rows: number, request: ExplainRequest): Explanation[] {
+function explainRows(
+  builder: ReasonBuilder,
+  method: Explainer['method'],
+  explained: Explained,
+  rows: number,
+  request: ExplainRequest,
+): Explanation[] {
   const values = explained.contributions;
   const width = values.length / Math.max(rows, 1);
   const out: Explanation[] = new Array(rows);
@@ -73,13 +83,17 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
       return { value: true, transfer: [] };
     }
     case 'run': {
+      if (msg.crash && allowCrash) process.exit(70); // test hook: die holding a real request
       const { key, features, rows, explain } = msg.request;
       const entry = get(key);
       const scores = await predictRows(entry.session, entry.spec, features, rows);
       const result: RunResult = { scores };
       const transfer: ArrayBuffer[] = [scores.buffer as ArrayBuffer];
       if (explain) {
-        if (!entry.explainer || !entry.reasons) throw Object.assign(new Error(`Explanations are not available for ${key}: ${entry.explainerNote}.`), { code: 'no-explainer' });
+        if (!entry.explainer || !entry.reasons)
+          throw Object.assign(new Error(`Explanations are not available for ${key}: ${entry.explainerNote}.`), {
+            code: 'no-explainer',
+          });
         const explained = await entry.explainer.explain(features, rows);
         result.explanations = explainRows(entry.reasons, entry.explainer.method, explained, rows, explain);
         if (explain.raw) {
@@ -106,6 +120,10 @@ port.on('message', (msg: ToWorker) => {
   handle(msg).then(
     ({ value, transfer }) => port.postMessage({ id: msg.id, ok: true, value } satisfies FromWorker, transfer),
     (err: Error & { code?: string }) =>
-      port.postMessage({ id: msg.id, ok: false, error: { name: err.name, message: err.message, code: err.code } } satisfies FromWorker),
+      port.postMessage({
+        id: msg.id,
+        ok: false,
+        error: { name: err.name, message: err.message, code: err.code },
+      } satisfies FromWorker),
   );
 });

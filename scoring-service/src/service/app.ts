@@ -21,7 +21,12 @@ function requestMetrics(deps: ServiceDeps): RequestHandler {
   return (req, res, next) => {
     const end = deps.metrics.latency.startTimer();
     res.on('finish', () => {
-      const labels = { method: req.method, route: routeOf(req), model: (res.locals.model as string) ?? '', version: (res.locals.version as string) ?? '' };
+      const labels = {
+        method: req.method,
+        route: routeOf(req),
+        model: (res.locals.model as string) ?? '',
+        version: (res.locals.version as string) ?? '',
+      };
       end(labels);
       deps.metrics.requests.inc({ ...labels, status: String(res.statusCode) });
     });
@@ -34,11 +39,17 @@ function availability(deps: ServiceDeps): RequestHandler {
   return (req, res, next) => {
     if (deps.state.shuttingDown) {
       res.setHeader('Connection', 'close');
-      return next(new HttpProblem(503, 'The service is shutting down; retry on another replica.', undefined, { 'Retry-After': '1' }));
+      return next(
+        new HttpProblem(503, 'The service is shutting down; retry on another replica.', undefined, {
+          'Retry-After': '1',
+        }),
+      );
     }
-    const needsModels = req.path === '/predict' || req.path.startsWith('/v1/models') || req.path.startsWith('/v2/models');
+    const needsModels =
+      req.path === '/predict' || req.path.startsWith('/v1/models') || req.path.startsWith('/v2/models');
     const reason = deps.host.notReadyReason;
-    if (needsModels && reason) return next(new HttpProblem(503, `The service is not ready: ${reason}.`, undefined, { 'Retry-After': '5' }));
+    if (needsModels && reason)
+      return next(new HttpProblem(503, `The service is not ready: ${reason}.`, undefined, { 'Retry-After': '5' }));
     next();
   };
 }
@@ -48,7 +59,13 @@ export function createApp(deps: ServiceDeps, version: string): Express {
   app.set('trust proxy', false);
   app.set('query parser', false);
   app.set('etag', false);
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }, frameguard: { action: 'deny' }, crossOriginResourcePolicy: { policy: 'same-origin' } }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      frameguard: { action: 'deny' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
@@ -59,7 +76,9 @@ export function createApp(deps: ServiceDeps, version: string): Express {
 
   const clientKey = requireKey(deps.keys, 'client');
   const adminKey = requireKey(deps.keys, 'admin');
-  app.use((req, res, next) => (req.path.startsWith('/v1/admin/') ? adminKey(req, res, next) : clientKey(req, res, next)));
+  app.use((req, res, next) =>
+    req.path.startsWith('/v1/admin/') ? adminKey(req, res, next) : clientKey(req, res, next),
+  );
   app.use(availability(deps));
   app.use(requireJson);
   app.use(express.json({ limit: deps.config.MAX_BODY_BYTES, strict: true, type: 'application/json' }));

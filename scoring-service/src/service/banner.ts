@@ -20,15 +20,20 @@ export function sampleInputs(manifest: Manifest, today = new Date()): Record<str
         break;
       }
       case 'string': {
-        const fromFeatures = manifest.features.find((f) => (f.kind === 'onehot' || f.kind === 'ordinal') && f.input === input.name);
-        const categories = input.allowed ?? (fromFeatures && 'categories' in fromFeatures ? fromFeatures.categories : undefined);
-        const fromBaseline = baseline && 'categories' in baseline ? baseline.categories.filter((c) => !c.startsWith('__')) : undefined;
+        const fromFeatures = manifest.features.find(
+          (f) => (f.kind === 'onehot' || f.kind === 'ordinal') && f.input === input.name,
+        );
+        const categories =
+          input.allowed ?? (fromFeatures && 'categories' in fromFeatures ? fromFeatures.categories : undefined);
+        const fromBaseline =
+          baseline && 'categories' in baseline ? baseline.categories.filter((c) => !c.startsWith('__')) : undefined;
         const first = categories?.[0] ?? fromBaseline?.[0];
         if (first !== undefined) inputs[input.name] = first;
         break;
       }
       case 'number': {
-        if (baseline && 'edges' in baseline && baseline.edges.length > 0) inputs[input.name] = baseline.edges[Math.floor(baseline.edges.length / 2)];
+        if (baseline && 'edges' in baseline && baseline.edges.length > 0)
+          inputs[input.name] = baseline.edges[Math.floor(baseline.edges.length / 2)];
         else inputs[input.name] = 1;
         break;
       }
@@ -41,7 +46,13 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function banner(options: { url: string; set: ServingSet; keys?: { client: string; admin: string }; clientKey?: string; previewUrl?: string }): string {
+export function banner(options: {
+  url: string;
+  set: ServingSet;
+  keys?: { client: string; admin: string };
+  clientKey?: string;
+  previewUrl?: string;
+}): string {
   const lines: string[] = [];
   lines.push('', `Scoring service listening on ${options.url}`);
   for (const v of options.set.versions) {
@@ -58,7 +69,10 @@ export function banner(options: { url: string; set: ServingSet; keys?: { client:
   const key = options.keys?.client ?? options.clientKey ?? '<your key>';
   const binary = [...options.set.models.values()].find((m) => m.champion?.manifest.task === 'binary-classification');
   if (binary?.champion) {
-    const body = { explain: { top: 3 }, records: [{ id: '00Q000000000001AAA', inputs: sampleInputs(binary.champion.manifest) }] };
+    const body = {
+      explain: { top: 3 },
+      records: [{ id: '00Q000000000001AAA', inputs: sampleInputs(binary.champion.manifest) }],
+    };
     lines.push('', `Score a sample lead with ${binary.name} ${binary.champion.version}:`);
     lines.push(
       `  curl -s ${options.url}/v1/models/${binary.name}/score -H ${shellQuote(`Authorization: Bearer ${key}`)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`,

@@ -10,8 +10,20 @@ import { z } from 'zod';
 const keyList = z
   .string()
   .optional()
-  .transform((raw) => (raw ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0))
-  .pipe(z.array(z.string().min(16, 'each key must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'keys are printable ASCII without spaces')));
+  .transform((raw) =>
+    (raw ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k.length > 0),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .min(16, 'each key must be at least 16 characters')
+        .regex(/^[\x21-\x7e]+$/, 'keys are printable ASCII without spaces'),
+    ),
+  );
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int(`must be a whole number`).min(min).max(max).default(fallback);

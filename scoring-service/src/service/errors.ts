@@ -5,6 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { PoolClosedError, WorkerCrashedError, WorkerTaskError } from '../inference/pool';
 import { PackageError } from '../package/errors';
 
 export interface ProblemIssue {
@@ -108,9 +109,31 @@ export function toProblem(err: unknown): HttpProblem {
     // A package that does not verify is a server-side artifact problem, but its message names the file, not user data.
     return new HttpProblem(422, err.message);
   }
+  if (err instanceof WorkerCrashedError) {
+    // An internal failure (500), though the request itself is safe to retry: the worker is replaced at once.
+    return new HttpProblem(
+      500,
+      'An inference worker stopped while running this request; it has been replaced. Retry the request.',
+    );
+  }
+  if (err instanceof PoolClosedError)
+    return new HttpProblem(503, 'The service is shutting down; retry on another replica.', undefined, {
+      'Retry-After': '1',
+    });
+  if (err instanceof WorkerTaskError && err.code === 'no-explainer') return new HttpProblem(422, err.message);
   if (err && typeof err === 'object') {
     const mapped = fromBodyParser(err as { type?: string });
     if (mapped) return mapped;
+    // Other client errors raised by express itself (http-errors with a 4xx status), e.g. a path that is not valid URL encoding.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return new HttpProblem(
+        status,
+        err instanceof URIError
+          ? 'The request path is not valid URL encoding.'
+          : `The request cannot be handled (${titles[status] ?? status}).`,
+      );
+    }
   }
   return new HttpProblem(500, 'The service failed to handle this request; the failure is logged with its request id.');
 }
@@ -128,8 +151,13 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpPro
 export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
   const problem = toProblem(err);
-  const log = res.locals.log as { error: (o: object, m: string) => void; debug: (o: object, m: string) => void } | undefined;
-  if (problem.status >= 500) log?.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'request failed');
+  const log = res.locals.log as
+    { error: (o: object, m: string) => void; debug: (o: object, m: string) => void } | undefined;
+  if (problem.status >= 500)
+    log?.error(
+      { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) },
+      'request failed',
+    );
   else log?.debug({ status: problem.status, detail: problem.detail }, 'request refused');
   sendProblem(res, problem);
 };

@@ -15,8 +15,15 @@ function check(value: unknown, depth: number, path: string): void {
     return;
   }
   for (const key of Object.keys(value)) {
-    if (key === '__proto__') throw new HttpProblem(400, 'The request body contains a "__proto__" key, which is not allowed.', [{ path: path || '(root)', message: '__proto__ is not allowed' }]);
-    check((value as Record<string, unknown>)[key], depth + 1, path ? `${path}.${key.slice(0, 100)}` : key.slice(0, 100));
+    if (key === '__proto__')
+      throw new HttpProblem(400, 'The request body contains a "__proto__" key, which is not allowed.', [
+        { path: path || '(root)', message: '__proto__ is not allowed' },
+      ]);
+    check(
+      (value as Record<string, unknown>)[key],
+      depth + 1,
+      path ? `${path}.${key.slice(0, 100)}` : key.slice(0, 100),
+    );
   }
 }
 

@@ -15,7 +15,10 @@ class RecentScores {
   private next = 0;
   private filled = 0;
 
-  constructor(capacity: number, readonly baseline: NonNullable<Manifest['baseline']['score']>) {
+  constructor(
+    capacity: number,
+    readonly baseline: NonNullable<Manifest['baseline']['score']>,
+  ) {
     this.values = new Float64Array(capacity);
   }
 
@@ -47,16 +50,56 @@ export class ServiceMetrics {
   readonly workerRestarts: client.Counter;
   private readonly recent = new Map<string, RecentScores>();
 
-  constructor(private readonly psiWindow: number, private readonly minScoresForPsi = 100) {
+  constructor(
+    private readonly psiWindow: number,
+    private readonly minScoresForPsi = 100,
+  ) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'scoring_process_' });
     const registers = [this.registry];
-    this.requests = new client.Counter({ name: 'scoring_http_requests_total', help: 'HTTP requests by route, status, model and version.', labelNames: ['method', 'route', 'status', 'model', 'version'], registers });
-    this.latency = new client.Histogram({ name: 'scoring_http_request_duration_seconds', help: 'HTTP request latency by route, model and version.', labelNames: ['method', 'route', 'model', 'version'], buckets: latencyBuckets, registers });
-    this.records = new client.Counter({ name: 'scoring_records_total', help: 'Records scored, by model, version and role.', labelNames: ['model', 'version', 'role', 'explained'], registers });
-    this.inference = new client.Histogram({ name: 'scoring_inference_duration_seconds', help: 'Time in the worker pool (queue + ONNX run + explanation) per batch.', labelNames: ['model', 'version', 'explained'], buckets: latencyBuckets, registers });
-    this.scaled = new client.Histogram({ name: 'scoring_scaled_score', help: 'Distribution of scaled scores (0-100) by model and version.', labelNames: ['model', 'version'], buckets: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], registers });
-    this.reloads = new client.Counter({ name: 'scoring_reloads_total', help: 'Serving-set reloads by result (ok, partial, refused).', labelNames: ['result'], registers });
-    this.workerRestarts = new client.Counter({ name: 'scoring_worker_restarts_total', help: 'Inference workers replaced after a crash.', registers });
+    this.requests = new client.Counter({
+      name: 'scoring_http_requests_total',
+      help: 'HTTP requests by route, status, model and version.',
+      labelNames: ['method', 'route', 'status', 'model', 'version'],
+      registers,
+    });
+    this.latency = new client.Histogram({
+      name: 'scoring_http_request_duration_seconds',
+      help: 'HTTP request latency by route, model and version.',
+      labelNames: ['method', 'route', 'model', 'version'],
+      buckets: latencyBuckets,
+      registers,
+    });
+    this.records = new client.Counter({
+      name: 'scoring_records_total',
+      help: 'Records scored, by model, version and role.',
+      labelNames: ['model', 'version', 'role', 'explained'],
+      registers,
+    });
+    this.inference = new client.Histogram({
+      name: 'scoring_inference_duration_seconds',
+      help: 'Time in the worker pool (queue + ONNX run + explanation) per batch.',
+      labelNames: ['model', 'version', 'explained'],
+      buckets: latencyBuckets,
+      registers,
+    });
+    this.scaled = new client.Histogram({
+      name: 'scoring_scaled_score',
+      help: 'Distribution of scaled scores (0-100) by model and version.',
+      labelNames: ['model', 'version'],
+      buckets: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+      registers,
+    });
+    this.reloads = new client.Counter({
+      name: 'scoring_reloads_total',
+      help: 'Serving-set reloads by result (ok, partial, refused).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.workerRestarts = new client.Counter({
+      name: 'scoring_worker_restarts_total',
+      help: 'Inference workers replaced after a crash.',
+      registers,
+    });
     const recent = this.recent;
     const minimum = this.minScoresForPsi;
     new client.Gauge({

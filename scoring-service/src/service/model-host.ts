@@ -6,7 +6,8 @@
  * previously verified instance keeps serving. Sessions of an old set are released only after
  * the requests running on it have finished.
  */
-import { realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Registry } from '../manifest/schema';
 import type { WorkerPool } from '../inference/pool';
@@ -118,16 +119,24 @@ export class ModelHost {
       for (const s of this.draining) for (const k of s.keys) live.add(k);
       for (const key of old.keys) {
         if (!live.has(key) && this.pool.isLoaded(key)) {
-          await this.pool.unload(key).catch((err: Error) => this.log.warn({ key, err: err.message }, 'could not release a session'));
+          await this.pool
+            .unload(key)
+            .catch((err: Error) => this.log.warn({ key, err: err.message }, 'could not release a session'));
         }
       }
     });
-    for (const v of old.versions) if (!next.versions.some((n) => n.key === v.key)) this.metrics?.forget(v.name, v.version);
+    for (const v of old.versions)
+      if (!next.versions.some((n) => n.key === v.key)) this.metrics?.forget(v.name, v.version);
   }
 
   private report(refused: Refusal[]): ChangeReport {
     return {
-      serving: this.set.versions.map((v) => ({ model: v.name, version: v.version, status: v.status, sha256: v.manifest.sha256 })),
+      serving: this.set.versions.map((v) => ({
+        model: v.name,
+        version: v.version,
+        status: v.status,
+        sha256: v.manifest.sha256,
+      })),
       refused,
     };
   }
@@ -137,9 +146,11 @@ export class ModelHost {
     return this.exclusive(async () => {
       let registry: Registry;
       try {
+        await this.checkModelsDirReadable();
         registry = await readRegistry(this.modelsDir);
       } catch (err) {
-        const reason = err instanceof PackageError ? err.message : `cannot read the registry: ${(err as Error).message}`;
+        const reason =
+          err instanceof PackageError ? err.message : `cannot read the registry: ${(err as Error).message}`;
         this.log.error({ reason }, 'reload refused: the registry cannot be read; the serving set is unchanged');
         this.metrics?.reloads.inc({ result: 'refused' });
         if (this.set.versions.length === 0) this.notReady = reason;
@@ -152,19 +163,33 @@ export class ModelHost {
         const previous = old.models.get(name)?.versions.get(version);
         try {
           const dir = await this.insideModelsDir(entry.path);
-          const pkg = await loadPackageDir(dir, { name, version, registryEntry: entry, registryFile: path.join(this.modelsDir, 'registry.json') });
+          const pkg = await loadPackageDir(dir, {
+            name,
+            version,
+            registryEntry: entry,
+            registryFile: path.join(this.modelsDir, 'registry.json'),
+          });
           next.push({ ...(await this.prepare(pkg, previous)), status: entry.status });
         } catch (err) {
-          const reason = err instanceof PackageError || err instanceof HttpProblem ? err.message : `could not load: ${(err as Error).message}`;
+          const reason =
+            err instanceof PackageError || err instanceof HttpProblem
+              ? err.message
+              : `could not load: ${(err as Error).message}`;
           refused.push({ model: name, version, reason, keptPrevious: previous !== undefined });
           if (previous) next.push({ ...previous, status: entry.status });
-          this.log.error({ model: name, version, reason, keptPrevious: previous !== undefined }, 'model version refused');
+          this.log.error(
+            { model: name, version, reason, keptPrevious: previous !== undefined },
+            'model version refused',
+          );
         }
       }
       this.swap(new ServingSet(next, registry));
       this.notReady = next.length === 0 ? `no model version could be loaded from ${this.modelsDir}` : '';
       this.metrics?.reloads.inc({ result: refused.length === 0 ? 'ok' : 'partial' });
-      this.log.info({ serving: next.map((v) => `${v.name}@${v.version}`), refused: refused.length }, 'serving set loaded');
+      this.log.info(
+        { serving: next.map((v) => `${v.name}@${v.version}`), refused: refused.length },
+        'serving set loaded',
+      );
       return this.report(refused);
     });
   }
@@ -177,10 +202,16 @@ export class ModelHost {
       const dir = await this.insideModelsDir(options.path ?? entry?.path ?? path.join(model, version));
       const pkg = await loadPackageDir(dir, { name: model, version, registryEntry: options.path ? undefined : entry });
       if (options.sha256 && options.sha256 !== pkg.manifest.sha256) {
-        throw new HttpProblem(422, `${path.join(dir, 'model.onnx')} has sha256 ${pkg.manifest.sha256}, the request expects ${options.sha256}.`);
+        throw new HttpProblem(
+          422,
+          `${path.join(dir, 'model.onnx')} has sha256 ${pkg.manifest.sha256}, the request expects ${options.sha256}.`,
+        );
       }
       const previous = this.set.models.get(model)?.versions.get(version);
-      const served = { ...(await this.prepare(pkg, previous)), status: entry?.status ?? previous?.status ?? 'candidate' };
+      const served = {
+        ...(await this.prepare(pkg, previous)),
+        status: entry?.status ?? previous?.status ?? 'candidate',
+      };
       const others = this.set.versions.filter((v) => !(v.name === model && v.version === version));
       this.swap(new ServingSet([...others, served], registry ?? this.set.registry));
       this.notReady = '';
@@ -195,12 +226,34 @@ export class ModelHost {
       const served = this.set.model(model);
       if (!served.versions.has(version)) throw new HttpProblem(404, `Version ${version} of ${model} is not served.`);
       if (served.champion?.version === version && served.versions.size > 1) {
-        throw new HttpProblem(409, `${model} ${version} is the champion; make another version champion before retiring it.`);
+        throw new HttpProblem(
+          409,
+          `${model} ${version} is the champion; make another version champion before retiring it.`,
+        );
       }
-      this.swap(new ServingSet(this.set.versions.filter((v) => !(v.name === model && v.version === version)), this.set.registry));
+      this.swap(
+        new ServingSet(
+          this.set.versions.filter((v) => !(v.name === model && v.version === version)),
+          this.set.registry,
+        ),
+      );
       this.log.info({ model, version }, 'model version retired');
       return this.report([]);
     });
+  }
+
+  /** Says "cannot be read" (not "missing") when the folder exists but this process may not read it. */
+  private async checkModelsDirReadable(): Promise<void> {
+    try {
+      await access(this.modelsDir, constants.R_OK | constants.X_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new HttpProblem(422, `MODELS_DIR ${this.modelsDir} does not exist`);
+      throw new HttpProblem(
+        422,
+        `MODELS_DIR ${this.modelsDir} cannot be read by this process (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code})`,
+      );
+    }
   }
 
   /** A folder given relative to MODELS_DIR, refused when it (or a symlink in it) leads outside. */
@@ -216,7 +269,8 @@ export class ModelHost {
     } catch {
       throw new HttpProblem(404, `No package folder ${relative} in MODELS_DIR.`);
     }
-    if (real !== root && !real.startsWith(root + path.sep)) throw new HttpProblem(400, 'The package path leads outside MODELS_DIR.');
+    if (real !== root && !real.startsWith(root + path.sep))
+      throw new HttpProblem(400, 'The package path leads outside MODELS_DIR.');
     return real;
   }
 

@@ -44,11 +44,23 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
-const anyJson = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const anyJson = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
 
 const authErrors = { '401': problem('Missing or invalid API key'), '403': problem('The route needs an admin key') };
-const p = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const p = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
 const modelParam = p('model', 'Model name, such as lead-scoring');
 const versionParam = p('version', 'A version such as 4.1.0, or champion / challenger');
 
@@ -63,8 +75,21 @@ export interface RouteDoc {
 
 /** Every route the service answers; tests walk this list to check auth on each. */
 export const routeDocs: RouteDoc[] = [
-  { method: 'get', path: '/v2/health/live', public: true, operation: { summary: 'Liveness', responses: { '200': anyJson('{live: true}') } } },
-  { method: 'get', path: '/v2/health/ready', public: true, operation: { summary: 'Readiness: models loaded and not shutting down', responses: { '200': anyJson('{ready: true}'), '503': anyJson('{ready: false, reason}') } } },
+  {
+    method: 'get',
+    path: '/v2/health/live',
+    public: true,
+    operation: { summary: 'Liveness', responses: { '200': anyJson('{live: true}') } },
+  },
+  {
+    method: 'get',
+    path: '/v2/health/ready',
+    public: true,
+    operation: {
+      summary: 'Readiness: models loaded and not shutting down',
+      responses: { '200': anyJson('{ready: true}'), '503': anyJson('{ready: false, reason}') },
+    },
+  },
   {
     method: 'post',
     path: '/v1/models/{model}/score',
@@ -79,7 +104,9 @@ export const routeDocs: RouteDoc[] = [
         '404': problem('Unknown model, version or alias'),
         '413': problem('Too many records or body too large'),
         '415': problem('Body is not JSON'),
-        '422': problem('Inputs do not fit the manifest (unknown input, wrong type, value not allowed, required input missing)'),
+        '422': problem(
+          'Inputs do not fit the manifest (unknown input, wrong type, value not allowed, required input missing)',
+        ),
         '503': problem('Not ready or shutting down'),
       },
     },
@@ -88,36 +115,147 @@ export const routeDocs: RouteDoc[] = [
     method: 'post',
     path: '/predict',
     operation: {
-      summary: 'Expected counts per product from a count model, summed over the product\'s rows',
+      summary: "Expected counts per product from a count model, summed over the product's rows",
       requestBody: { required: true, ...json('PredictRequest') },
-      responses: { '200': { description: 'One entry per product', ...json('PredictResponse') }, '400': problem('Bad request'), ...authErrors, '404': problem('Unknown model'), '413': problem('Too many rows'), '422': problem('Inputs do not fit the manifest') },
+      responses: {
+        '200': { description: 'One entry per product', ...json('PredictResponse') },
+        '400': problem('Bad request'),
+        ...authErrors,
+        '404': problem('Unknown model'),
+        '413': problem('Too many rows'),
+        '422': problem('Inputs do not fit the manifest'),
+      },
     },
   },
-  { method: 'get', path: '/v1/models', operation: { summary: 'Served models, versions, aliases and statuses', responses: { '200': anyJson('Models'), ...authErrors } } },
-  { method: 'get', path: '/v1/models/{model}', operation: { summary: 'One served model', parameters: [modelParam], responses: { '200': anyJson('Model'), ...authErrors, '404': problem('Unknown model') } } },
+  {
+    method: 'get',
+    path: '/v1/models',
+    operation: {
+      summary: 'Served models, versions, aliases and statuses',
+      responses: { '200': anyJson('Models'), ...authErrors },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/models/{model}',
+    operation: {
+      summary: 'One served model',
+      parameters: [modelParam],
+      responses: { '200': anyJson('Model'), ...authErrors, '404': problem('Unknown model') },
+    },
+  },
   {
     method: 'get',
     path: '/v1/models/{model}/versions/{version}',
-    operation: { summary: 'One served version with its manifest', parameters: [modelParam, versionParam], responses: { '200': anyJson('Version and manifest'), ...authErrors, '404': problem('Unknown model or version') } },
+    operation: {
+      summary: 'One served version with its manifest',
+      parameters: [modelParam, versionParam],
+      responses: { '200': anyJson('Version and manifest'), ...authErrors, '404': problem('Unknown model or version') },
+    },
   },
-  { method: 'get', path: '/v2', operation: { summary: 'OIP server metadata', responses: { '200': anyJson('{name, version, extensions}'), ...authErrors } } },
-  { method: 'get', path: '/v2/models/{model}', operation: { summary: 'OIP model metadata (champion)', parameters: [modelParam], responses: { '200': json('ModelMetadata'), ...authErrors, '404': problem('Unknown model') } } },
-  { method: 'get', path: '/v2/models/{model}/versions/{version}', operation: { summary: 'OIP model metadata', parameters: [modelParam, versionParam], responses: { '200': json('ModelMetadata'), ...authErrors, '404': problem('Unknown model or version') } } },
-  { method: 'get', path: '/v2/models/{model}/ready', operation: { summary: 'OIP model readiness', parameters: [modelParam], responses: { '200': anyJson('{name, ready}'), ...authErrors, '404': problem('Unknown model') } } },
-  { method: 'get', path: '/v2/models/{model}/versions/{version}/ready', operation: { summary: 'OIP model readiness', parameters: [modelParam, versionParam], responses: { '200': anyJson('{name, ready}'), ...authErrors, '404': problem('Unknown model or version') } } },
+  {
+    method: 'get',
+    path: '/v2',
+    operation: {
+      summary: 'OIP server metadata',
+      responses: { '200': anyJson('{name, version, extensions}'), ...authErrors },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v2/models/{model}',
+    operation: {
+      summary: 'OIP model metadata (champion)',
+      parameters: [modelParam],
+      responses: { '200': json('ModelMetadata'), ...authErrors, '404': problem('Unknown model') },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v2/models/{model}/versions/{version}',
+    operation: {
+      summary: 'OIP model metadata',
+      parameters: [modelParam, versionParam],
+      responses: { '200': json('ModelMetadata'), ...authErrors, '404': problem('Unknown model or version') },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v2/models/{model}/ready',
+    operation: {
+      summary: 'OIP model readiness',
+      parameters: [modelParam],
+      responses: { '200': anyJson('{name, ready}'), ...authErrors, '404': problem('Unknown model') },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v2/models/{model}/versions/{version}/ready',
+    operation: {
+      summary: 'OIP model readiness',
+      parameters: [modelParam, versionParam],
+      responses: { '200': anyJson('{name, ready}'), ...authErrors, '404': problem('Unknown model or version') },
+    },
+  },
   {
     method: 'post',
     path: '/v2/models/{model}/infer',
-    operation: { summary: 'OIP inference on raw tensors (champion)', parameters: [modelParam], requestBody: { required: true, ...json('InferRequest') }, responses: { '200': json('InferResponse'), '400': problem('Bad tensors'), ...authErrors, '404': problem('Unknown model') } },
+    operation: {
+      summary: 'OIP inference on raw tensors (champion)',
+      parameters: [modelParam],
+      requestBody: { required: true, ...json('InferRequest') },
+      responses: {
+        '200': json('InferResponse'),
+        '400': problem('Bad tensors'),
+        ...authErrors,
+        '404': problem('Unknown model'),
+      },
+    },
   },
   {
     method: 'post',
     path: '/v2/models/{model}/versions/{version}/infer',
-    operation: { summary: 'OIP inference on raw tensors', parameters: [modelParam, versionParam], requestBody: { required: true, ...json('InferRequest') }, responses: { '200': json('InferResponse'), '400': problem('Bad tensors'), ...authErrors, '404': problem('Unknown model or version') } },
+    operation: {
+      summary: 'OIP inference on raw tensors',
+      parameters: [modelParam, versionParam],
+      requestBody: { required: true, ...json('InferRequest') },
+      responses: {
+        '200': json('InferResponse'),
+        '400': problem('Bad tensors'),
+        ...authErrors,
+        '404': problem('Unknown model or version'),
+      },
+    },
   },
-  { method: 'get', path: '/metrics', operation: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...authErrors } } },
-  { method: 'get', path: '/openapi.json', operation: { summary: 'This document', responses: { '200': anyJson('OpenAPI 3.1'), ...authErrors } } },
-  { method: 'post', path: '/v1/admin/reload', admin: true, operation: { summary: 'Rebuild the serving set from MODELS_DIR (also on SIGHUP)', responses: { '200': anyJson('Serving versions'), ...authErrors, '422': problem('Registry unreadable, or versions refused (listed; the previous artifact keeps serving)') } } },
+  {
+    method: 'get',
+    path: '/metrics',
+    operation: {
+      summary: 'Prometheus metrics',
+      responses: {
+        '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        ...authErrors,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operation: { summary: 'This document', responses: { '200': anyJson('OpenAPI 3.1'), ...authErrors } },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/reload',
+    admin: true,
+    operation: {
+      summary: 'Rebuild the serving set from MODELS_DIR (also on SIGHUP)',
+      responses: {
+        '200': anyJson('Serving versions'),
+        ...authErrors,
+        '422': problem('Registry unreadable, or versions refused (listed; the previous artifact keeps serving)'),
+      },
+    },
+  },
   {
     method: 'post',
     path: '/v1/admin/models/{model}/versions/{version}/load',
@@ -126,14 +264,29 @@ export const routeDocs: RouteDoc[] = [
       summary: 'Verify and load one version (sha256, signature); replaces the same version if served',
       parameters: [modelParam, p('version', 'A semantic version')],
       requestBody: { required: false, ...json('AdminLoadRequest') },
-      responses: { '200': anyJson('Serving versions'), '400': problem('Bad path'), ...authErrors, '404': problem('No such package folder'), '422': problem('The package does not verify') },
+      responses: {
+        '200': anyJson('Serving versions'),
+        '400': problem('Bad path'),
+        ...authErrors,
+        '404': problem('No such package folder'),
+        '422': problem('The package does not verify'),
+      },
     },
   },
   {
     method: 'post',
     path: '/v1/admin/models/{model}/versions/{version}/retire',
     admin: true,
-    operation: { summary: 'Stop serving one version (running requests finish)', parameters: [modelParam, p('version', 'A semantic version')], responses: { '200': anyJson('Serving versions'), ...authErrors, '404': problem('Not served'), '409': problem('It is the champion') } },
+    operation: {
+      summary: 'Stop serving one version (running requests finish)',
+      parameters: [modelParam, p('version', 'A semantic version')],
+      responses: {
+        '200': anyJson('Serving versions'),
+        ...authErrors,
+        '404': problem('Not served'),
+        '409': problem('It is the champion'),
+      },
+    },
   },
 ];
 
@@ -145,13 +298,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
     paths[route.path] = { ...(paths[route.path] ?? {}), [route.method]: operation };
   }
   const schemas: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(components)) schemas[name] = jsonSchema(schema, name.endsWith('Request') ? 'input' : 'output');
+  for (const [name, schema] of Object.entries(components))
+    schemas[name] = jsonSchema(schema, name.endsWith('Request') ? 'input' : 'output');
   return {
     openapi: '3.1.0',
     info: {
       title: 'Lead scoring service',
       version,
-      description: 'Scores and exact SHAP reasons from versioned model packages. Errors are application/problem+json. See docs/service.md.',
+      description:
+        'Scores and exact SHAP reasons from versioned model packages. Errors are application/problem+json. See docs/service.md.',
     },
     security: [{ apiKey: [] }],
     paths,

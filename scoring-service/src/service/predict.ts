@@ -4,7 +4,7 @@
  */
 import type { ScoringRecord } from '../features/pipeline';
 import { HttpProblem } from './errors';
-import { countConfidence } from './outputs';
+import { countConfidence, present } from './outputs';
 import { checkKnownInputs, featuresFor, runVersion, type ScoringContext } from './scoring';
 import type { ServingSet } from './serving-set';
 import type { z } from 'zod';
@@ -18,17 +18,26 @@ function countModel(set: ServingSet, name: string | undefined): string {
   if (name) return name;
   const counts = [...set.models.values()].filter((m) => m.champion?.manifest.task === 'poisson-regression');
   if (counts.length === 1) return counts[0].name;
-  throw new HttpProblem(400, `Name the model: ${counts.length === 0 ? 'no count model is served' : `several count models are served (${counts.map((m) => m.name).join(', ')})`}.`, [
-    { path: 'model', message: 'required when the service does not serve exactly one count model' },
-  ]);
+  throw new HttpProblem(
+    400,
+    `Name the model: ${counts.length === 0 ? 'no count model is served' : `several count models are served (${counts.map((m) => m.name).join(', ')})`}.`,
+    [{ path: 'model', message: 'required when the service does not serve exactly one count model' }],
+  );
 }
 
-export async function predictRequest(ctx: ScoringContext, set: ServingSet, request: PredictRequest): Promise<{ model: string; version: string; body: PredictResponse }> {
+export async function predictRequest(
+  ctx: ScoringContext,
+  set: ServingSet,
+  request: PredictRequest,
+): Promise<{ model: string; version: string; body: PredictResponse }> {
   const modelName = countModel(set, request.model);
   const model = set.model(modelName);
   const { served } = set.resolve(modelName, request.version);
   if (served.manifest.task !== 'poisson-regression' && served.manifest.task !== 'regression') {
-    throw new HttpProblem(400, `${modelName} is a ${served.manifest.task} model; /predict serves count models. Use POST /v1/models/${modelName}/score.`);
+    throw new HttpProblem(
+      400,
+      `${modelName} is a ${served.manifest.task} model; /predict serves count models. Use POST /v1/models/${modelName}/score.`,
+    );
   }
   const productIsInput = served.manifest.inputs.some((i) => i.name === 'product_id');
   const productIds: (string | number)[] = [];
@@ -36,7 +45,11 @@ export async function predictRequest(ctx: ScoringContext, set: ServingSet, reque
   const records: ScoringRecord[] = request.rows.map((row, i) => {
     const product = row.product_id;
     if ((typeof product !== 'string' && typeof product !== 'number') || product === '') {
-      if (problems.length < 100) problems.push({ path: `rows[${i}].product_id`, message: 'product_id is required (a string or number) on every row' });
+      if (problems.length < 100)
+        problems.push({
+          path: `rows[${i}].product_id`,
+          message: 'product_id is required (a string or number) on every row',
+        });
     }
     productIds.push(product as string | number);
     if (productIsInput) return { id: String(i), inputs: row };
@@ -55,8 +68,20 @@ export async function predictRequest(ctx: ScoringContext, set: ServingSet, reque
     entry.q += q;
     totals.set(key, entry);
   });
-  ctx.metrics?.records.inc({ model: served.name, version: served.version, role: 'explicit', explained: 'false' }, records.length);
+  if (ctx.metrics) {
+    const role = request.version ? 'explicit' : 'champion';
+    ctx.metrics.records.inc({ model: served.name, version: served.version, role, explained: 'false' }, records.length);
+    ctx.metrics.observeScores(
+      served.manifest,
+      scores,
+      Array.from(scores, (q) => present(q, served.manifest).scaled),
+    );
+  }
   const bounds = served.manifest.outputs.confidence;
-  const body = [...totals.values()].map(({ product_id, q }) => ({ product_id, expected_qty: q, confidence_score: countConfidence(q, bounds) }));
+  const body = [...totals.values()].map(({ product_id, q }) => ({
+    product_id,
+    expected_qty: q,
+    confidence_score: countConfidence(q, bounds),
+  }));
   return { model: served.name, version: served.version, body };
 }

@@ -6,13 +6,19 @@ import { z } from 'zod';
 
 export const versionRef = z
   .string()
-  .regex(/^(?:champion|challenger|\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/, 'must be a version such as 4.1.0, or champion, or challenger')
+  .regex(
+    /^(?:champion|challenger|\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/,
+    'must be a version such as 4.1.0, or champion, or challenger',
+  )
   .meta({ description: 'A semantic version, or the alias champion or challenger.' });
 
 type InputValue = number | string | boolean | null;
 
 const isInputValue = (v: unknown): v is InputValue =>
-  v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 1000);
+  v === null ||
+  typeof v === 'boolean' ||
+  (typeof v === 'number' && Number.isFinite(v)) ||
+  (typeof v === 'string' && v.length <= 1000);
 
 export const inputValueJsonSchema = {
   anyOf: [{ type: 'number' }, { type: 'string', maxLength: 1000 }, { type: 'boolean' }, { type: 'null' }],
@@ -26,11 +32,18 @@ export const inputValueJsonSchema = {
  * (records[i].inputs.<name>); its JSON Schema is given explicitly (openapi.ts).
  */
 export const inputsSchema = z
-  .custom<Record<string, InputValue>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be an object of input values')
+  .custom<Record<string, InputValue>>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'must be an object of input values',
+  )
   .superRefine((inputs, ctx) => {
     for (const name of Object.keys(inputs)) {
       if (!isInputValue(inputs[name])) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'must be a number, a string of at most 1000 characters, a boolean or null' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'must be a number, a string of at most 1000 characters, a boolean or null',
+        });
       }
     }
   });
@@ -43,22 +56,36 @@ export const inputsJsonSchema = {
 
 export const explainSchema = z
   .union([z.strictObject({ top: z.number().int().min(1).max(100) }), z.strictObject({ all: z.literal(true) })])
-  .meta({ description: 'Return the top-k reasons, or every input\'s contribution.' });
+  .meta({ description: "Return the top-k reasons, or every input's contribution." });
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date such as 2026-11-25');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date such as 2026-11-25');
 
 export const scoreRecordSchema = z.strictObject({
-  id: z.string().min(1).max(255).meta({ description: 'The record id (for a Lead, its 18-character Id). Canary routing hashes it.' }),
+  id: z
+    .string()
+    .min(1)
+    .max(255)
+    .meta({ description: 'The record id (for a Lead, its 18-character Id). Canary routing hashes it.' }),
   inputs: inputsSchema,
 });
 
 export const scoreRequestSchema = z
   .strictObject({
     version: versionRef.optional().meta({ description: 'Version or alias to score with; default: champion.' }),
-    shadow: z.array(versionRef).max(5).optional().meta({ description: 'Versions or aliases also scored on the same records, returned under `shadow`.' }),
-    canary: z.strictObject({ percent: z.number().int().min(0).max(100) }).optional().meta({
-      description: 'Send this percent of records (by a stable hash of the id) to the challenger, the rest to the champion. Not combined with `version`.',
-    }),
+    shadow: z
+      .array(versionRef)
+      .max(5)
+      .optional()
+      .meta({ description: 'Versions or aliases also scored on the same records, returned under `shadow`.' }),
+    canary: z
+      .strictObject({ percent: z.number().int().min(0).max(100) })
+      .optional()
+      .meta({
+        description:
+          'Send this percent of records (by a stable hash of the id) to the challenger, the rest to the champion. Not combined with `version`.',
+      }),
     explain: explainSchema.optional(),
     asOf: isoDate.optional().meta({ description: 'Date that "days since" features count to; default: today (UTC).' }),
     records: z.array(scoreRecordSchema).min(1),
@@ -66,10 +93,12 @@ export const scoreRequestSchema = z
   .superRefine((body, ctx) => {
     const seen = new Set<string>();
     body.records.forEach((record, index) => {
-      if (seen.has(record.id)) ctx.addIssue({ code: 'custom', path: ['records', index, 'id'], message: 'duplicate record id' });
+      if (seen.has(record.id))
+        ctx.addIssue({ code: 'custom', path: ['records', index, 'id'], message: 'duplicate record id' });
       seen.add(record.id);
     });
-    if (body.canary && body.version) ctx.addIssue({ code: 'custom', path: ['canary'], message: 'canary cannot be combined with an explicit version' });
+    if (body.canary && body.version)
+      ctx.addIssue({ code: 'custom', path: ['canary'], message: 'canary cannot be combined with an explicit version' });
   });
 export type ScoreRequest = z.output<typeof scoreRequestSchema>;
 
@@ -80,14 +109,19 @@ export const reasonSchema = z.object({
   contribution: z.number(),
   direction: z.enum(['raises', 'lowers']),
   text: z.string(),
-  standardError: z.number().optional().meta({ description: 'Sampling explanations only: the standard error of the contribution.' }),
+  standardError: z
+    .number()
+    .optional()
+    .meta({ description: 'Sampling explanations only: the standard error of the contribution.' }),
 });
 
 export const explanationSchema = z.object({
   base: z.number().meta({ description: 'Expected margin over the reference data.' }),
-  margin: z.number().meta({ description: 'This record\'s margin: base + the sum of all contributions.' }),
+  margin: z.number().meta({ description: "This record's margin: base + the sum of all contributions." }),
   unit: z.enum(['log-odds', 'log-count', 'value']),
-  method: z.enum(['treeshap', 'sampling']).meta({ description: 'Exact TreeSHAP, or permutation sampling for models that are not tree ensembles.' }),
+  method: z
+    .enum(['treeshap', 'sampling'])
+    .meta({ description: 'Exact TreeSHAP, or permutation sampling for models that are not tree ensembles.' }),
   note: z.string().meta({ description: 'How to read the contributions.' }),
   reasons: z.array(reasonSchema),
 });
@@ -108,25 +142,44 @@ export const scoreResponseSchema = z.object({
   version: z.string(),
   signature: z.string(),
   results: z.array(scoreResultSchema),
-  shadow: z.array(z.object({ version: z.string(), role: z.enum(['champion', 'challenger', 'explicit']), signature: z.string(), results: z.array(scoreResultSchema) })).optional(),
+  shadow: z
+    .array(
+      z.object({
+        version: z.string(),
+        role: z.enum(['champion', 'challenger', 'explicit']),
+        signature: z.string(),
+        results: z.array(scoreResultSchema),
+      }),
+    )
+    .optional(),
 });
 
 export const predictRequestSchema = z.strictObject({
-  model: z.string().min(1).max(100).optional().meta({ description: 'A count model; default: the only count model served.' }),
+  model: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'A count model; default: the only count model served.' }),
   version: versionRef.optional(),
   asOf: isoDate.optional(),
-  rows: z.array(inputsSchema).min(1).meta({ description: 'One row per product and group; every row needs product_id.' }),
+  rows: z
+    .array(inputsSchema)
+    .min(1)
+    .meta({ description: 'One row per product and group; every row needs product_id.' }),
 });
 
 export const predictResponseSchema = z.array(
   z.object({
     product_id: z.union([z.string(), z.number()]),
-    expected_qty: z.number().meta({ description: 'Expected count summed over the product\'s rows.' }),
+    expected_qty: z.number().meta({ description: "Expected count summed over the product's rows." }),
     confidence_score: z.number().meta({ description: 'clamp(min, max, 1 - 1/(1 + sqrt(expected_qty))).' }),
   }),
 );
 
-const tensorData: z.ZodType<unknown> = z.lazy(() => z.array(z.union([z.number(), z.boolean(), z.string(), z.null(), tensorData])));
+const tensorData: z.ZodType<unknown> = z.lazy(() =>
+  z.array(z.union([z.number(), z.boolean(), z.string(), z.null(), tensorData])),
+);
 
 export const inferRequestSchema = z.strictObject({
   id: z.string().max(255).optional(),
@@ -138,11 +191,15 @@ export const inferRequestSchema = z.strictObject({
         shape: z.array(z.number().int().min(0)).min(1).max(8),
         datatype: z.enum(['FP32', 'FP64', 'INT32', 'INT64', 'BOOL']),
         parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-        data: tensorData.meta({ description: 'Row-major values, flat or nested. null is a missing value (NaN) in FP32/FP64 tensors.' }),
+        data: tensorData.meta({
+          description: 'Row-major values, flat or nested. null is a missing value (NaN) in FP32/FP64 tensors.',
+        }),
       }),
     )
     .min(1),
-  outputs: z.array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+  outputs: z
+    .array(z.strictObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() }))
+    .optional(),
 });
 export type InferRequest = z.output<typeof inferRequestSchema>;
 
@@ -158,13 +215,26 @@ export const inferResponseSchema = z.object({
   model_name: z.string(),
   model_version: z.string(),
   id: z.string().optional(),
-  outputs: z.array(z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()), data: z.array(z.union([z.number(), z.string(), z.boolean()])) })),
+  outputs: z.array(
+    z.object({
+      name: z.string(),
+      datatype: z.string(),
+      shape: z.array(z.number().int()),
+      data: z.array(z.union([z.number(), z.string(), z.boolean()])),
+    }),
+  ),
 });
 
 export const adminLoadRequestSchema = z
   .strictObject({
-    path: z.string().min(1).max(500).optional().meta({ description: 'Package folder relative to MODELS_DIR; default: the registry\'s path or <model>/<version>.' }),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().meta({ description: 'Refuse the package unless model.onnx has this sha256.' }),
+    path: z.string().min(1).max(500).optional().meta({
+      description: "Package folder relative to MODELS_DIR; default: the registry's path or <model>/<version>.",
+    }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional()
+      .meta({ description: 'Refuse the package unless model.onnx has this sha256.' }),
   })
   .default({});
 

@@ -37,7 +37,11 @@ export interface ScoredRows {
  * for that version (a mapping built for champion and challenger fits both); inputs no served
  * version knows are refused, naming them.
  */
-export function checkKnownInputs(model: ServedModel, records: readonly ScoringRecord[], pathOf: (index: number, input: string) => string): void {
+export function checkKnownInputs(
+  model: ServedModel,
+  records: readonly ScoringRecord[],
+  pathOf: (index: number, input: string) => string,
+): void {
   const issues: ProblemIssue[] = [];
   records.forEach((record, index) => {
     for (const name of Object.keys(record.inputs)) {
@@ -74,7 +78,11 @@ export function featuresFor(
   } catch (err) {
     if (!(err instanceof InputValidationError)) throw err;
     const issues = err.problems.map((p) => ({ path: pathOf(p.recordId, p.input), message: `${p.input} ${p.problem}` }));
-    throw new HttpProblem(422, `Inputs do not fit ${served.name} ${served.version}${err.truncated ? ' (first 100 problems shown)' : ''}.`, issues);
+    throw new HttpProblem(
+      422,
+      `Inputs do not fit ${served.name} ${served.version}${err.truncated ? ' (first 100 problems shown)' : ''}.`,
+      issues,
+    );
   }
 }
 
@@ -89,15 +97,26 @@ export async function runVersion(
 ): Promise<ScoredRows> {
   const started = performance.now();
   const columns = served.manifest.model.columns;
-  const request = explain ? { top: 'top' in explain ? explain.top : undefined, asOf, inputs: records.map((r) => r.inputs) } : undefined;
+  const request = explain
+    ? { top: 'top' in explain ? explain.top : undefined, asOf, inputs: records.map((r) => r.inputs) }
+    : undefined;
   const out = await ctx.pool.run(served.key, features, records.length, columns, request);
   const seconds = (performance.now() - started) / 1000;
-  ctx.metrics?.inference.observe({ model: served.name, version: served.version, explained: String(explain !== undefined) }, seconds);
+  ctx.metrics?.inference.observe(
+    { model: served.name, version: served.version, explained: String(explain !== undefined) },
+    seconds,
+  );
   if (ctx.timings) ctx.timings.pool = (ctx.timings.pool ?? 0) + seconds * 1000;
   return { scores: out.scores, explanations: out.explanations };
 }
 
-function results(served: ServedVersion, role: Role, records: readonly ScoringRecord[], rows: ScoredRows, ctx: ScoringContext): ScoreResult[] {
+function results(
+  served: ServedVersion,
+  role: Role,
+  records: readonly ScoringRecord[],
+  rows: ScoredRows,
+  ctx: ScoringContext,
+): ScoreResult[] {
   const scaled = new Array<number>(records.length);
   const list = records.map((record, i) => {
     const score = rows.scores[i];
@@ -108,12 +127,20 @@ function results(served: ServedVersion, role: Role, records: readonly ScoringRec
     return result;
   });
   ctx.metrics?.observeScores(served.manifest, rows.scores, scaled);
-  ctx.metrics?.records.inc({ model: served.name, version: served.version, role, explained: String(rows.explanations !== undefined) }, records.length);
+  ctx.metrics?.records.inc(
+    { model: served.name, version: served.version, role, explained: String(rows.explanations !== undefined) },
+    records.length,
+  );
   return list;
 }
 
 /** Scores a request against one serving set. */
-export async function scoreRequest(ctx: ScoringContext, set: ServingSet, modelName: string, request: ScoreRequest): Promise<ScoreResponse> {
+export async function scoreRequest(
+  ctx: ScoringContext,
+  set: ServingSet,
+  modelName: string,
+  request: ScoreRequest,
+): Promise<ScoreResponse> {
   const model = set.model(modelName);
   const records = request.records as ScoringRecord[];
   const indexById = new Map(records.map((r, i) => [r.id, i]));

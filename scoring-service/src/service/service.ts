@@ -33,7 +33,9 @@ export interface ServiceOptions {
   loadInBackground?: boolean;
 }
 
-export const serviceVersion = (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+export const serviceVersion = (
+  JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }
+).version;
 
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
@@ -47,13 +49,26 @@ export async function createService(config: Config, options: ServiceOptions = {}
     adminKeys = [generatedKeys.admin];
   }
   const metrics = new ServiceMetrics(config.PSI_WINDOW);
-  const pool = new WorkerPool({ size: config.WORKERS, ortThreads: config.ORT_THREADS, splitRows: config.SPLIT_ROWS, allowCrash: options.allowWorkerCrash });
+  const pool = new WorkerPool({
+    size: config.WORKERS,
+    ortThreads: config.ORT_THREADS,
+    splitRows: config.SPLIT_ROWS,
+    allowCrash: options.allowWorkerCrash,
+  });
   pool.on('worker-crashed', (err: Error) => {
     metrics.workerRestarts.inc();
     log.error({ err: err.message }, 'inference worker crashed; replacing it');
   });
   const host = new ModelHost(config.modelsDir, pool, log, metrics);
-  const deps: ServiceDeps = { config, host, pool, keys: new KeyRing(clientKeys, adminKeys), metrics, log, state: { shuttingDown: false } };
+  const deps: ServiceDeps = {
+    config,
+    host,
+    pool,
+    keys: new KeyRing(clientKeys, adminKeys),
+    metrics,
+    log,
+    state: { shuttingDown: false },
+  };
   const loaded = host.reload().then(
     () => undefined,
     (err: Error) => log.error({ reason: err.message }, 'no models loaded at start; the service is not ready'),

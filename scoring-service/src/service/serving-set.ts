@@ -48,7 +48,10 @@ function pickAliases(versions: ServedVersion[], aliases: { champion?: string; ch
   const sorted = [...versions].sort(byVersionDesc);
   const find = (v?: string) => (v ? sorted.find((s) => s.version === v) : undefined);
   const champion =
-    find(aliases.champion) ?? sorted.find((s) => s.status === 'production') ?? sorted.find((s) => s.status !== 'deprecated') ?? sorted[0];
+    find(aliases.champion) ??
+    sorted.find((s) => s.status === 'production') ??
+    sorted.find((s) => s.status !== 'deprecated') ??
+    sorted[0];
   let challenger = find(aliases.challenger) ?? sorted.find((s) => s.status === 'staging');
   if (challenger === champion) challenger = undefined;
   return { champion, challenger };
@@ -57,7 +60,7 @@ function pickAliases(versions: ServedVersion[], aliases: { champion?: string; ch
 export class ServingSet {
   readonly models: ReadonlyMap<string, ServedModel>;
   private inflight = 0;
-  private drained?: () => void;
+  private readonly drained: (() => void)[] = [];
 
   constructor(
     versions: ServedVersion[],
@@ -92,7 +95,11 @@ export class ServingSet {
 
   model(name: string): ServedModel {
     const model = this.models.get(name);
-    if (!model) throw new HttpProblem(404, `Model ${JSON.stringify(name.slice(0, 100))} is not served. GET /v1/models lists the models.`);
+    if (!model)
+      throw new HttpProblem(
+        404,
+        `Model ${JSON.stringify(name.slice(0, 100))} is not served. GET /v1/models lists the models.`,
+      );
     return model;
   }
 
@@ -108,7 +115,11 @@ export class ServingSet {
       return { served: model.challenger, role: 'challenger' };
     }
     const served = model.versions.get(ref);
-    if (!served) throw new HttpProblem(404, `Version ${JSON.stringify(ref.slice(0, 50))} of ${modelName} is not served (served: ${[...model.versions.keys()].join(', ')}).`);
+    if (!served)
+      throw new HttpProblem(
+        404,
+        `Version ${JSON.stringify(ref.slice(0, 50))} of ${modelName} is not served (served: ${[...model.versions.keys()].join(', ')}).`,
+      );
     return { served, role: 'explicit' };
   }
 
@@ -119,14 +130,12 @@ export class ServingSet {
 
   leave(): void {
     this.inflight--;
-    if (this.inflight === 0 && this.drained) this.drained();
+    if (this.inflight === 0) for (const resolve of this.drained.splice(0)) resolve();
   }
 
   /** Resolves once no request runs on this set. */
   whenDrained(): Promise<void> {
     if (this.inflight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.drained = resolve;
-    });
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 }

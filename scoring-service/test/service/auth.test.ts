@@ -20,20 +20,36 @@ describe('authentication on every route', () => {
 
   const guarded = routeDocs.filter((r) => !r.public);
 
-  it.each(guarded.map((r) => [r.method.toUpperCase(), r.path, r] as const))('%s %s refuses a missing or wrong key with 401 problem+json', async (_m, _p, route) => {
-    const url = concrete(route.path);
-    const call = () => (route.method === 'get' ? request(service.app).get(url) : request(service.app).post(url).send({}));
-    const missing = await call().expect(401).expect('Content-Type', /application\/problem\+json/);
-    expect(missing.headers['www-authenticate']).toContain('Bearer');
-    expect(missing.body).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.any(String), detail: expect.any(String) });
-    await call().set('Authorization', `Bearer ${CLIENT_KEY}x`).expect(401);
-    await call().set('Authorization', `Basic ${Buffer.from(`user:${CLIENT_KEY}`).toString('base64')}`).expect(401);
-  });
+  it.each(guarded.map((r) => [r.method.toUpperCase(), r.path, r] as const))(
+    '%s %s refuses a missing or wrong key with 401 problem+json',
+    async (_m, _p, route) => {
+      const url = concrete(route.path);
+      const call = () =>
+        route.method === 'get' ? request(service.app).get(url) : request(service.app).post(url).send({});
+      const missing = await call()
+        .expect(401)
+        .expect('Content-Type', /application\/problem\+json/);
+      expect(missing.headers['www-authenticate']).toContain('Bearer');
+      expect(missing.body).toMatchObject({
+        status: 401,
+        title: 'Unauthorized',
+        type: expect.any(String),
+        detail: expect.any(String),
+      });
+      await call().set('Authorization', `Bearer ${CLIENT_KEY}x`).expect(401);
+      await call()
+        .set('Authorization', `Basic ${Buffer.from(`user:${CLIENT_KEY}`).toString('base64')}`)
+        .expect(401);
+    },
+  );
 
-  it.each(guarded.filter((r) => r.admin).map((r) => [r.path, r] as const))('%s refuses a client key with 403', async (_p, route) => {
-    const res = await request(service.app).post(concrete(route.path)).set(auth(CLIENT_KEY)).send({}).expect(403);
-    expect(res.body.detail).toContain('admin');
-  });
+  it.each(guarded.filter((r) => r.admin).map((r) => [r.path, r] as const))(
+    '%s refuses a client key with 403',
+    async (_p, route) => {
+      const res = await request(service.app).post(concrete(route.path)).set(auth(CLIENT_KEY)).send({}).expect(403);
+      expect(res.body.detail).toContain('admin');
+    },
+  );
 
   it('lets an admin key use client routes, and a client key the client routes', async () => {
     await request(service.app).get('/v1/models').set(auth(ADMIN_KEY)).expect(200);

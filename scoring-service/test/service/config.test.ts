@@ -12,7 +12,10 @@ describe('configuration from the environment', () => {
   });
 
   it('splits comma-separated keys and trims them', () => {
-    const config = loadConfig({ SCORING_API_KEYS: ' key-one-0123456789abc, key-two-0123456789abc ,', SCORING_ADMIN_KEYS: 'admin-0123456789abcdef' });
+    const config = loadConfig({
+      SCORING_API_KEYS: ' key-one-0123456789abc, key-two-0123456789abc ,',
+      SCORING_ADMIN_KEYS: 'admin-0123456789abcdef',
+    });
     expect(config.SCORING_API_KEYS).toEqual(['key-one-0123456789abc', 'key-two-0123456789abc']);
     expect(config.SCORING_ADMIN_KEYS).toEqual(['admin-0123456789abcdef']);
   });

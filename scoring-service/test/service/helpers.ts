@@ -17,7 +17,8 @@ export const auth = (key = CLIENT_KEY) => ({ Authorization: `Bearer ${key}` });
 export function copyModels(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'scoring-models-'));
   cpSync(path.join(MODELS_DIR, 'registry.json'), path.join(dir, 'registry.json'));
-  for (const model of ['lead-scoring', 'gift-demand']) cpSync(path.join(MODELS_DIR, model), path.join(dir, model), { recursive: true });
+  for (const model of ['lead-scoring', 'gift-demand'])
+    cpSync(path.join(MODELS_DIR, model), path.join(dir, model), { recursive: true });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -27,7 +28,8 @@ export function editJson<T>(file: string, edit: (value: T) => void): void {
   writeFileSync(file, JSON.stringify(value, null, 2));
 }
 
-export const editRegistry = (dir: string, edit: (r: Registry) => void) => editJson<Registry>(path.join(dir, 'registry.json'), edit);
+export const editRegistry = (dir: string, edit: (r: Registry) => void) =>
+  editJson<Registry>(path.join(dir, 'registry.json'), edit);
 export const editManifest = (dir: string, model: string, version: string, edit: (m: Manifest) => void) =>
   editJson<Manifest>(path.join(dir, model, version, 'manifest.json'), edit);
 
@@ -48,7 +50,10 @@ export class LogCapture {
  * registry pins lead-scoring's champion to 4.1.0 and challenger to 4.0.0, so tests do not
  * depend on the statuses the bundled registry happens to carry.
  */
-export async function startService(env: Record<string, string> = {}, options: { allowWorkerCrash?: boolean; logs?: LogCapture } = {}): Promise<Service> {
+export async function startService(
+  env: Record<string, string> = {},
+  options: { allowWorkerCrash?: boolean; logs?: LogCapture } = {},
+): Promise<Service> {
   const copy = env.MODELS_DIR ? undefined : copyModels();
   if (copy) {
     editRegistry(copy.dir, (r) => {
@@ -91,10 +96,21 @@ const ort = require(workerData.ortPath);
 
 export type RawOutputs = Record<string, { type: string; dims: number[]; data: number[] }>;
 
-export async function rawOrt(modelPath: string, inputName: string, features: Float32Array, dims: number[]): Promise<RawOutputs> {
+export async function rawOrt(
+  modelPath: string,
+  inputName: string,
+  features: Float32Array,
+  dims: number[],
+): Promise<RawOutputs> {
   const worker = new Worker(RAW_ORT, {
     eval: true,
-    workerData: { ortPath: require.resolve('onnxruntime-node'), modelPath, inputName, features: Array.from(features), dims },
+    workerData: {
+      ortPath: require.resolve('onnxruntime-node'),
+      modelPath,
+      inputName,
+      features: Array.from(features),
+      dims,
+    },
   });
   try {
     const out = await new Promise<RawOutputs & { error?: unknown }>((resolve, reject) => {
@@ -108,9 +124,18 @@ export async function rawOrt(modelPath: string, inputName: string, features: Flo
   }
 }
 
-export async function rawPredict(model: string, version: string, features: Float32Array, rows: number, dir = MODELS_DIR): Promise<{ outputs: RawOutputs; scores: number[] }> {
+export async function rawPredict(
+  model: string,
+  version: string,
+  features: Float32Array,
+  rows: number,
+  dir = MODELS_DIR,
+): Promise<{ outputs: RawOutputs; scores: number[] }> {
   const manifest = readManifest(model, version, dir);
-  const outputs = await rawOrt(path.join(dir, model, version, 'model.onnx'), manifest.model.inputName, features, [rows, manifest.model.columns]);
+  const outputs = await rawOrt(path.join(dir, model, version, 'model.onnx'), manifest.model.inputName, features, [
+    rows,
+    manifest.model.columns,
+  ]);
   const data = outputs[manifest.model.outputName].data;
   const perRow = data.length / rows;
   const scores = Array.from({ length: rows }, (_, r) => (perRow === 2 ? data[2 * r + 1] : data[r]));

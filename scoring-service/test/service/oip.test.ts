@@ -29,8 +29,14 @@ describe('Open Inference Protocol v2', () => {
     });
     const champion = await request(service.app).get('/v2/models/lead-scoring').set(auth()).expect(200);
     expect(champion.body.name).toBe('lead-scoring');
-    await request(service.app).get('/v2/models/lead-scoring/ready').set(auth()).expect(200, { name: 'lead-scoring', version: '4.1.0', ready: true });
-    await request(service.app).get('/v2/models/lead-scoring/versions/4.0.0/ready').set(auth()).expect(200, { name: 'lead-scoring', version: '4.0.0', ready: true });
+    await request(service.app)
+      .get('/v2/models/lead-scoring/ready')
+      .set(auth())
+      .expect(200, { name: 'lead-scoring', version: '4.1.0', ready: true });
+    await request(service.app)
+      .get('/v2/models/lead-scoring/versions/4.0.0/ready')
+      .set(auth())
+      .expect(200, { name: 'lead-scoring', version: '4.0.0', ready: true });
     await request(service.app).get('/v2').set(auth()).expect(200);
   });
 
@@ -39,7 +45,8 @@ describe('Open Inference Protocol v2', () => {
     const served = service.deps.host.current.resolve('lead-scoring', '4.1.0').served;
     const features = served.pipeline.transform(records, { asOf: '2026-11-25' });
     const rows: (number | null)[][] = [];
-    for (let r = 0; r < records.length; r++) rows.push(Array.from(features.subarray(r * 41, (r + 1) * 41), (v) => (Number.isNaN(v) ? null : v)));
+    for (let r = 0; r < records.length; r++)
+      rows.push(Array.from(features.subarray(r * 41, (r + 1) * 41), (v) => (Number.isNaN(v) ? null : v)));
     const res = await request(service.app)
       .post('/v2/models/lead-scoring/versions/4.1.0/infer')
       .set(auth())
@@ -58,7 +65,10 @@ describe('Open Inference Protocol v2', () => {
     const flat = await request(service.app)
       .post('/v2/models/lead-scoring/infer')
       .set(auth())
-      .send({ inputs: [{ name: 'input', shape: [8, 41], datatype: 'FP32', data: rows.flat() }], outputs: [{ name: 'probabilities' }] })
+      .send({
+        inputs: [{ name: 'input', shape: [8, 41], datatype: 'FP32', data: rows.flat() }],
+        outputs: [{ name: 'probabilities' }],
+      })
       .expect(200);
     expect(flat.body.outputs).toHaveLength(1);
     expect(flat.body.outputs[0].data).toEqual(outputs.probabilities.data);

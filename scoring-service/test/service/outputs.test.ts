@@ -19,7 +19,11 @@ describe('presenting a score', () => {
   });
 
   it('picks the first tier, highest first, whose minimum decile the score reaches', () => {
-    const tiers = [{ name: 'Cold', minDecile: 1 }, { name: 'Hot', minDecile: 9 }, { name: 'Warm', minDecile: 6 }];
+    const tiers = [
+      { name: 'Cold', minDecile: 1 },
+      { name: 'Hot', minDecile: 9 },
+      { name: 'Warm', minDecile: 6 },
+    ];
     expect(tierOf(10, tiers)).toBe('Hot');
     expect(tierOf(6, tiers)).toBe('Warm');
     expect(tierOf(5, tiers)).toBe('Cold');

@@ -47,10 +47,22 @@ describe('POST /v1/models/{model}/score', () => {
 
   it('explains with the top-k reasons by magnitude, and all contributions add up to the margin of the score', async () => {
     const records = leads(6);
-    const top = await request(service.app).post(URL).set(auth()).send({ records, explain: { top: 5 } }).expect(200);
-    const all = await request(service.app).post(URL).set(auth()).send({ records, explain: { all: true } }).expect(200);
+    const top = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records, explain: { top: 5 } })
+      .expect(200);
+    const all = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records, explain: { all: true } })
+      .expect(200);
     for (let i = 0; i < records.length; i++) {
-      const reasons = top.body.results[i].explanation.reasons as { contribution: number; direction: string; text: string }[];
+      const reasons = top.body.results[i].explanation.reasons as {
+        contribution: number;
+        direction: string;
+        text: string;
+      }[];
       expect(reasons).toHaveLength(5);
       const magnitudes = reasons.map((r) => Math.abs(r.contribution));
       expect([...magnitudes].sort((a, b) => b - a)).toEqual(magnitudes);
@@ -60,7 +72,10 @@ describe('POST /v1/models/{model}/score', () => {
       }
       const explanation = all.body.results[i].explanation;
       expect(explanation.unit).toBe('log-odds');
-      const sum = (explanation.reasons as { contribution: number }[]).reduce((s, r) => s + r.contribution, explanation.base);
+      const sum = (explanation.reasons as { contribution: number }[]).reduce(
+        (s, r) => s + r.contribution,
+        explanation.base,
+      );
       const p = all.body.results[i].score as number;
       expect(sum).toBeCloseTo(explanation.margin, 6);
       expect(explanation.margin).toBeCloseTo(Math.log(p / (1 - p)), 4);
@@ -73,29 +88,50 @@ describe('POST /v1/models/{model}/score', () => {
     const explicit = await request(service.app).post(URL).set(auth()).send({ version: '4.0.0', records }).expect(200);
     expect(explicit.body.version).toBe('4.0.0');
     expect(explicit.body.results.map((r: { role: string }) => r.role)).toEqual(['explicit', 'explicit', 'explicit']);
-    const challenger = await request(service.app).post(URL).set(auth()).send({ version: 'challenger', records }).expect(200);
+    const challenger = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ version: 'challenger', records })
+      .expect(200);
     expect(challenger.body.version).toBe('4.0.0');
     expect(challenger.body.results[0].role).toBe('challenger');
-    expect(challenger.body.results.map((r: { score: number }) => r.score)).toEqual(explicit.body.results.map((r: { score: number }) => r.score));
+    expect(challenger.body.results.map((r: { score: number }) => r.score)).toEqual(
+      explicit.body.results.map((r: { score: number }) => r.score),
+    );
   });
 
   it('scores shadow versions on the same records in the same call', async () => {
     const records = leads(4);
-    const res = await request(service.app).post(URL).set(auth()).send({ records, shadow: ['4.0.0'], explain: { top: 2 } }).expect(200);
+    const res = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records, shadow: ['4.0.0'], explain: { top: 2 } })
+      .expect(200);
     const alone = await request(service.app).post(URL).set(auth()).send({ records, version: '4.0.0' }).expect(200);
     expect(res.body.version).toBe('4.1.0');
     expect(res.body.shadow).toHaveLength(1);
     expect(res.body.shadow[0]).toMatchObject({ version: '4.0.0', role: 'explicit' });
     expect(res.body.shadow[0].results.map((r: { id: string }) => r.id)).toEqual(records.map((r) => r.id));
-    expect(res.body.shadow[0].results.map((r: { score: number }) => r.score)).toEqual(alone.body.results.map((r: { score: number }) => r.score));
+    expect(res.body.shadow[0].results.map((r: { score: number }) => r.score)).toEqual(
+      alone.body.results.map((r: { score: number }) => r.score),
+    );
     expect(res.body.shadow[0].results[0].explanation.reasons).toHaveLength(2);
   });
 
   it('splits a canary by a stable hash of the record id, the same way on every call', async () => {
     const records = leads(60, 'canary');
-    const first = await request(service.app).post(URL).set(auth()).send({ records, canary: { percent: 30 } }).expect(200);
-    const second = await request(service.app).post(URL).set(auth()).send({ records: [...records].reverse(), canary: { percent: 30 } }).expect(200);
-    const roleOf = (body: { results: { id: string; role: string; version: string }[] }) => new Map(body.results.map((r) => [r.id, r]));
+    const first = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records, canary: { percent: 30 } })
+      .expect(200);
+    const second = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records: [...records].reverse(), canary: { percent: 30 } })
+      .expect(200);
+    const roleOf = (body: { results: { id: string; role: string; version: string }[] }) =>
+      new Map(body.results.map((r) => [r.id, r]));
     const a = roleOf(first.body);
     const b = roleOf(second.body);
     for (const record of records) {
@@ -106,14 +142,31 @@ describe('POST /v1/models/{model}/score', () => {
     }
     const roles = new Set(first.body.results.map((r: { role: string }) => r.role));
     expect(roles).toEqual(new Set(['champion', 'challenger']));
-    const none = await request(service.app).post(URL).set(auth()).send({ records, canary: { percent: 0 } }).expect(200);
+    const none = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records, canary: { percent: 0 } })
+      .expect(200);
     expect(none.body.results.every((r: { role: string }) => r.role === 'champion')).toBe(true);
-    const all = await request(service.app).post(URL).set(auth()).send({ records, canary: { percent: 100 } }).expect(200);
+    const all = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records, canary: { percent: 100 } })
+      .expect(200);
     expect(all.body.results.every((r: { role: string }) => r.role === 'challenger')).toBe(true);
   });
 
   it('scores a lead with every input missing, as missing values', async () => {
-    const res = await request(service.app).post(URL).set(auth()).send({ records: [{ id: 'empty', inputs: {} }, { id: 'nulls', inputs: { industry: null, tenure_at_firm_months: null } }] }).expect(200);
+    const res = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({
+        records: [
+          { id: 'empty', inputs: {} },
+          { id: 'nulls', inputs: { industry: null, tenure_at_firm_months: null } },
+        ],
+      })
+      .expect(200);
     expect(res.body.results[0].score).toBeGreaterThan(0);
     expect(res.body.results[0].score).toBeLessThan(1);
   });
@@ -130,11 +183,18 @@ describe('POST /v1/models/{model}/score', () => {
     const res = await request(service.app)
       .post(URL)
       .set(auth())
-      .send({ records: [{ id: 'a', inputs: sampleLead() }, { id: 'b', inputs: sampleLead({ tenure_months: 3 }) }] })
+      .send({
+        records: [
+          { id: 'a', inputs: sampleLead() },
+          { id: 'b', inputs: sampleLead({ tenure_months: 3 }) },
+        ],
+      })
       .expect(422)
       .expect('Content-Type', /application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, title: 'Unprocessable input' });
-    expect(res.body.errors).toEqual([{ path: 'records[1].inputs.tenure_months', message: expect.stringContaining('tenure_months') }]);
+    expect(res.body.errors).toEqual([
+      { path: 'records[1].inputs.tenure_months', message: expect.stringContaining('tenure_months') },
+    ]);
   });
 
   it('refuses wrong types with 422 naming the record and input, without echoing the value', async () => {
@@ -157,31 +217,84 @@ describe('POST /v1/models/{model}/score', () => {
     const paths = res.body.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['records[0].inputs.industry', 'explain.top']));
     await request(service.app).post(URL).set(auth()).send({ records: [] }).expect(400);
-    await request(service.app).post(URL).set(auth()).send({ records: [{ id: 'x', inputs: {} }], extra: 1 }).expect(400);
+    await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records: [{ id: 'x', inputs: {} }], extra: 1 })
+      .expect(400);
   });
 
   it('refuses duplicate record ids and a canary combined with an explicit version', async () => {
-    const dup = await request(service.app).post(URL).set(auth()).send({ records: [{ id: 'a', inputs: {} }, { id: 'a', inputs: {} }] }).expect(400);
+    const dup = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({
+        records: [
+          { id: 'a', inputs: {} },
+          { id: 'a', inputs: {} },
+        ],
+      })
+      .expect(400);
     expect(dup.body.errors).toEqual([{ path: 'records[1].id', message: 'duplicate record id' }]);
-    await request(service.app).post(URL).set(auth()).send({ version: '4.1.0', canary: { percent: 10 }, records: [{ id: 'a', inputs: {} }] }).expect(400);
+    await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ version: '4.1.0', canary: { percent: 10 }, records: [{ id: 'a', inputs: {} }] })
+      .expect(400);
+  });
+
+  it('answers 400 for a path that is not valid URL encoding', async () => {
+    const res = await request(service.app)
+      .post('/v1/models/%E0%A4%A/score')
+      .set(auth())
+      .send({ records: [{ id: 'a', inputs: {} }] })
+      .expect(400)
+      .expect('Content-Type', /application\/problem\+json/);
+    expect(res.body.detail).toBe('The request path is not valid URL encoding.');
   });
 
   it('answers 404 for an unknown model, version or alias', async () => {
-    const model = await request(service.app).post('/v1/models/nope/score').set(auth()).send({ records: [{ id: 'a', inputs: {} }] }).expect(404);
+    const model = await request(service.app)
+      .post('/v1/models/nope/score')
+      .set(auth())
+      .send({ records: [{ id: 'a', inputs: {} }] })
+      .expect(404);
     expect(model.body.detail).toContain('nope');
-    await request(service.app).post(URL).set(auth()).send({ version: '9.9.9', records: [{ id: 'a', inputs: {} }] }).expect(404);
-    await request(service.app).post('/v1/models/gift-demand/score').set(auth()).send({ version: 'challenger', records: [{ id: 'a', inputs: {} }] }).expect(404);
+    await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ version: '9.9.9', records: [{ id: 'a', inputs: {} }] })
+      .expect(404);
+    await request(service.app)
+      .post('/v1/models/gift-demand/score')
+      .set(auth())
+      .send({ version: 'challenger', records: [{ id: 'a', inputs: {} }] })
+      .expect(404);
   });
 
   it('answers 413 above the record limit and above the body size limit', async () => {
-    const tooMany = await request(service.app).post(URL).set(auth()).send({ records: leads(301) }).expect(413);
+    const tooMany = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records: leads(301) })
+      .expect(413);
     expect(tooMany.body.detail).toContain('300');
     const big = 'x'.repeat(500_000);
-    await request(service.app).post(URL).set(auth()).set('Content-Type', 'application/json').send(`{"records":[{"id":"a","inputs":{"industry":"${big}"}}]}`).expect(413);
+    await request(service.app)
+      .post(URL)
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send(`{"records":[{"id":"a","inputs":{"industry":"${big}"}}]}`)
+      .expect(413);
   });
 
   it('answers 400 for malformed JSON, 415 for a body that is not JSON, 400 for a __proto__ key', async () => {
-    const bad = await request(service.app).post(URL).set(auth()).set('Content-Type', 'application/json').send('{"records": [').expect(400);
+    const bad = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send('{"records": [')
+      .expect(400);
     expect(bad.body.detail).toBe('The request body is not valid JSON.');
     await request(service.app).post(URL).set(auth()).set('Content-Type', 'text/plain').send('records').expect(415);
     await request(service.app)
@@ -216,9 +329,17 @@ describe('strict and required inputs', () => {
     models.cleanup();
   });
 
-  it('refuses a value outside a strict input\'s allowed set with 422, and accepts allowed values', async () => {
-    await request(service.app).post(URL).set(auth()).send({ records: [{ id: 'a', inputs: sampleLead() }] }).expect(200);
-    const res = await request(service.app).post(URL).set(auth()).send({ records: [{ id: 'a', inputs: sampleLead({ industry: 'Fintech' }) }] }).expect(422);
+  it("refuses a value outside a strict input's allowed set with 422, and accepts allowed values", async () => {
+    await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records: [{ id: 'a', inputs: sampleLead() }] })
+      .expect(200);
+    const res = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records: [{ id: 'a', inputs: sampleLead({ industry: 'Fintech' }) }] })
+      .expect(422);
     expect(res.body.errors[0].path).toBe('records[0].inputs.industry');
     expect(res.body.errors[0].message).toContain('allowed');
     expect(JSON.stringify(res.body)).not.toContain('Fintech');
@@ -227,7 +348,13 @@ describe('strict and required inputs', () => {
   it('refuses a record missing a required input with 422', async () => {
     const inputs = sampleLead();
     delete inputs.lead_source;
-    const res = await request(service.app).post(URL).set(auth()).send({ records: [{ id: 'a', inputs }] }).expect(422);
-    expect(res.body.errors).toEqual([{ path: 'records[0].inputs.lead_source', message: expect.stringContaining('required') }]);
+    const res = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .send({ records: [{ id: 'a', inputs }] })
+      .expect(422);
+    expect(res.body.errors).toEqual([
+      { path: 'records[0].inputs.lead_source', message: expect.stringContaining('required') },
+    ]);
   });
 });

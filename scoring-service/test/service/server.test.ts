@@ -6,11 +6,27 @@ import path from 'node:path';
 import { copyModels, editManifest, editRegistry } from './helpers';
 
 /** The real server process (src/server.ts through tsx), on a free port, with its stdout collected. */
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<RegExpMatchArray> } {
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.resolve(__dirname, '../../src/server.ts')], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', PREVIEW: 'off', WORKERS: '1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startServer(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  waitFor: (re: RegExp) => Promise<RegExpMatchArray>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), path.resolve(__dirname, '../../src/server.ts')],
+    {
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PREVIEW: 'off',
+        WORKERS: '1',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -53,17 +69,27 @@ describe('the server process', () => {
       const [curl] = await server.waitFor(/curl -s \S+\/score .*\n/);
       // Run the printed curl's request with fetch: the body it prints must score.
       const body = /-d '(.*)'\s*$/.exec(curl.trim())![1];
-      const scored = await fetch(`${url}/v1/models/lead-scoring/score`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body });
+      const scored = await fetch(`${url}/v1/models/lead-scoring/score`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body,
+      });
       expect(scored.status).toBe(200);
       const json = (await scored.json()) as { results: { explanation: { reasons: unknown[] } }[] };
       expect(json.results[0].explanation.reasons).toHaveLength(3);
 
-      cpSync(path.join(models.dir, 'lead-scoring', '4.1.0'), path.join(models.dir, 'lead-scoring', '4.1.1'), { recursive: true });
+      cpSync(path.join(models.dir, 'lead-scoring', '4.1.0'), path.join(models.dir, 'lead-scoring', '4.1.1'), {
+        recursive: true,
+      });
       editManifest(models.dir, 'lead-scoring', '4.1.1', (m) => {
         m.version = '4.1.1';
       });
       editRegistry(models.dir, (r) => {
-        r.models['lead-scoring'].versions['4.1.1'] = { ...r.models['lead-scoring'].versions['4.1.0'], status: 'candidate', path: 'lead-scoring/4.1.1' };
+        r.models['lead-scoring'].versions['4.1.1'] = {
+          ...r.models['lead-scoring'].versions['4.1.0'],
+          status: 'candidate',
+          path: 'lead-scoring/4.1.1',
+        };
       });
       server.child.kill('SIGHUP');
       await server.waitFor(/"msg":"serving set loaded"[^\n]*\n[\s\S]*"msg":"serving set loaded"/);

@@ -262,13 +262,11 @@ export function scoreCases(sampleLead: () => Json): fc.Arbitrary<Hostile> {
       records[n - 1].id = records[seed % (n - 1)].id;
       return json('duplicated record ids')({ records });
     }),
-    fc
-      .integer({ min: LIMITS.records + 1, max: LIMITS.records + 40 })
-      .map((n) =>
-        json('records over the limit')({
-          records: Array.from({ length: n }, (_, i) => record(i, { industry: 'Finance' })),
-        }),
-      ),
+    fc.integer({ min: LIMITS.records + 1, max: LIMITS.records + 40 }).map((n) =>
+      json('records over the limit')({
+        records: Array.from({ length: n }, (_, i) => record(i, { industry: 'Finance' })),
+      }),
+    ),
     fc
       .oneof(
         fc.string({ maxLength: 20 }).filter((v) => !validVersion.test(v)),
@@ -493,3 +491,42 @@ export function inferCases(columns: number, maxRows: number, outputNames: readon
     ),
   );
 }
+
+/** The status each kind of defect must get, where it is fixed (other kinds: any 4xx). */
+export const EXPECTED_STATUS: Readonly<Record<string, readonly number[]>> = {
+  'empty or trivial body': [400],
+  'top level is not an object': [400],
+  'truncated JSON': [400],
+  'invalid UTF-8': [400],
+  'NaN/Infinity as JSON text': [400],
+  'NaN/Infinity as JSON text in a number input': [400],
+  'prototype-pollution key': [400],
+  'Object.prototype name as a top-level key': [400],
+  'unknown top-level key': [400],
+  'deep nesting': [400, 413],
+  'duplicated record ids': [400],
+  'input name too long': [400, 422],
+  'records is empty': [400],
+  'rows is empty': [400],
+  'inputs is empty': [400],
+  'records over the limit': [413],
+  'rows over the limit': [413],
+  'body over the byte limit': [413],
+  'huge string value': [400, 413],
+  // A JSON type with a charset body-parser can decode (utf-16) fails as JSON instead: 400.
+  'wrong content type': [400, 415],
+  'unknown input name': [422],
+  'unknown input name (typo, unicode, Object.prototype name)': [422],
+  'string input holds a number or boolean': [422],
+  'number input holds text': [400, 422],
+  'number input holds text or a boolean': [422],
+  'date input is not a date': [422],
+  'row without product_id': [422],
+  'unknown model or version': [404],
+  'unknown or malformed model name in the path': [400, 404],
+  'wrong shape': [400],
+  'wrong datatype': [400],
+  'value count does not match the shape': [400],
+  'a value is not a number': [400],
+  'unknown output requested': [400],
+};

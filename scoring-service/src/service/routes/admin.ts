@@ -8,7 +8,8 @@ const modelName = /^[a-z][a-z0-9-]*$/;
 const semver = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 function target(params: Record<string, string>): { model: string; version: string } {
-  if (!modelName.test(params.model)) throw new HttpProblem(400, 'The model name must be kebab-case, such as lead-scoring.');
+  if (!modelName.test(params.model))
+    throw new HttpProblem(400, 'The model name must be kebab-case, such as lead-scoring.');
   if (!semver.test(params.version)) throw new HttpProblem(400, 'The version must be a semantic version such as 4.1.0.');
   return { model: params.model, version: params.version };
 }

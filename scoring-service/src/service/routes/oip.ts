@@ -8,7 +8,9 @@ import { infer, modelMetadata } from '../oip';
 import { inferRequestSchema } from '../schemas';
 
 /** The service's own version (src/ and dist/ sit at the same depth under the package). */
-const serviceVersion = (JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+const serviceVersion = (
+  JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }
+).version;
 
 export function healthRoutes(deps: ServiceDeps): Router {
   const router = Router();
@@ -50,7 +52,9 @@ export function oipRoutes(deps: ServiceDeps): Router {
   });
   const inferRoute = async (model: string, version: string | undefined, body: unknown) => {
     const request = parseOr400(inferRequestSchema, body, 'inference request');
-    return deps.host.withSet((set) => infer(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST));
+    return deps.host.withSet((set) =>
+      infer(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST),
+    );
   };
   router.post('/v2/models/:model/infer', async (req, res) => {
     const out = await inferRoute(req.params.model, undefined, req.body);

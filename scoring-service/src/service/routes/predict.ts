@@ -15,7 +15,9 @@ export function predictRoutes(deps: ServiceDeps): Router {
     }
     const request = parseOr400(predictRequestSchema, body, 'predict request');
     res.locals.records = request.rows.length;
-    const out = await deps.host.withSet((set) => predictRequest({ pool: deps.pool, metrics: deps.metrics }, set, request));
+    const out = await deps.host.withSet((set) =>
+      predictRequest({ pool: deps.pool, metrics: deps.metrics }, set, request),
+    );
     res.locals.model = out.model;
     res.locals.version = out.version;
     res.json(out.body);

@@ -12,13 +12,18 @@ export function scoreRoutes(deps: ServiceDeps): Router {
     const body = req.body as { records?: unknown } | undefined;
     // Counted before validation, so a huge batch is refused as too large, not listed issue by issue.
     if (body && Array.isArray(body.records) && body.records.length > limit) {
-      throw new HttpProblem(413, `At most ${limit} records per call; this call has ${body.records.length}. Split the batch.`);
+      throw new HttpProblem(
+        413,
+        `At most ${limit} records per call; this call has ${body.records.length}. Split the batch.`,
+      );
     }
     const request = parseOr400(scoreRequestSchema, body, 'score request');
     res.locals.records = request.records.length;
     const timings: Record<string, number> = {};
     res.locals.timings = timings;
-    const response = await deps.host.withSet((set) => scoreRequest({ pool: deps.pool, metrics: deps.metrics, timings }, set, String(req.params.model), request));
+    const response = await deps.host.withSet((set) =>
+      scoreRequest({ pool: deps.pool, metrics: deps.metrics, timings }, set, String(req.params.model), request),
+    );
     res.locals.model = response.model;
     res.locals.version = response.version;
     res.json(response);
