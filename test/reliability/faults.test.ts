@@ -225,10 +225,13 @@ describe('an inference worker crashing in the middle of a request', () => {
     const single = { asOf: '2026-11-25', records: leads(1, 'single') };
     const batch = { asOf: '2026-11-25', explain: { top: 5 }, records: leads(20, 'batch') };
     const load = new LoadLoop(running.client, { single, batch }, 4);
+    const replaced = new Promise<void>((resolve) => running.service.deps.pool.once('worker-replaced', () => resolve()));
     try {
       await load.warm(20);
       armCrash();
       await load.warm(40);
+      await replaced;
+      await load.warm(20);
     } finally {
       await load.stop();
     }
@@ -236,6 +239,25 @@ describe('an inference worker crashing in the middle of a request', () => {
     const failed = load.answers.filter((a) => a.status !== 200);
     expect(failed.map((a) => a.status)).toEqual([500]);
     expect(load.answers.length).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe('shutting down while a crashed worker is still being replaced', () => {
+  it('closes cleanly instead of tearing down ONNX Runtime in the middle of a model load', async () => {
+    // Terminating a worker thread while ONNX Runtime creates a session in it aborts the whole
+    // process (SIGABRT). If the pool did that, this test would take the test run down with it.
+    // A replacement reloads its models for about 2 s here; close at points spread over that window.
+    for (const wait of [50, 200, 600, 1200]) {
+      const running = await listenService({ WORKERS: '2' }, { allowWorkerCrash: true });
+      const crashed = running.service.deps.pool.crashOne().then(
+        () => 'survived',
+        (err: Error & { code?: string }) => err.code,
+      );
+      expect(await crashed).toBe('worker-crashed');
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      await running.close();
+      expect(running.service.deps.pool.size).toBe(0);
+    }
   });
 });
 
@@ -281,7 +303,15 @@ describe('SIGTERM under load', () => {
       expect(first.status).toBe(200);
       proc.child.kill('SIGTERM');
       signalled = true;
-      // A new connection is not accepted (or, on a socket still open, gets 503).
+      // The signal is handled asynchronously: wait until readiness stops answering 200...
+      for (;;) {
+        const probe = new HttpClient(proc.url, 1);
+        const ready = await outcome(probe.send({ method: 'GET', path: '/v2/health/ready' }));
+        probe.close();
+        if (ready !== 'status 200') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // ...then a new connection is not accepted (or, on a socket still open, gets 503).
       const fresh = new HttpClient(proc.url, 1);
       const attempt = await outcome(fresh.send({ path: SCORE, headers: json(), body: { records: leads(1) } }));
       fresh.close();

@@ -257,10 +257,23 @@ export class WorkerPool extends EventEmitter {
     return this.submit({ op: 'crash' } as Op);
   }
 
+  /** Resolves once no worker holds a task or has loads waiting. */
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () =>
+        this.slots.every((slot) => !slot.busy && slot.control.length === 0) ? resolve() : setTimeout(check, 10);
+      check();
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0))
       task.reject(new PoolClosedError('The inference pool closed before this task ran.'));
+    // Terminating a worker while ONNX Runtime is creating or running a session in it aborts the whole
+    // process (a native exception on a torn-down thread), e.g. a replacement worker still reloading
+    // its models at shutdown. Let those calls finish first.
+    await this.idle();
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 }

@@ -95,7 +95,11 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
             code: 'no-explainer',
           });
         const explained = await entry.explainer.explain(features, rows);
-        result.explanations = explainRows(entry.reasons, entry.explainer.method, explained, rows, explain);
+        const explanations = explainRows(entry.reasons, entry.explainer.method, explained, rows, explain);
+        // JSON text is also cheaper to post than objects: one string per row to copy, nothing to clone.
+        result.explanations = explain.json
+          ? (explanations.map((e) => JSON.stringify(e)) as unknown as Explanation[])
+          : explanations;
         if (explain.raw) {
           result.contributions = explained.contributions;
           transfer.push(explained.contributions.buffer as ArrayBuffer);

@@ -7,28 +7,57 @@ import { HttpProblem } from './errors';
 
 const MAX_DEPTH = 32;
 
-function check(value: unknown, depth: number, path: string): void {
-  if (value === null || typeof value !== 'object') return;
-  if (depth > MAX_DEPTH) throw new HttpProblem(400, `The request body is nested deeper than ${MAX_DEPTH} levels.`);
+/** What is wrong with a parsed body, if anything. Builds no path strings: it runs on every value of every request. */
+function problem(value: unknown, depth: number): 'depth' | 'proto' | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth > MAX_DEPTH) return 'depth';
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) check(value[i], depth + 1, path);
-    return;
+    for (let i = 0; i < value.length; i++) {
+      const found = problem(value[i], depth + 1);
+      if (found) return found;
+    }
+    return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (key === '__proto__')
-      throw new HttpProblem(400, 'The request body contains a "__proto__" key, which is not allowed.', [
-        { path: path || '(root)', message: '__proto__ is not allowed' },
-      ]);
-    check(
+    if (key === '__proto__') return 'proto';
+    const found = problem((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The path of the first `__proto__` key, walked again only once one was found. */
+function protoPath(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = protoPath(item, path);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return path || '(root)';
+    const found = protoPath(
       (value as Record<string, unknown>)[key],
-      depth + 1,
       path ? `${path}.${key.slice(0, 100)}` : key.slice(0, 100),
     );
+    if (found !== undefined) return found;
   }
+  return undefined;
+}
+
+function check(body: unknown): void {
+  const found = problem(body, 0);
+  if (found === 'depth') throw new HttpProblem(400, `The request body is nested deeper than ${MAX_DEPTH} levels.`);
+  if (found === 'proto')
+    throw new HttpProblem(400, 'The request body contains a "__proto__" key, which is not allowed.', [
+      { path: protoPath(body, '') ?? '(root)', message: '__proto__ is not allowed' },
+    ]);
 }
 
 export const jsonGuard: RequestHandler = (req, _res, next) => {
-  if (req.body !== undefined) check(req.body, 0, '');
+  if (req.body !== undefined) check(req.body);
   next();
 };
 

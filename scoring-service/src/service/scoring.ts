@@ -30,7 +30,19 @@ export interface ScoringContext {
 export interface ScoredRows {
   scores: Float64Array;
   explanations?: Explanation[];
+  /** Instead of `explanations`: each row's explanation as JSON text, written by the worker. */
+  explanationsJson?: string[];
 }
+
+/** A score response as JSON text, with what the request log needs. */
+export interface ScoreResponseJson {
+  model: string;
+  version: string;
+  json: string;
+}
+
+/** Explanations as JSON text, per result object they belong to (explanations stay off the objects). */
+type ExplanationTexts = Map<ScoreResult, string>;
 
 /**
  * Inputs a version does not use but another served version of the model does are dropped
@@ -94,11 +106,17 @@ export async function runVersion(
   features: Float32Array,
   explain: ExplainOption | undefined,
   asOf?: string,
+  explanationsAsJson = false,
 ): Promise<ScoredRows> {
   const started = performance.now();
   const columns = served.manifest.model.columns;
   const request = explain
-    ? { top: 'top' in explain ? explain.top : undefined, asOf, inputs: records.map((r) => r.inputs) }
+    ? {
+        top: 'top' in explain ? explain.top : undefined,
+        asOf,
+        inputs: records.map((r) => r.inputs),
+        json: explanationsAsJson,
+      }
     : undefined;
   const out = await ctx.pool.run(served.key, features, records.length, columns, request);
   const seconds = (performance.now() - started) / 1000;
@@ -107,6 +125,7 @@ export async function runVersion(
     seconds,
   );
   if (ctx.timings) ctx.timings.pool = (ctx.timings.pool ?? 0) + seconds * 1000;
+  if (request?.json) return { scores: out.scores, explanationsJson: out.explanations as unknown as string[] };
   return { scores: out.scores, explanations: out.explanations };
 }
 
@@ -116,6 +135,7 @@ function results(
   records: readonly ScoringRecord[],
   rows: ScoredRows,
   ctx: ScoringContext,
+  texts: ExplanationTexts,
 ): ScoreResult[] {
   const scaled = new Array<number>(records.length);
   const list = records.map((record, i) => {
@@ -123,12 +143,19 @@ function results(
     const shown = present(score, served.manifest);
     scaled[i] = shown.scaled;
     const result: ScoreResult = { id: record.id, version: served.version, role, score, ...shown };
+    // The explanation is the last key, where resultsJson splices the text form.
     if (rows.explanations) result.explanation = rows.explanations[i];
+    else if (rows.explanationsJson) texts.set(result, rows.explanationsJson[i]);
     return result;
   });
   ctx.metrics?.observeScores(served.manifest, rows.scores, scaled);
   ctx.metrics?.records.inc(
-    { model: served.name, version: served.version, role, explained: String(rows.explanations !== undefined) },
+    {
+      model: served.name,
+      version: served.version,
+      role,
+      explained: String(rows.explanations !== undefined || rows.explanationsJson !== undefined),
+    },
     records.length,
   );
   return list;
@@ -141,6 +168,50 @@ export async function scoreRequest(
   modelName: string,
   request: ScoreRequest,
 ): Promise<ScoreResponse> {
+  return (await score(ctx, set, modelName, request, false)).response;
+}
+
+/**
+ * The same as scoreRequest, as the JSON text of the response (byte for byte what
+ * JSON.stringify of scoreRequest's answer gives). Explanations come from the workers as
+ * JSON text and are spliced in, so the event loop does not clone and re-serialize them.
+ */
+export async function scoreRequestJson(
+  ctx: ScoringContext,
+  set: ServingSet,
+  modelName: string,
+  request: ScoreRequest,
+): Promise<ScoreResponseJson> {
+  const { response, texts } = await score(ctx, set, modelName, request, true);
+  let json = `${JSON.stringify({ model: response.model, version: response.version, signature: response.signature }).slice(0, -1)},"results":${resultsJson(response.results, texts)}`;
+  if (response.shadow) {
+    const runs = response.shadow.map(
+      (s) =>
+        `${JSON.stringify({ version: s.version, role: s.role, signature: s.signature }).slice(0, -1)},"results":${resultsJson(s.results, texts)}}`,
+    );
+    json += `,"shadow":[${runs.join(',')}]`;
+  }
+  return { model: response.model, version: response.version, json: `${json}}` };
+}
+
+/** A JSON array of results, each with its explanation text (if any) as its last key. */
+function resultsJson(results: readonly ScoreResult[], texts: ExplanationTexts): string {
+  const parts = new Array<string>(results.length);
+  for (let i = 0; i < results.length; i++) {
+    const own = JSON.stringify(results[i]);
+    const explanation = texts.get(results[i]);
+    parts[i] = explanation === undefined ? own : `${own.slice(0, -1)},"explanation":${explanation}}`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
+async function score(
+  ctx: ScoringContext,
+  set: ServingSet,
+  modelName: string,
+  request: ScoreRequest,
+  explanationsAsJson: boolean,
+): Promise<{ response: ScoreResponse; texts: ExplanationTexts }> {
   const model = set.model(modelName);
   const records = request.records as ScoringRecord[];
   const indexById = new Map(records.map((r, i) => [r.id, i]));
@@ -174,13 +245,20 @@ export async function scoreRequest(
 
   const explain = request.explain;
   const [primaryOut, shadowOut] = await Promise.all([
-    Promise.all(primaryRuns.map((g) => runVersion(ctx, g.served, g.subset, g.features, explain, request.asOf))),
-    Promise.all(shadowRuns.map((s) => runVersion(ctx, s.served, records, s.features, explain, request.asOf))),
+    Promise.all(
+      primaryRuns.map((g) =>
+        runVersion(ctx, g.served, g.subset, g.features, explain, request.asOf, explanationsAsJson),
+      ),
+    ),
+    Promise.all(
+      shadowRuns.map((s) => runVersion(ctx, s.served, records, s.features, explain, request.asOf, explanationsAsJson)),
+    ),
   ]);
 
+  const texts: ExplanationTexts = new Map();
   const ordered = new Array<ScoreResult>(records.length);
   primaryRuns.forEach((g, k) => {
-    results(g.served, g.role, g.subset, primaryOut[k], ctx).forEach((result, j) => {
+    results(g.served, g.role, g.subset, primaryOut[k], ctx, texts).forEach((result, j) => {
       ordered[g.indexes[j]] = result;
     });
   });
@@ -195,8 +273,8 @@ export async function scoreRequest(
       version: s.served.version,
       role: s.role,
       signature: s.served.manifest.signature,
-      results: results(s.served, s.role, records, shadowOut[k], ctx),
+      results: results(s.served, s.role, records, shadowOut[k], ctx, texts),
     }));
   }
-  return response;
+  return { response, texts };
 }

@@ -3,6 +3,8 @@ jest.setTimeout(120_000);
 import request from 'supertest';
 import type { Service } from '../../src/service/service';
 import { canaryBucket } from '../../src/service/canary';
+import type { ScoreRequest } from '../../src/service/schemas';
+import { scoreRequest } from '../../src/service/scoring';
 import { auth, copyModels, editManifest, editRegistry, leads, rawPredict, sampleLead, startService } from './helpers';
 
 const URL = '/v1/models/lead-scoring/score';
@@ -116,6 +118,25 @@ describe('POST /v1/models/{model}/score', () => {
       alone.body.results.map((r: { score: number }) => r.score),
     );
     expect(res.body.shadow[0].results[0].explanation.reasons).toHaveLength(2);
+  });
+
+  it('sends the JSON that JSON.stringify gives for the same response built as objects (explanations spliced as text)', async () => {
+    const records = leads(150, 'text'); // more than SPLIT_ROWS: parts from both workers
+    const body = {
+      records,
+      asOf: '2026-11-25',
+      canary: { percent: 40 },
+      shadow: ['4.0.0'],
+      explain: { top: 3 },
+    } as ScoreRequest;
+    const res = await request(service.app).post(URL).set(auth()).send(body).expect(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const objects = await service.deps.host.withSet((set) =>
+      scoreRequest({ pool: service.deps.pool }, set, 'lead-scoring', body),
+    );
+    expect(objects.results.some((r) => r.role === 'challenger')).toBe(true);
+    expect(objects.results[0].explanation!.reasons).toHaveLength(3);
+    expect(res.text).toBe(JSON.stringify(objects));
   });
 
   it('splits a canary by a stable hash of the record id, the same way on every call', async () => {
@@ -297,13 +318,21 @@ describe('POST /v1/models/{model}/score', () => {
       .expect(400);
     expect(bad.body.detail).toBe('The request body is not valid JSON.');
     await request(service.app).post(URL).set(auth()).set('Content-Type', 'text/plain').send('records').expect(415);
-    await request(service.app)
+    const proto = await request(service.app)
       .post(URL)
       .set(auth())
       .set('Content-Type', 'application/json')
-      .send('{"records":[{"id":"a","inputs":{"__proto__":{"polluted":true}}}]}')
+      .send('{"records":[{"id":"a","inputs":{"x":1}},{"id":"b","inputs":{"__proto__":{"polluted":true}}}]}')
       .expect(400);
+    expect(proto.body.errors).toEqual([{ path: 'records.inputs', message: '__proto__ is not allowed' }]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const deep = await request(service.app)
+      .post(URL)
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send(`{"records":[{"id":"a","inputs":{"x":${'['.repeat(40)}${']'.repeat(40)}}}]}`)
+      .expect(400);
+    expect(deep.body.detail).toBe('The request body is nested deeper than 32 levels.');
   });
 });
 

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { HttpProblem, parseOr400 } from '../errors';
 import type { ServiceDeps } from '../deps';
-import { scoreRequest } from '../scoring';
+import { scoreRequestJson } from '../scoring';
 import { scoreRequestSchema } from '../schemas';
 
 export function scoreRoutes(deps: ServiceDeps): Router {
@@ -22,11 +22,12 @@ export function scoreRoutes(deps: ServiceDeps): Router {
     const timings: Record<string, number> = {};
     res.locals.timings = timings;
     const response = await deps.host.withSet((set) =>
-      scoreRequest({ pool: deps.pool, metrics: deps.metrics, timings }, set, String(req.params.model), request),
+      scoreRequestJson({ pool: deps.pool, metrics: deps.metrics, timings }, set, String(req.params.model), request),
     );
     res.locals.model = response.model;
     res.locals.version = response.version;
-    res.json(response);
+    // What res.json sends (same Content-Type), from text already serialized.
+    res.set('Content-Type', 'application/json').send(response.json);
   });
   return router;
 }
