@@ -183,6 +183,7 @@ export async function scoreRequestJson(
   request: ScoreRequest,
 ): Promise<ScoreResponseJson> {
   const { response, texts } = await score(ctx, set, modelName, request, true);
+  if (texts.size === 0) return { model: response.model, version: response.version, json: JSON.stringify(response) };
   let json = `${JSON.stringify({ model: response.model, version: response.version, signature: response.signature }).slice(0, -1)},"results":${resultsJson(response.results, texts)}`;
   if (response.shadow) {
     const runs = response.shadow.map(
