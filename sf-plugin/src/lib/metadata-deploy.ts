@@ -1,0 +1,61 @@
+/**
+ * Deploys generated custom metadata records with @salesforce/source-deploy-retrieve,
+ * from an in-memory source tree (nothing is written to the user's project).
+ */
+import path from 'node:path';
+import type { Connection } from '@salesforce/core';
+import { ComponentSet, VirtualTreeContainer, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
+import type { MetadataRecordFile } from './custom-metadata.js';
+
+export type DeployProgress = { status: string; done: number; total: number };
+
+export type MetadataDeployOutcome = {
+  id: string;
+  success: boolean;
+  status: string;
+  componentsDeployed: number;
+  failures: { component: string; problem: string }[];
+};
+
+// A fixed virtual root; the path never touches the disk.
+const ROOT = path.join(path.sep, 'scoring-plugin-virtual', 'customMetadata');
+
+export function componentSetFor(records: MetadataRecordFile[]): ComponentSet {
+  const tree = new VirtualTreeContainer([
+    { dirPath: ROOT, children: records.map((r) => ({ name: r.fileName, data: Buffer.from(r.xml, 'utf8') })) },
+  ]);
+  return ComponentSet.fromSource({ fsPaths: [ROOT], tree });
+}
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Deploys the records, reporting progress while the Metadata API works, and waits for the outcome. */
+export async function deployRecords(
+  conn: Connection,
+  records: MetadataRecordFile[],
+  onProgress: (p: DeployProgress) => void,
+  options: { waitMinutes?: number } = {},
+): Promise<MetadataDeployOutcome> {
+  const components = componentSetFor(records);
+  const deploy = await components.deploy({ usernameOrConnection: conn });
+  deploy.onUpdate((s: MetadataApiDeployStatus) =>
+    onProgress({ status: String(s.status), done: Number(s.numberComponentsDeployed ?? 0), total: Number(s.numberComponentsTotal ?? records.length) }),
+  );
+  // Frequency in ms, timeout in seconds (SDR's numeric overload).
+  const result = await deploy.pollStatus(1000, (options.waitMinutes ?? 10) * 60);
+  const response = result.response;
+  const failures = asArray(response.details?.componentFailures).map((f) => ({
+    component: `${f.componentType ?? ''}${f.componentType ? ':' : ''}${f.fullName}`,
+    problem: f.problem ?? 'failed',
+  }));
+  if (!response.success && failures.length === 0 && response.errorMessage) {
+    failures.push({ component: '(deploy)', problem: response.errorMessage });
+  }
+  return {
+    id: response.id,
+    success: Boolean(response.success) && failures.length === 0,
+    status: String(response.status),
+    componentsDeployed: Number(response.numberComponentsDeployed ?? 0),
+    failures,
+  };
+}

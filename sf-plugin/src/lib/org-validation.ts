@@ -1,0 +1,72 @@
+/**
+ * `org validate`'s comparison: what the org's full scoring path returned (Apex -> Named
+ * Credential -> service) against the same inputs scored in-process from the package, and the
+ * sample's decile distribution against the manifest's (each decile is 10% of the validation set).
+ */
+import { decileOf, type LocalScore } from './local-scorer.js';
+import { psi, type Manifest } from './library.js';
+
+export type ValidateResponse = {
+  stored?: unknown[];
+  service?: { model?: string; version?: string; signature?: string; results?: { id: string; score: number; decile?: number }[] };
+  request?: { asOf?: string; version?: string; records?: { id: string; inputs: Record<string, unknown> }[] };
+};
+
+export type Mismatch = { id: string; local: number | null; org: number | null; diff: number | null };
+
+export type OrgComparison = {
+  requested: number;
+  compared: number;
+  /** null when some score was not a number at all. */
+  maxAbsDiff: number | null;
+  mismatches: Mismatch[];
+  missing: string[];
+  versionsSeen: string[];
+  signaturesSeen: string[];
+  decileShares: number[];
+  /** null when the manifest has no decile cut points. */
+  psi: number | null;
+};
+
+export function compareScores(
+  manifest: Manifest,
+  requestedIds: string[],
+  orgScores: Map<string, number>,
+  localScores: LocalScore[],
+  tolerance: number,
+  meta: { versions: Set<string>; signatures: Set<string> },
+): OrgComparison {
+  const local = new Map(localScores.map((s) => [s.id, s.score]));
+  const mismatches: Mismatch[] = [];
+  const missing: string[] = [];
+  let maxAbsDiff = 0;
+  let compared = 0;
+  const counts = new Array<number>(10).fill(0);
+  for (const id of requestedIds) {
+    const o = orgScores.get(id);
+    const l = local.get(id);
+    if (o === undefined || l === undefined) {
+      missing.push(id);
+      continue;
+    }
+    compared++;
+    const diff = Math.abs(o - l);
+    if (!(diff <= tolerance)) mismatches.push({ id, local: l, org: o, diff: Number.isFinite(diff) ? diff : null });
+    maxAbsDiff = Math.max(maxAbsDiff, Number.isFinite(diff) ? diff : Infinity);
+    const d = decileOf(o, manifest.outputs.deciles);
+    if (d !== null) counts[d - 1]++;
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  const shares = counts.map((c) => (total ? c / total : 0));
+  return {
+    requested: requestedIds.length,
+    compared,
+    maxAbsDiff: Number.isFinite(maxAbsDiff) ? maxAbsDiff : null,
+    mismatches,
+    missing,
+    versionsSeen: [...meta.versions],
+    signaturesSeen: [...meta.signatures],
+    decileShares: shares.map((s) => Math.round(s * 1e4) / 1e4),
+    psi: total ? psi(new Array<number>(10).fill(0.1), shares) : null,
+  };
+}

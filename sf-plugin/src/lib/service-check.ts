@@ -1,0 +1,49 @@
+/**
+ * Before an org is pointed at a version, the service must serve exactly that artifact:
+ * present already, or loaded now through the admin route; either way its sha256 must be
+ * the package's.
+ */
+import type { Connection } from '@salesforce/core';
+import { SfError } from '@salesforce/core';
+import { ServiceClient } from './service-client.js';
+
+export type ServiceCheck = { url: string; source: 'flag' | 'named-credential'; loaded: boolean; sha256: string | null };
+
+/** The service URL: --service-url / SCORING_SERVICE_URL, else the endpoint of the org's Named Credential. */
+export async function resolveServiceUrl(conn: Connection, flagUrl: URL | undefined, namedCredential: string): Promise<{ url: string; source: ServiceCheck['source'] }> {
+  if (flagUrl) return { url: flagUrl.toString(), source: 'flag' };
+  const result = await conn.query<{ Endpoint: string | null }>(
+    `SELECT Endpoint FROM NamedCredential WHERE DeveloperName = '${namedCredential.replace(/'/g, "\\'")}'`,
+  );
+  const endpoint = result.records[0]?.Endpoint;
+  if (!endpoint) {
+    throw new SfError(`No --service-url given and the org has no endpoint on the Named Credential ${namedCredential}.`, 'ServiceUrlMissing', [
+      'Pass --service-url or set SCORING_SERVICE_URL.',
+    ]);
+  }
+  return { url: endpoint, source: 'named-credential' };
+}
+
+export async function ensureServed(
+  client: ServiceClient,
+  url: string,
+  source: ServiceCheck['source'],
+  model: string,
+  version: string,
+  sha256: string,
+): Promise<ServiceCheck> {
+  let served = await client.getVersion(model, version);
+  let loaded = false;
+  if (!served) {
+    served = await client.loadVersion(model, version, sha256);
+    loaded = true;
+  }
+  if (served.sha256 && served.sha256 !== sha256) {
+    throw new SfError(
+      `The service at ${url} serves ${model} ${version} with sha256 ${served.sha256}, but the package has ${sha256}. Refusing to point the org at a different artifact.`,
+      'ServiceArtifactMismatch',
+      ['Deploy the same package to the service (models directory + POST /v1/admin/reload), then retry.'],
+    );
+  }
+  return { url, source, loaded, sha256: served.sha256 ?? null };
+}
