@@ -18,7 +18,10 @@ const RESCORED = require('./data/rescoredHotLead.json');
 jest.mock(
     '@salesforce/apex/LeadScoreController.getLeadScore',
     () => {
-        const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+        // Straight from wire-service-jest-util (what sfdx-lwc-jest re-exports): sfdx-lwc-jest's index also
+        // requires @lwc/state-test-utils, which cannot be required when jest runs with
+        // --experimental-vm-modules (the root test script sets it for the ESM sf plugin).
+        const { createApexTestWireAdapter } = require('@salesforce/wire-service-jest-util');
         return { default: createApexTestWireAdapter(jest.fn()) };
     },
     { virtual: true }
