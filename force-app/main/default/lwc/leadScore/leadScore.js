@@ -238,12 +238,19 @@ export default class LeadScore extends LightningElement {
         return this.raises.length + this.lowers.length > 0;
     }
 
-    get hasRaises() {
-        return this.raises.length > 0;
-    }
-
-    get hasLowers() {
-        return this.lowers.length > 0;
+    /** The two reason lists in display order; one template renders both. */
+    get reasonGroups() {
+        return [
+            { id: 'raises', heading: 'What raises the score', headingIcon: 'utility:arrowup', reasons: this.raises },
+            { id: 'lowers', heading: 'What lowers the score', headingIcon: 'utility:arrowdown', reasons: this.lowers }
+        ].map((group, index) => ({
+            ...group,
+            headingId: `${group.id}-heading`,
+            sectionClass: index === 0 ? 'reason-group' : 'reason-group slds-m-top_small',
+            iconClass: `reason__icon reason__icon_${group.id}`,
+            hasReasons: group.reasons.length > 0,
+            emptyText: `None of the top reasons ${group.id === 'raises' ? 'raise' : 'lower'} this score.`
+        }));
     }
 
     get showBars() {
