@@ -58,7 +58,7 @@ export async function predictRequest(
   });
   if (problems.length > 0) throw new HttpProblem(422, 'Every row needs a product_id.', problems);
   checkKnownInputs(model, records, (i, input) => `rows[${i}].${input}`);
-  const features = featuresFor(served, records, request.asOf, (id, input) => `rows[${id}].${input}`);
+  const features = featuresFor(model, served, records, request.asOf, (id, input) => `rows[${id}].${input}`);
   const { scores } = await runVersion(ctx, served, records, features, undefined);
 
   const totals = new Map<string, { product_id: string | number; q: number }>();

@@ -67,26 +67,19 @@ export function checkKnownInputs(
   }
 }
 
-function onlyInputsOf(served: ServedVersion, records: readonly ScoringRecord[]): readonly ScoringRecord[] {
-  const own = new Set(served.manifest.inputs.map((i) => i.name));
-  return records.map((record) => {
-    const keys = Object.keys(record.inputs);
-    if (keys.every((k) => own.has(k))) return record;
-    const inputs: Record<string, unknown> = {};
-    for (const k of keys) if (own.has(k)) inputs[k] = record.inputs[k];
-    return { id: record.id, inputs };
-  });
-}
-
-/** Builds one version's feature rows; input problems become a 422 naming record paths. */
+/**
+ * Builds one version's feature rows; input problems become a 422 naming record paths.
+ * Inputs of the model's other served versions (checkKnownInputs let them through) are ignored here.
+ */
 export function featuresFor(
+  model: ServedModel,
   served: ServedVersion,
   records: readonly ScoringRecord[],
   asOf: string | undefined,
   pathOf: (recordId: string, input: string) => string,
 ): Float32Array {
   try {
-    return served.pipeline.transform(onlyInputsOf(served, records), { asOf });
+    return served.pipeline.transform(records, { asOf, ignoreInputs: model.knownInputs });
   } catch (err) {
     if (!(err instanceof InputValidationError)) throw err;
     const issues = err.problems.map((p) => ({ path: pathOf(p.recordId, p.input), message: `${p.input} ${p.problem}` }));
@@ -239,9 +232,12 @@ async function score(
   const started = performance.now();
   const primaryRuns = groups.map((g) => {
     const subset = g.indexes.length === records.length ? records : g.indexes.map((i) => records[i]);
-    return { ...g, subset, features: featuresFor(g.served, subset, request.asOf, pathOf) };
+    return { ...g, subset, features: featuresFor(model, g.served, subset, request.asOf, pathOf) };
   });
-  const shadowRuns = shadows.map((s) => ({ ...s, features: featuresFor(s.served, records, request.asOf, pathOf) }));
+  const shadowRuns = shadows.map((s) => ({
+    ...s,
+    features: featuresFor(model, s.served, records, request.asOf, pathOf),
+  }));
   if (ctx.timings) ctx.timings.features = performance.now() - started;
 
   const explain = request.explain;
