@@ -20,4 +20,12 @@ export const serviceUrlFlag = Flags.url({
   env: 'SCORING_SERVICE_URL',
 });
 
+/** The flags of every command that works on one model in one org: spread them first. */
+export const orgModelFlags = {
+  'target-org': Flags.requiredOrg(),
+  'api-version': Flags.orgApiVersion(),
+  'models-dir': modelsDirFlag,
+  name: nameFlag,
+};
+
 export { messages as commonMessages };

@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { readOrgConfig } from '../../lib/custom-metadata.js';
-import { modelsDirFlag, nameFlag } from '../../lib/flags.js';
+import { orgModelFlags } from '../../lib/flags.js';
 import { loadPackage } from '../../lib/library.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org-identity.js';
 import { performanceByVersion, readHistory, type VersionPerformance } from '../../lib/score-history.js';
@@ -30,10 +30,7 @@ export default class Compare extends SfCommand<CompareResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     since: Flags.string({ summary: messages.getMessage('flags.since.summary'), default: '7d' }),
     'min-conversions': Flags.integer({ summary: messages.getMessage('flags.min-conversions.summary'), default: 10, min: 1 }),
   };

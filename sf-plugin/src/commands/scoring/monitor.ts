@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { readOrgConfig } from '../../lib/custom-metadata.js';
-import { modelsDirFlag, nameFlag } from '../../lib/flags.js';
+import { orgModelFlags } from '../../lib/flags.js';
 import { loadPackage } from '../../lib/library.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org-identity.js';
 import { performanceByVersion, readHistory } from '../../lib/score-history.js';
@@ -32,10 +32,7 @@ export default class Monitor extends SfCommand<MonitorResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     'min-conversions': Flags.integer({ summary: messages.getMessage('flags.min-conversions.summary'), default: 5, min: 1 }),
   };
 

@@ -2,7 +2,7 @@ import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { mappingRecords } from '../../../lib/custom-metadata.js';
 import { checkFields, type FieldCheck } from '../../../lib/field-check.js';
-import { modelsDirFlag, nameFlag } from '../../../lib/flags.js';
+import { orgModelFlags } from '../../../lib/flags.js';
 import { appendLedger, compareVersions, loadPackage, readRegistry } from '../../../lib/library.js';
 import { inputTypes, mappingFor, readOverrides } from '../../../lib/mapping.js';
 import { mappingSignature } from '../../../lib/mapping-signature.js';
@@ -30,10 +30,7 @@ export default class MappingDeploy extends SfCommand<MappingDeployResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary'), required: true, multiple: true }),
     mapping: Flags.file({ summary: messages.getMessage('flags.mapping.summary'), exists: true }),
     object: Flags.string({ summary: messages.getMessage('flags.object.summary'), default: 'Lead' }),

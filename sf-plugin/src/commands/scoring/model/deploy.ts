@@ -2,7 +2,7 @@ import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { describeFailures, rollOutConfig } from '../../../lib/config-rollout.js';
 import { defaultConfig, readOrgConfig, readOrgMapping, type ModelConfig } from '../../../lib/custom-metadata.js';
-import { modelsDirFlag, nameFlag, serviceUrlFlag, versionFlag } from '../../../lib/flags.js';
+import { orgModelFlags, serviceUrlFlag, versionFlag } from '../../../lib/flags.js';
 import { appendLedger, loadPackage, readLedger, readRegistry } from '../../../lib/library.js';
 import { mappingSignature } from '../../../lib/mapping-signature.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../../../lib/org-identity.js';
@@ -34,10 +34,7 @@ export default class ModelDeploy extends SfCommand<ModelDeployResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     version: versionFlag,
     role: Flags.option({ summary: messages.getMessage('flags.role.summary'), options: ['champion', 'challenger'] as const, default: 'challenger' })(),
     canary: Flags.integer({ summary: messages.getMessage('flags.canary.summary'), min: 0, max: 100 }),

@@ -2,7 +2,7 @@ import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { describeFailures, rollOutConfig } from '../../../lib/config-rollout.js';
 import { readOrgConfig, readOrgMapping, type ModelConfig } from '../../../lib/custom-metadata.js';
-import { modelsDirFlag, nameFlag, serviceUrlFlag } from '../../../lib/flags.js';
+import { orgModelFlags, serviceUrlFlag } from '../../../lib/flags.js';
 import { appendLedger, loadPackage, readLedger, setAlias, setStatus } from '../../../lib/library.js';
 import { mappingSignature } from '../../../lib/mapping-signature.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../../../lib/org-identity.js';
@@ -30,10 +30,7 @@ export default class ModelPromote extends SfCommand<ModelPromoteResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
     'service-url': serviceUrlFlag,
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), dependsOn: ['reason'] }),

@@ -2,7 +2,7 @@ import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { describeFailures, rollOutConfig } from '../../../lib/config-rollout.js';
 import { readOrgConfig, type ModelConfig } from '../../../lib/custom-metadata.js';
-import { modelsDirFlag, nameFlag, serviceUrlFlag } from '../../../lib/flags.js';
+import { orgModelFlags, serviceUrlFlag } from '../../../lib/flags.js';
 import { appendLedger, loadPackage, readLedger, readRegistry, setAlias, setStatus } from '../../../lib/library.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../../../lib/org-identity.js';
 import { replayOrgStates } from '../../../lib/org-state.js';
@@ -27,10 +27,7 @@ export default class ModelRollback extends SfCommand<ModelRollbackResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     reason: Flags.string({ summary: messages.getMessage('flags.reason.summary'), required: true }),
     to: Flags.string({ summary: messages.getMessage('flags.to.summary') }),
     'service-url': serviceUrlFlag,

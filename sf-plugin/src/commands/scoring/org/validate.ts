@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { readOrgConfig, readOrgMapping } from '../../../lib/custom-metadata.js';
-import { modelsDirFlag, nameFlag } from '../../../lib/flags.js';
+import { orgModelFlags } from '../../../lib/flags.js';
 import { appendLedger, loadPackage } from '../../../lib/library.js';
 import { scoreLocally } from '../../../lib/local-scorer.js';
 import { mappingSignature } from '../../../lib/mapping-signature.js';
@@ -30,10 +30,7 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'target-org': Flags.requiredOrg(),
-    'api-version': Flags.orgApiVersion(),
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
+    ...orgModelFlags,
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
     sample: Flags.integer({ summary: messages.getMessage('flags.sample.summary'), default: 200, min: 1, max: 5000 }),
     tolerance: Flags.string({ summary: messages.getMessage('flags.tolerance.summary'), default: '1e-6' }),
