@@ -3,6 +3,7 @@ export { createTreeExplainer, type TreeExplainer, type TreeExplainerOptions } fr
 export { coversFromBackground } from './covers';
 export {
   explainBySampling,
+  seededRandom,
   type PredictMargin,
   type SamplingExplainerOptions,
   type SamplingExplanation,

@@ -54,8 +54,11 @@ export interface SamplingExplanation {
   evaluations: number;
 }
 
-/** Deterministic uniform [0, 1) generator (mulberry32): small, fast, good enough for shuffling. */
-function generator(seed: number): () => number {
+/**
+ * Deterministic uniform [0, 1) generator (mulberry32): small, fast, good enough for shuffling.
+ * Exported so tests elsewhere draw reproducible data from the same generator.
+ */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -120,7 +123,7 @@ export async function explainBySampling(
     throw new RangeError(`rows holds ${rows.length} values; ${nRows} rows of ${width} columns need ${nRows * width}`);
   const pairs = options.pairs ?? 32;
   const maxBatch = Math.max(nb, options.maxBatchRows ?? 65536);
-  const random = generator(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const nPlayers = groups.length;
   const values = new Float64Array(nRows * (nPlayers + 1));
   const standardError = new Float64Array(nRows * nPlayers);

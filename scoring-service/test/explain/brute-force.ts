@@ -4,17 +4,8 @@
  */
 import type { Tree, TreeEnsemble } from '../../src/trees/ensemble';
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible random numbers for the tests: the sampling explainer's own generator. */
+export { seededRandom as rng } from '../../src/explain/sampling';
 
 function goesYes(tree: Tree, node: number, x: number): boolean {
   return Number.isNaN(x) ? tree.missingYes[node] === 1 : Math.fround(x) < tree.threshold[node];

@@ -3,6 +3,9 @@
  * it converts with a probability rising with that propensity, and a version's score mixes the
  * propensity with chance (less noise = a better model). Seeded, so every run sees the same data.
  */
+// The service library's seeded generator, so the same seed gives the same history everywhere.
+import { seededRandom } from '@lead-scoring/scoring-service/dist/explain/sampling.js';
+
 export type HistoryRow = {
   Lead__c: string;
   Model_Name__c: string;
@@ -13,22 +16,11 @@ export type HistoryRow = {
   Lead__r: { IsConverted: boolean };
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type VersionSpec = { version: string; role: 'champion' | 'challenger'; noise: number };
 
 /** `leads` leads scored between `from` and `to` by every version in `versions`. */
 export function makeHistory(options: { leads: number; from: Date; to: Date; versions: VersionSpec[]; seed: number; baseRate?: number; idPrefix?: string }): HistoryRow[] {
-  const rand = mulberry32(options.seed);
+  const rand = seededRandom(options.seed);
   const rows: HistoryRow[] = [];
   const span = options.to.getTime() - options.from.getTime();
   for (let i = 0; i < options.leads; i++) {
