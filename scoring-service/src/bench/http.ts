@@ -8,6 +8,8 @@ import path from 'node:path';
 
 export interface ServerHandle {
   port: number;
+  /** Plain node:http in the service's process, for the transport and minimal floors (server-child.ts). */
+  floorPort: number;
   key: string;
   workers: number;
   child: ChildProcess;
@@ -23,8 +25,9 @@ export async function startServer(env: Record<string, string>): Promise<ServerHa
     execArgv: ts ? ['--require', require.resolve('tsx/cjs')] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = await new Promise<{ port: number; keys: { client: string }; workers: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { port: number; keys: { client: string }; workers: number }));
+  type Ready = { port: number; floorPort: number; keys: { client: string }; workers: number };
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`the service exited with code ${code}`)));
   });
   const request = <T>(cmd: string) =>
@@ -39,6 +42,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerHa
     });
   return {
     port: ready.port,
+    floorPort: ready.floorPort,
     key: ready.keys.client,
     workers: ready.workers,
     child,
@@ -55,6 +59,16 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** One POST; resolves with the latency in ms (rejects on a non-2xx status). */
 export function post(port: number, urlPath: string, key: string, body: string): Promise<number> {
+  return postFor(port, urlPath, key, body).then((r) => r.ms);
+}
+
+/** One POST; resolves with the latency in ms and the response's size in bytes. */
+export function postFor(
+  port: number,
+  urlPath: string,
+  key: string,
+  body: string,
+): Promise<{ ms: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(
@@ -71,10 +85,11 @@ export function post(port: number, urlPath: string, key: string, body: string): 
         },
       },
       (res) => {
-        res.resume();
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
         res.on('end', () => {
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          if (res.statusCode && res.statusCode < 300) resolve(ms);
+          if (res.statusCode && res.statusCode < 300) resolve({ ms, bytes });
           else reject(new Error(`HTTP ${res.statusCode}`));
         });
       },

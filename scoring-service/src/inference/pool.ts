@@ -3,6 +3,7 @@
  * free (ONNX Runtime's run is synchronous native work). Every worker holds a session for every
  * loaded model version; a task goes to the first idle worker, and a large batch is split across
  * workers. A worker that dies is replaced and its models reloaded; only its current task fails.
+ * Events: 'worker-started' (PriorityOutcome), 'worker-crashed' (Error), 'worker-replaced'.
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -24,6 +25,11 @@ export interface PoolOptions {
   ortThreads: number;
   /** A batch with more rows than this is split into up to `size` parts. */
   splitRows: number;
+  /**
+   * Nice value (1-19) each worker gives its own thread on Linux, so the event loop is scheduled
+   * ahead of inference (inference/priority.ts); 0 or absent: the same priority as the event loop.
+   */
+  workerNice?: number;
   /** Lets tests crash a worker on purpose. */
   allowCrash?: boolean;
 }
@@ -105,7 +111,7 @@ export class WorkerPool extends EventEmitter {
     const entry = workerEntry();
     const worker = new Worker(entry.file, {
       execArgv: entry.execArgv,
-      workerData: { allowCrash: this.options.allowCrash ?? false },
+      workerData: { allowCrash: this.options.allowCrash ?? false, nice: this.options.workerNice ?? 0 },
     });
     const slot: Slot = { worker, control: [], replaying: replay.length > 0 };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
@@ -126,6 +132,10 @@ export class WorkerPool extends EventEmitter {
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
+    if ('started' in msg) {
+      this.emit('worker-started', msg.started);
+      return;
+    }
     const task = slot.busy;
     if (!task || task.id !== msg.id) return;
     slot.busy = undefined;

@@ -1,6 +1,7 @@
 import type { Explanation } from '../explain/reasons';
 import type { FeatureBlock } from '../features/pipeline';
 import type { InputSpec } from '../manifest/schema';
+import type { PriorityOutcome } from './priority';
 
 /**
  * Messages between the pool (main thread) and its inference workers. Feature matrices and
@@ -97,4 +98,6 @@ export type ToWorker =
 
 export type FromWorker =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+  | { id: number; ok: false; error: { name: string; message: string; code?: string } }
+  /** Sent once by a new worker: whether it lowered its thread's priority (PoolOptions.workerNice). */
+  | { id: 0; started: PriorityOutcome };

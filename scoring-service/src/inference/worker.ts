@@ -7,6 +7,7 @@ import type * as ort from 'onnxruntime-node';
 import { createReasonBuilder, type Explanation, type ReasonBuilder } from '../explain/reasons';
 import { buildExplainer, type Explained, type Explainer } from './explainer';
 import type { ExplainRequest, FromWorker, ModelInfo, ModelSpec, RunResult, ToWorker } from './protocol';
+import { lowerThreadPriority } from './priority';
 import { createSession, predictRows, runRaw, sessionInfo } from './session';
 
 interface Loaded {
@@ -18,7 +19,9 @@ interface Loaded {
 }
 
 const loaded = new Map<string, Loaded>();
-const allowCrash = Boolean((workerData as { allowCrash?: boolean } | undefined)?.allowCrash);
+const options = (workerData ?? {}) as { allowCrash?: boolean; nice?: number };
+const allowCrash = Boolean(options.allowCrash);
+const priority = lowerThreadPriority(options.nice ?? 0);
 
 async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
   const existing = loaded.get(spec.key);
@@ -120,6 +123,7 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
+port.postMessage({ id: 0, started: priority } satisfies FromWorker);
 port.on('message', (msg: ToWorker) => {
   handle(msg).then(
     ({ value, transfer }) => port.postMessage({ id: msg.id, ok: true, value } satisfies FromWorker, transfer),

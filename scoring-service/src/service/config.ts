@@ -44,6 +44,12 @@ export const configSchema = z.object({
   ORT_THREADS: int(1, 1, 64),
   /** Batches larger than this are split across workers. */
   SPLIT_ROWS: int(64, 1, 100_000),
+  /**
+   * Nice value of the worker threads on Linux (0 = the event loop's priority, 19 = the lowest):
+   * the event loop is scheduled first, so health checks and small requests are answered while
+   * the workers explain big batches. docs/performance.md has the measurements behind the default.
+   */
+  WORKER_NICE: int(19, 0, 19),
   /** Recent scores kept per model version for the PSI gauge in /metrics. */
   PSI_WINDOW: int(5000, 100, 1_000_000),
   REQUEST_TIMEOUT_MS: int(60_000, 1000, 3_600_000),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import { WorkerPool } from '../inference/pool';
+import type { PriorityOutcome } from '../inference/priority';
 import { generateKey, KeyRing } from './auth';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -53,7 +54,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
     size: config.WORKERS,
     ortThreads: config.ORT_THREADS,
     splitRows: config.SPLIT_ROWS,
+    workerNice: config.WORKER_NICE,
     allowCrash: options.allowWorkerCrash,
+  });
+  let priorityWarned = false;
+  pool.on('worker-started', (outcome: PriorityOutcome) => {
+    if (outcome.applied) log.debug({ tid: outcome.tid, nice: outcome.nice }, 'inference worker started');
+    else if (config.WORKER_NICE > 0 && !priorityWarned) {
+      priorityWarned = true;
+      log.warn(
+        { reason: outcome.reason },
+        'inference workers could not lower their priority (WORKER_NICE); they run at the event loop priority',
+      );
+    }
   });
   pool.on('worker-crashed', (err: Error) => {
     metrics.workerRestarts.inc();

@@ -1,7 +1,9 @@
 jest.setTimeout(180_000);
 
+import { existsSync, readFileSync } from 'node:fs';
 import request from 'supertest';
 import { WorkerCrashedError, WorkerPool } from '../../src/inference/pool';
+import type { PriorityOutcome } from '../../src/inference/priority';
 import type { ModelSpec } from '../../src/inference/protocol';
 import { loadPackage, type LoadedPackage } from '../../src/package/loader';
 import type { Service } from '../../src/service/service';
@@ -108,5 +110,48 @@ describe('the event loop during a large explained batch', () => {
     expect(res.status).toBe(200);
     expect(res.body.results).toHaveLength(2000);
     expect(order).toEqual(['health', 'batch']);
+  });
+});
+
+/** A thread's nice value, as the kernel reports it (field 19 of /proc/<pid>/task/<tid>/stat). */
+function niceOf(tid: number | 'thread-self'): number {
+  const stat = readFileSync(tid === 'thread-self' ? '/proc/thread-self/stat' : `/proc/self/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+const linux = process.platform === 'linux' && existsSync('/proc/thread-self');
+
+describe('worker priority', () => {
+  (linux ? it : it.skip)(
+    'each worker lowers its own thread to workerNice; the event loop keeps its priority',
+    async () => {
+      const ownNice = niceOf('thread-self');
+      // 19 is the lowest priority, which any thread may move to whatever nice value it starts at.
+      const pool = new WorkerPool({ size: 2, ortThreads: 1, splitRows: 64, workerNice: 19 });
+      const started: PriorityOutcome[] = [];
+      pool.on('worker-started', (outcome: PriorityOutcome) => started.push(outcome));
+      try {
+        await pool.unload('nothing-loaded'); // every worker answers, after its start-up message
+        expect(started).toHaveLength(2);
+        const tids = started.map((o) => (o.applied ? o.tid : NaN));
+        expect(new Set(tids).size).toBe(2);
+        for (const tid of tids) expect(niceOf(tid)).toBe(19);
+        expect(niceOf('thread-self')).toBe(ownNice);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
+
+  it('leaves the workers at the event loop priority when workerNice is 0', async () => {
+    const pool = new WorkerPool({ size: 1, ortThreads: 1, splitRows: 64, workerNice: 0 });
+    const started: PriorityOutcome[] = [];
+    pool.on('worker-started', (outcome: PriorityOutcome) => started.push(outcome));
+    try {
+      await pool.unload('nothing-loaded');
+      expect(started).toEqual([{ applied: false, reason: 'not requested' }]);
+    } finally {
+      await pool.close();
+    }
   });
 });

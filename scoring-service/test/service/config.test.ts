@@ -9,6 +9,7 @@ describe('configuration from the environment', () => {
     expect(config.MAX_RECORDS_PER_REQUEST).toBe(2000);
     expect(config.SCORING_API_KEYS).toEqual([]);
     expect(config.WORKERS).toBeGreaterThanOrEqual(1);
+    expect(config.WORKER_NICE).toBe(19);
   });
 
   it('splits comma-separated keys and trims them', () => {
@@ -27,6 +28,8 @@ describe('configuration from the environment', () => {
     ['SCORING_API_KEYS', 'short', 'SCORING_API_KEYS'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
     ['WORKERS', '1.5', 'WORKERS'],
+    ['WORKER_NICE', '20', 'WORKER_NICE'],
+    ['WORKER_NICE', '-5', 'WORKER_NICE'],
   ])('refuses %s=%s with a message naming it', (name, value, named) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${named}`));

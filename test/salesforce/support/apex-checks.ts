@@ -9,6 +9,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { ApexErrorListener, ApexParserFactory } from '@apexdevtools/apex-parser';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -132,7 +133,7 @@ export async function runPmd(projectDir: string): Promise<{ violations: PmdViola
   const { CodeAnalyzer, CodeAnalyzerConfig } = await import('@salesforce/code-analyzer-core');
   const pmdEngine = await import('@salesforce/code-analyzer-pmd-engine');
   const config = CodeAnalyzerConfig.fromObject({
-    log_folder: fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pmd-log-')),
+    log_folder: fs.mkdtempSync(path.join(os.tmpdir(), 'pmd-log-')),
     engines: { cpd: { disable_engine: true } },
   });
   const analyzer = new CodeAnalyzer(config);
