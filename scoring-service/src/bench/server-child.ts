@@ -16,7 +16,7 @@ import type { ScoringRecord } from '../features/pipeline';
  * Floors to read the service's time against, in this same process, on plain node:http:
  *  - `/transport?bytes=N` reads the whole request body and answers N bytes of JSON, no other
  *    work: what loopback HTTP costs for these sizes;
- *  - `/minimal` does only what no scoring server can skip: JSON.parse of the body, the features
+ *  - `/minimal?model=M` does only what no scoring server can skip: JSON.parse of the body, the features
  *    (the served version's pipeline), the worker pool, and a JSON answer of ids and scores; no
  *    framework, validation, metrics or presentation.
  */
@@ -27,7 +27,13 @@ async function floorServer(service: Service): Promise<number> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (url.pathname === '/minimal') return void minimal(service, Buffer.concat(chunks).toString('utf8'), res);
+      if (url.pathname === '/minimal') {
+        const text = Buffer.concat(chunks).toString('utf8');
+        minimal(service, url.searchParams.get('model') ?? '', text, res).catch((err: Error) =>
+          res.writeHead(500, { 'Content-Type': 'text/plain' }).end(err.message),
+        );
+        return;
+      }
       const bytes = Number(url.searchParams.get('bytes') ?? 2);
       let body = bodies.get(bytes);
       if (!body) {
@@ -42,9 +48,9 @@ async function floorServer(service: Service): Promise<number> {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-async function minimal(service: Service, text: string, res: ServerResponse): Promise<void> {
-  const body = JSON.parse(text) as { version: string; asOf?: string; records: ScoringRecord[] };
-  const { served } = service.deps.host.current.resolve('lead-scoring', body.version);
+async function minimal(service: Service, model: string, text: string, res: ServerResponse): Promise<void> {
+  const body = JSON.parse(text) as { version?: string; asOf?: string; records: ScoringRecord[] };
+  const { served } = service.deps.host.current.resolve(model, body.version);
   const features = served.pipeline.transform(body.records, { asOf: body.asOf });
   const out = await service.deps.pool.run(served.key, features, body.records.length, served.manifest.model.columns);
   const results = body.records.map((r, i) => ({ id: r.id, score: out.scores[i] }));

@@ -64,7 +64,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       priorityWarned = true;
       log.warn(
         { reason: outcome.reason },
-        'inference workers could not lower their priority (WORKER_NICE); they run at the event loop priority',
+        "inference workers could not set their priority to WORKER_NICE; they run at the event loop's priority",
       );
     }
   });
