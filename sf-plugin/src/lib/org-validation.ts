@@ -3,8 +3,8 @@
  * Credential -> service) against the same inputs scored in-process from the package, and the
  * sample's decile distribution against the manifest's (each decile is 10% of the validation set).
  */
-import { decileOf, type LocalScore } from './local-scorer.js';
-import { psi, type Manifest } from './library.js';
+import type { LocalScore } from './local-scorer.js';
+import { present, psi, type Manifest } from './library.js';
 
 export type ValidateResponse = {
   stored?: unknown[];
@@ -53,8 +53,7 @@ export function compareScores(
     const diff = Math.abs(o - l);
     if (!(diff <= tolerance)) mismatches.push({ id, local: l, org: o, diff: Number.isFinite(diff) ? diff : null });
     maxAbsDiff = Math.max(maxAbsDiff, Number.isFinite(diff) ? diff : Infinity);
-    const d = decileOf(o, manifest.outputs.deciles);
-    if (d !== null) counts[d - 1]++;
+    counts[present(o, manifest).decile - 1]++;
   }
   const total = counts.reduce((a, b) => a + b, 0);
   const shares = counts.map((c) => (total ? c / total : 0));

@@ -4,7 +4,7 @@
  * propensity with chance (less noise = a better model). Seeded, so every run sees the same data.
  */
 // The service library's seeded generator, so the same seed gives the same history everywhere.
-import { seededRandom } from '@lead-scoring/scoring-service/dist/explain/sampling.js';
+import { seededRandom } from '@lead-scoring/scoring-service/explain';
 
 export type HistoryRow = {
   Lead__c: string;

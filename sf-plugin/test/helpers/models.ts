@@ -5,8 +5,8 @@
 import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importXgboostFile } from '@lead-scoring/scoring-service/dist/importer/index.js';
-import { setAlias, setStatus } from '@lead-scoring/scoring-service/dist/package/registry.js';
+import { importXgboostFile } from '@lead-scoring/scoring-service/importer';
+import { setAlias, setStatus } from '@lead-scoring/scoring-service/package';
 
 export const REPO_ROOT = path.resolve(__dirnameOf(import.meta.url), '..', '..', '..');
 const ARTIFACTS = path.join(REPO_ROOT, 'models', 'training', 'artifacts', 'lead-scoring');

@@ -1,0 +1,30 @@
+/**
+ * The model package as other tools see it (the `@lead-scoring/scoring-service/package` entry point):
+ * the manifest contract, loading and verifying a package, the registry and the ledger, and what a
+ * prediction becomes for a person (scaled score, decile, tier). Loads no ONNX Runtime.
+ */
+export {
+  manifestSchema,
+  ledgerEntrySchema,
+  registrySchema,
+  type Manifest,
+  type LedgerEntry,
+  type Registry,
+  type VersionStatus,
+  type InputSpec,
+} from '../manifest/schema';
+export { featureSignature, canonicalJson } from '../manifest/signature';
+export { PackageError, type PackageErrorCode } from './errors';
+export { loadPackage, loadPackageDir, parseManifest, type LoadedPackage } from './loader';
+export { readRegistry, setStatus, setAlias, compareVersions, resolveVersion } from './registry';
+export {
+  appendLedger,
+  readLedger,
+  findEntries,
+  latestEntry,
+  latestPassingSandboxValidation,
+  missingSignoffs,
+  signoffRoles,
+} from './ledger';
+export type { ScoringRecord } from '../features/pipeline';
+export { present, scaledScore, decileOf, tierOf, countConfidence, type Presented } from '../service/outputs';
