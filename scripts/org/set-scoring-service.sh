@@ -21,7 +21,7 @@ if [[ -n "${SCORING_SERVICE_URL:-}" ]]; then
   echo "==> Pointing Named Credential Scoring_Service at $SCORING_SERVICE_URL"
   mkdir -p "$WORK/mdapi/namedCredentials"
   sed "s#<parameterValue>https://[^<]*</parameterValue>#<parameterValue>${SCORING_SERVICE_URL}</parameterValue>#" \
-    force-app/main/default/namedCredentials/Scoring_Service.namedCredential-meta.xml \
+    force-app/install/namedCredentials/Scoring_Service.namedCredential-meta.xml \
     > "$WORK/mdapi/namedCredentials/Scoring_Service.namedCredential"
   cat > "$WORK/mdapi/package.xml" <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { REPO_ROOT } from './apex-checks';
 
 export const STATIC_RESOURCES = path.join(REPO_ROOT, 'force-app', 'main', 'default', 'staticresources');
-export const CUSTOM_METADATA = path.join(REPO_ROOT, 'force-app', 'main', 'default', 'customMetadata');
+/** The config and mapping records installed once; after install the CLI owns them (docs/salesforce.md). */
+export const CUSTOM_METADATA = path.join(REPO_ROOT, 'force-app', 'install', 'customMetadata');
 
 export interface ScoreRequestFixture {
   version: string;
