@@ -7,9 +7,9 @@
  * the 1.9.0 installed here is a later release of the same generator). It is the only package
  * that ships both the elements of every type and each enum's values: jsforce's
  * `api/metadata/schema` (generated from the same WSDL) keeps elements but types every enum as a
- * plain string; source-deploy-retrieve's registry knows types and file suffixes, not elements. It
- * comes in with source-deploy-retrieve (it is SDR's own dependency), so it moves with the SDR
- * that converts and deploys this source. The file is TypeScript declarations, read here with the
+ * plain string; source-deploy-retrieve's registry knows types and file suffixes, not elements. It is
+ * declared at the version source-deploy-retrieve itself depends on, so it moves with the SDR that
+ * converts and deploys this source. The file is TypeScript declarations, read here with the
  * TypeScript compiler's parser, so nothing is copied from it.
  */
 import * as fs from 'node:fs';
