@@ -138,7 +138,7 @@ describe('checks on a copy with one defect', () => {
     ]);
   });
 
-  it('refuses an unknown field in dynamic SOQL built from literals and appends', () => {
+  it('refuses an unknown field in dynamic SOQL built from a constant, literals and appends, run in a nested block', () => {
     addClass(
       'InjectedDynamic',
       `public with sharing class InjectedDynamic {
@@ -149,7 +149,8 @@ describe('checks on a copy with one defect', () => {
             soql += ' AND Lead_Scored_Att__c > YESTERDAY';
         }
         List<Lead> fromParts = Database.query('SELECT ' + String.join(fields, ',') + ', Lead_Score_Tierr__c FROM Lead');
-        return Database.queryWithBinds(soql, new Map<String, Object>(), AccessLevel.USER_MODE);
+        if (fields != null) { return Database.queryWithBinds(soql, new Map<String, Object>(), AccessLevel.USER_MODE); }
+        return fromParts;
     }
 }
 `,

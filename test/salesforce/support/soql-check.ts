@@ -121,21 +121,24 @@ function stringPieces(
  */
 function variablePieces(name: string, scope: ParseTree, before: number): (string | null)[] {
   const lower = name.toLowerCase();
-  const block = ancestor(scope, BlockContext);
   const classBody = ancestor(scope, ClassBodyContext);
   let pieces: (string | null)[] | undefined;
   let startedAt = -1;
-  const searchIn = block ?? classBody;
-  if (!searchIn) return [null];
-  for (const declaration of descendants(searchIn, LocalVariableDeclarationContext)) {
-    for (const declarator of declaration.variableDeclarators().variableDeclarator_list()) {
-      if (declarator.id().getText().toLowerCase() === lower && declarator.start.tokenIndex < before) {
-        pieces = stringPieces(declarator.expression(), declarator, declarator.start.tokenIndex);
-        startedAt = declarator.start.tokenIndex;
+  // The nearest enclosing block that declares the variable (a query built in a method, run in an if).
+  let searchIn: ParseTree | undefined;
+  for (let block = ancestor(scope, BlockContext); block && !pieces; block = ancestor(block, BlockContext)) {
+    for (const declaration of descendants(block, LocalVariableDeclarationContext)) {
+      for (const declarator of declaration.variableDeclarators().variableDeclarator_list()) {
+        if (declarator.id().getText().toLowerCase() === lower && declarator.start.tokenIndex < before) {
+          pieces = stringPieces(declarator.expression(), declarator, declarator.start.tokenIndex);
+          startedAt = declarator.start.tokenIndex;
+          searchIn = block;
+        }
       }
     }
   }
   if (!pieces && classBody) {
+    searchIn = ancestor(scope, BlockContext) ?? classBody;
     for (const field of descendants(classBody, FieldDeclarationContext)) {
       for (const declarator of field.variableDeclarators().variableDeclarator_list()) {
         if (declarator.id().getText().toLowerCase() === lower) {
@@ -144,7 +147,7 @@ function variablePieces(name: string, scope: ParseTree, before: number): (string
       }
     }
   }
-  if (!pieces) return [null];
+  if (!pieces || !searchIn) return [null];
   for (const assignment of descendants(searchIn, AssignExpressionContext)) {
     const at = assignment.start.tokenIndex;
     if (at <= startedAt || at >= before || assignment.expression(0).getText().toLowerCase() !== lower) continue;
