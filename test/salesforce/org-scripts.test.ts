@@ -1,7 +1,9 @@
 /**
- * scripts/org and the scratch-org workflow without an org. set-scoring-service.sh: a stand-in `sf` on PATH records what the
- * script would send, so the anonymous Apex that stores the key and the Named Credential it
- * deploys can be checked here. The real CLI calls are exercised only against a scratch org.
+ * scripts/org and the scratch-org workflow, without an org: a stand-in `sf` on PATH records what
+ * the scripts would send (the anonymous Apex that stores the key, the Named Credential, each CLI
+ * call of a scratch-org step), the coverage verdict is judged on a run in the CLI's documented JSON
+ * shape, and the workflow is read for what it runs. The real CLI calls run only against a real org
+ * (.github/workflows/scratch-org.yml).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +14,6 @@ import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, syntaxErrorsIn } from './support/apex-checks';
 import { judgeApexRun } from '../../scripts/org/apex-results';
 
-const SCRIPT = path.join(REPO_ROOT, 'scripts', 'org', 'set-scoring-service.sh');
 // A stand-in for the sf CLI: copies the files it is given to $CAPTURE and prints nothing.
 const FAKE_SF = `#!/usr/bin/env bash
 set -euo pipefail
@@ -25,31 +26,46 @@ for ((i = 0; i < \${#args[@]}; i++)); do
 done
 `;
 
-describe('scripts/org/set-scoring-service.sh', () => {
-  let work: string;
-  let capture: string;
-  const run = (env: Record<string, string>) =>
-    spawnSync('bash', [SCRIPT, 'my-sandbox'], {
+/**
+ * A temporary HOME with a stand-in `sf` first on PATH, made afresh for each test of the calling
+ * describe; `run` runs a script of scripts/org there with $CAPTURE (where stand-ins copy what they get).
+ */
+function withStandInSf(fakeSf: string) {
+  const dirs = { work: '', capture: '' };
+  beforeEach(() => {
+    dirs.work = fs.mkdtempSync(path.join(os.tmpdir(), 'org-script-'));
+    dirs.capture = path.join(dirs.work, 'capture');
+    fs.mkdirSync(dirs.capture);
+    fs.mkdirSync(path.join(dirs.work, 'bin'));
+    fs.writeFileSync(path.join(dirs.work, 'bin', 'sf'), fakeSf, { mode: 0o755 });
+  });
+  afterEach(() => fs.rmSync(dirs.work, { recursive: true, force: true }));
+  const run = (script: string, args: string[], env: Record<string, string> = {}) =>
+    spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'org', script), ...args], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      env: { PATH: `${path.join(work, 'bin')}:${process.env.PATH}`, HOME: work, CAPTURE: capture, ...env },
+      env: {
+        PATH: `${path.join(dirs.work, 'bin')}:${process.env.PATH}`,
+        HOME: dirs.work,
+        CAPTURE: dirs.capture,
+        RESULTS_DIR: path.join(dirs.work, 'results'),
+        ...env,
+      },
     });
+  return { dirs, run };
+}
 
-  beforeEach(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'org-script-'));
-    capture = path.join(work, 'capture');
-    fs.mkdirSync(capture);
-    fs.mkdirSync(path.join(work, 'bin'));
-    fs.writeFileSync(path.join(work, 'bin', 'sf'), FAKE_SF, { mode: 0o755 });
-  });
-  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+describe('scripts/org/set-scoring-service.sh', () => {
+  const standIn = withStandInSf(FAKE_SF);
+  const run = (env: Record<string, string>) => standIn.run('set-scoring-service.sh', ['my-sandbox'], env);
+  const capture = () => standIn.dirs.capture;
 
   it('stores the key through anonymous Apex that parses, keeps quotes escaped and never prints the key', () => {
     const key = "sk_test'quote\\slash_0123456789";
     const result = run({ SCORING_API_KEY: key });
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).not.toContain('quote');
-    const apex = fs.readFileSync(path.join(capture, 'set-key.apex'), 'utf8');
+    const apex = fs.readFileSync(path.join(capture(), 'set-key.apex'), 'utf8');
     expect(syntaxErrorsIn(apex, 'anonymous')).toEqual([]);
     expect(apex).toContain("apiKey.value = 'sk_test\\'quote\\\\slash_0123456789';");
     expect(apex).toContain("input.externalCredential = 'Scoring_Service_Key';");
@@ -61,12 +77,12 @@ describe('scripts/org/set-scoring-service.sh', () => {
     const ok = run({ SCORING_SERVICE_URL: 'https://scoring.example.org:8443/base' });
     expect(ok.status).toBe(0);
     const xml = fs.readFileSync(
-      path.join(capture, 'mdapi', 'namedCredentials', 'Scoring_Service.namedCredential'),
+      path.join(capture(), 'mdapi', 'namedCredentials', 'Scoring_Service.namedCredential'),
       'utf8',
     );
     expect(xml).toContain('<parameterValue>https://scoring.example.org:8443/base</parameterValue>');
     expect(xml).toContain('<externalCredential>Scoring_Service_Key</externalCredential>');
-    expect(fs.readFileSync(path.join(capture, 'mdapi', 'package.xml'), 'utf8')).toContain(
+    expect(fs.readFileSync(path.join(capture(), 'mdapi', 'package.xml'), 'utf8')).toContain(
       '<name>NamedCredential</name>',
     );
 
@@ -202,32 +218,12 @@ if [[ "$1 $2 $3" == "apex run test" ]]; then cat "$APEX_RUN_JSON"; exit \${APEX_
 `;
 
 describe('scripts/org/scratch-org.sh, step by step', () => {
-  const SCRIPT = path.join(REPO_ROOT, 'scripts', 'org', 'scratch-org.sh');
-  let work: string;
-  let capture: string;
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync('bash', [SCRIPT, ...args], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: {
-        PATH: `${path.join(work, 'bin')}:${process.env.PATH}`,
-        HOME: work,
-        CAPTURE: capture,
-        RESULTS_DIR: path.join(work, 'results'),
-        ...env,
-      },
-    });
+  const standIn = withStandInSf(LOGGING_SF);
+  const run = (args: string[], env: Record<string, string> = {}) => standIn.run('scratch-org.sh', args, env);
+  const capture = () => standIn.dirs.capture;
+  const work = () => standIn.dirs.work;
   const sfCalls = () =>
-    fs.existsSync(path.join(capture, 'sf.log')) ? fs.readFileSync(path.join(capture, 'sf.log'), 'utf8') : '';
-
-  beforeEach(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'scratch-org-'));
-    capture = path.join(work, 'capture');
-    fs.mkdirSync(capture);
-    fs.mkdirSync(path.join(work, 'bin'));
-    fs.writeFileSync(path.join(work, 'bin', 'sf'), LOGGING_SF, { mode: 0o755 });
-  });
-  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+    fs.existsSync(path.join(capture(), 'sf.log')) ? fs.readFileSync(path.join(capture(), 'sf.log'), 'utf8') : '';
 
   it('logs in to the Dev Hub through a file, never printing or passing the auth URL as an argument', () => {
     const url = 'force://PlatformCLI::5Aep861secret@example.my.salesforce.com';
@@ -236,7 +232,7 @@ describe('scripts/org/scratch-org.sh, step by step', () => {
     expect(result.stdout + result.stderr).not.toContain('secret');
     expect(sfCalls()).toMatch(/^org login sfdx-url --sfdx-url-file \S+ --alias devhub --set-default-dev-hub$/m);
     expect(sfCalls()).not.toContain('secret');
-    expect(fs.readFileSync(path.join(capture, 'url'), 'utf8')).toBe(url);
+    expect(fs.readFileSync(path.join(capture(), 'url'), 'utf8')).toBe(url);
     expect(run(['login', 'ci-1']).stderr).toContain('DEVHUB_SFDX_URL is not set');
   });
 
@@ -252,7 +248,7 @@ describe('scripts/org/scratch-org.sh, step by step', () => {
   });
 
   it('fails the test step on coverage under the target and passes it at the target', () => {
-    const json = path.join(work, 'run.json');
+    const json = path.join(work(), 'run.json');
     fs.writeFileSync(json, JSON.stringify(apexRun({ coverage: '89%' })));
     const under = run(['test', 'ci-1'], { APEX_RUN_JSON: json });
     expect(under.status).toBe(1);

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { XMLParser } from 'fast-xml-parser';
-import type { SourceProblem } from './apex-checks';
+import { forceAppFiles, type SourceProblem } from './apex-checks';
 
 export const METADATA_NAMESPACE = 'http://soap.sforce.com/2006/04/metadata';
 
@@ -140,19 +140,7 @@ const textOf = (children: XmlNode[]): string => children.map((c) => String(c['#t
 
 /** Every `-meta.xml` under a project's force-app (LWC tests and fixtures are not metadata). */
 export function metadataFiles(projectDir: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!['node_modules', '__tests__'].includes(entry.name)) walk(full);
-      } else if (entry.name.endsWith('-meta.xml')) {
-        found.push(full);
-      }
-    }
-  };
-  walk(path.join(projectDir, 'force-app'));
-  return found.sort();
+  return forceAppFiles(projectDir, (name) => name.endsWith('-meta.xml'), ['node_modules', '__tests__']);
 }
 
 /**

@@ -166,14 +166,12 @@ export function permissionReferenceProblems(
   const grantsOf = (file: string, root: string): Record<string, unknown> =>
     (xml.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>)[root] ?? {};
 
-  for (const name of permissionSets) {
-    const file = path.join(
-      defaultDir,
-      'permissionsets',
-      fs
-        .readdirSync(path.join(defaultDir, 'permissionsets'))
-        .find((f) => f.toLowerCase() === `${name}.permissionset-meta.xml`)!,
-    );
+  const setsDir = path.join(defaultDir, 'permissionsets');
+  const setFiles = fs.existsSync(setsDir)
+    ? fs.readdirSync(setsDir).filter((f) => f.endsWith('.permissionset-meta.xml'))
+    : [];
+  for (const setFile of setFiles) {
+    const file = path.join(setsDir, setFile);
     const grants = grantsOf(file, 'PermissionSet');
     for (const [element, nameElement, why] of checks) {
       for (const entry of (grants[element] as Entry[] | undefined) ?? []) {
@@ -192,23 +190,14 @@ export function permissionReferenceProblems(
   for (const groupFile of fs.existsSync(groupsDir) ? fs.readdirSync(groupsDir) : []) {
     const file = path.join(groupsDir, groupFile);
     const grants = grantsOf(file, 'PermissionSetGroup');
-    for (const granted of (grants.permissionSets as string[] | undefined) ?? []) {
-      if (!permissionSets.has(String(granted).toLowerCase()))
-        report(
-          file,
-          'permissionSets',
-          String(granted),
-          'no such permission set in force-app/main/default/permissionsets',
-        );
-    }
-    for (const granted of (grants.mutingPermissionSets as string[] | undefined) ?? []) {
-      if (!mutingSets.has(String(granted).toLowerCase()))
-        report(
-          file,
-          'mutingPermissionSets',
-          String(granted),
-          'no such muting permission set in force-app/main/default/mutingpermissionsets',
-        );
+    const members: [string, Set<string>, string][] = [
+      ['permissionSets', permissionSets, 'permission set in force-app/main/default/permissionsets'],
+      ['mutingPermissionSets', mutingSets, 'muting permission set in force-app/main/default/mutingpermissionsets'],
+    ];
+    for (const [element, known, what] of members) {
+      for (const granted of (grants[element] as string[] | undefined) ?? []) {
+        if (!known.has(String(granted).toLowerCase())) report(file, element, String(granted), `no such ${what}`);
+      }
     }
   }
   return problems;
