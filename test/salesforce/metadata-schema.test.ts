@@ -58,7 +58,7 @@ const DEFECTS: { name: string; file: string; edit: (xml: string) => string; expe
     name: 'an unknown element in a CustomField',
     file: 'objects/Lead/fields/Lead_Score__c.field-meta.xml',
     edit: (xml) => xml.replace('<label>', '<lable>Score</lable><label>'),
-    expect: /<CustomField > lable>: CustomField has no element <lable>/,
+    expect: /<CustomField > lable>: CustomField has no element <lable>; did you mean <label>\?/,
   },
   {
     name: 'an unknown <type> of a CustomField',
@@ -83,7 +83,8 @@ const DEFECTS: { name: string; file: string; edit: (xml: string) => string; expe
     name: 'an element nested under the wrong parent in a PermissionSet',
     file: 'permissionsets/Lead_Scoring_User.permissionset-meta.xml',
     edit: (xml) => xml.replace('<classAccesses>', '<field>Lead.Lead_Score__c</field><classAccesses>'),
-    expect: /<PermissionSet > field>: PermissionSet has no element <field>/,
+    expect:
+      /<PermissionSet > field>: PermissionSet has no element <field>; remove it or use one of: .*fieldPermissions/,
   },
   {
     name: 'a non-boolean value in a PermissionSet entry',
@@ -159,7 +160,8 @@ const DEFECTS: { name: string; file: string; edit: (xml: string) => string; expe
     name: 'an unknown element in a PermissionSetGroup',
     file: 'permissionsetgroups/Lead_Scoring_Rep.permissionsetgroup-meta.xml',
     edit: (xml) => xml.replace('<permissionSets>', '<permissionSet>Lead_Scoring_User</permissionSet><permissionSets>'),
-    expect: /<PermissionSetGroup > permissionSet>: PermissionSetGroup has no element <permissionSet>/,
+    expect:
+      /<PermissionSetGroup > permissionSet>: PermissionSetGroup has no element <permissionSet>; did you mean <permissionSets>\?/,
   },
   {
     name: 'an unknown element in a custom label',

@@ -165,6 +165,31 @@ async function expectedTypesBySuffix(): Promise<(file: string) => string[]> {
   };
 }
 
+/** Edit distance (insertions, deletions, substitutions), case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[y.length];
+}
+
+/** What to do about an unknown element: the likely intended name when one is close, and every valid one. */
+function suggestion(name: string, valid: string[]): string {
+  const closest = valid
+    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(name.length / 4)))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const all = `use one of: ${[...valid].sort().join(', ')}`;
+  return closest ? `did you mean <${closest.candidate}>? Otherwise remove it or ${all}` : `remove it or ${all}`;
+}
+
 /** Problems of one metadata document against the schema; `file` is used in messages. */
 export function validateMetadataXml(xml: string, file: string, schema = metadataSchema()): SourceProblem[] {
   const problems: SourceProblem[] = [];
@@ -229,7 +254,7 @@ export function validateMetadataXml(xml: string, file: string, schema = metadata
       if (!property) {
         report(
           childWhere,
-          `${typeName} has no element <${childName}>; remove it or use one of: ${[...properties.keys()].sort().join(', ')}`,
+          `${typeName} has no element <${childName}>; ${suggestion(childName, [...properties.keys()])}`,
         );
         continue;
       }
