@@ -169,6 +169,35 @@ describe('checks on a copy with one defect', () => {
     expect(problems).toHaveLength(2);
   });
 
+  it('knows the standard fields of a custom setting and of a platform event the package adds', () => {
+    const objects = path.join(projectDir, ...DEFAULT, 'objects');
+    const write = (file: string, xml: string) => {
+      fs.mkdirSync(path.dirname(path.join(objects, file)), { recursive: true });
+      fs.writeFileSync(path.join(objects, file), `<?xml version="1.0" encoding="UTF-8"?>\n${xml}\n`);
+    };
+    const ns = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
+    write(
+      'Scoring_Breaker__c/Scoring_Breaker__c.object-meta.xml',
+      `<CustomObject ${ns}><customSettingsType>Hierarchy</customSettingsType><label>Scoring Breaker</label><visibility>Protected</visibility></CustomObject>`,
+    );
+    write(
+      'Scoring_Breaker__c/fields/Down_Until__c.field-meta.xml',
+      `<CustomField ${ns}><fullName>Down_Until__c</fullName><label>Down Until</label><type>DateTime</type></CustomField>`,
+    );
+    write(
+      'Lead_Score_Request__e/Lead_Score_Request__e.object-meta.xml',
+      `<CustomObject ${ns}><eventType>HighVolume</eventType><label>Lead Score Request</label><pluralLabel>Lead Score Requests</pluralLabel><publishBehavior>PublishAfterCommit</publishBehavior></CustomObject>`,
+    );
+    const catalog = new SObjectCatalog(projectDir);
+    expect(catalog.resolveFieldPath('Scoring_Breaker__c', 'SetupOwnerId')).toBeUndefined();
+    expect(catalog.resolveFieldPath('Scoring_Breaker__c', 'Down_Until__c')).toBeUndefined();
+    expect(catalog.resolveFieldPath('Scoring_Breaker__c', 'OwnerId')).toMatch(
+      /Scoring_Breaker__c \(force-app\) has no field OwnerId/,
+    );
+    expect(catalog.resolveFieldPath('Lead_Score_Request__e', 'ReplayId')).toBeUndefined();
+    expect(catalog.resolveFieldPath('Lead_Score_Request__e', 'Name')).toMatch(/has no field Name/);
+  });
+
   it('refuses WITH SECURITY_ENFORCED in static and dynamic SOQL at API 67, pointing to USER_MODE', () => {
     addClass(
       'InjectedSecurityEnforced',

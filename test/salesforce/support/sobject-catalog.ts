@@ -117,9 +117,11 @@ function readStandardObjects(requested: string[]): Map<string, SObjectInfo> {
  * Fields every custom object, custom metadata type and platform event has without defining them.
  * Custom objects: "Standard Fields" of the Object Reference ("System Fields" and Id/Name/Owner);
  * custom metadata types: "Custom Metadata Type Fields" (DeveloperName, MasterLabel, Label, Language,
- * NamespacePrefix, QualifiedApiName); platform events: "Platform Event Fields" (ReplayId, EventUuid).
+ * NamespacePrefix, QualifiedApiName); platform events: "Platform Event Fields" (ReplayId, EventUuid);
+ * custom settings (an object with <customSettingsType>): SetupOwnerId instead of an owner (Apex
+ * Developer Guide, "Custom Settings Methods").
  */
-const BASE_FIELDS: Record<'object' | 'mdt' | 'event', string[]> = {
+const BASE_FIELDS: Record<'object' | 'mdt' | 'event' | 'setting', string[]> = {
   object: [
     'Id',
     'Name',
@@ -150,8 +152,23 @@ const BASE_FIELDS: Record<'object' | 'mdt' | 'event', string[]> = {
     'SystemModstamp',
   ],
   event: ['ReplayId', 'EventUuid', 'CreatedDate', 'CreatedById', 'CreatedBy'],
+  setting: [
+    'Id',
+    'Name',
+    'SetupOwnerId',
+    'SetupOwner',
+    'CreatedDate',
+    'CreatedById',
+    'CreatedBy',
+    'LastModifiedDate',
+    'LastModifiedById',
+    'LastModifiedBy',
+    'SystemModstamp',
+    'IsDeleted',
+  ],
 };
 const BASE_PARENTS: Record<string, string> = {
+  setupowner: 'Name',
   owner: 'Name',
   createdby: 'User',
   lastmodifiedby: 'User',
@@ -160,11 +177,12 @@ const BASE_PARENTS: Record<string, string> = {
 
 /**
  * Standard objects the jar leaves out (setup objects apex-ls does not model), with the fields
- * that are named here. UserExternalCredential: Object Reference, "UserExternalCredential" (API 56.0+);
+ * that are named here. UserExternalCredential and ExternalCredential: Object Reference (API 56.0+);
  * Salesforce Help, "Named Credentials": users calling out need Read on User External Credentials.
  */
 const STANDARD_OBJECTS_NOT_IN_JAR: Record<string, string[]> = {
   UserExternalCredential: ['Id', 'ExternalCredentialId', 'AuthenticationStatus', 'CreatedDate', 'LastModifiedDate'],
+  ExternalCredential: ['Id', 'DeveloperName', 'MasterLabel', 'NamespacePrefix', 'AuthenticationProtocol'],
 };
 
 const tagValue = (xml: string, tag: string): string | undefined =>
@@ -181,7 +199,15 @@ export class SObjectCatalog {
     const standardNames = fs.readdirSync(objectsDir).filter((name) => !/__(c|mdt|e|x|b)$/i.test(name));
     const standard = readStandardObjects(standardNames);
     for (const objectName of fs.readdirSync(objectsDir)) {
-      const kind = /__mdt$/i.test(objectName) ? 'mdt' : /__e$/i.test(objectName) ? 'event' : 'object';
+      const objectXml = path.join(objectsDir, objectName, `${objectName}.object-meta.xml`);
+      const isSetting = fs.existsSync(objectXml) && /<customSettingsType>/.test(fs.readFileSync(objectXml, 'utf8'));
+      const kind = /__mdt$/i.test(objectName)
+        ? 'mdt'
+        : /__e$/i.test(objectName)
+          ? 'event'
+          : isSetting
+            ? 'setting'
+            : 'object';
       const isCustom = /__(c|mdt|e|x|b)$/i.test(objectName);
       const info: SObjectInfo = isCustom
         ? { name: objectName, members: new Map(), custom: true }
