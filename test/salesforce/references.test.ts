@@ -287,6 +287,23 @@ describe('checks on a copy with one defect', () => {
     ]);
   });
 
+  it('finds components in any folder of force-app, as a deploy does (force-app/install)', () => {
+    const install = path.join(projectDir, 'force-app', 'install');
+    fs.mkdirSync(path.join(install, 'objects', 'Lead', 'fields'), { recursive: true });
+    fs.renameSync(path.join(projectDir, ...DEFAULT, 'externalCredentials'), path.join(install, 'externalCredentials'));
+    fs.renameSync(
+      path.join(projectDir, ...DEFAULT, 'objects', 'Lead', 'fields', 'Lead_Score__c.field-meta.xml'),
+      path.join(install, 'objects', 'Lead', 'fields', 'Lead_Score__c.field-meta.xml'),
+    );
+    expect(render(projectDir, permissionReferenceProblems(projectDir))).toEqual([]);
+    expect(render(projectDir, soqlFieldProblems(projectDir))).toEqual([]);
+    fs.rmSync(path.join(install, 'externalCredentials'), { recursive: true });
+    expect(render(projectDir, permissionReferenceProblems(projectDir))).toEqual([
+      expect.stringMatching(/Lead_Scoring_Integration\.permissionset-meta\.xml:0 .*no such Credential-Principal/),
+      expect.stringMatching(/Lead_Scoring_User\.permissionset-meta\.xml:0 .*no such Credential-Principal/),
+    ]);
+  });
+
   it('refuses a permission set group naming a permission set that does not exist, and accepts one that does', () => {
     const groups = path.join(projectDir, ...DEFAULT, 'permissionsetgroups');
     fs.mkdirSync(groups);

@@ -5,70 +5,46 @@
  * passes in one org and fails in the next; this catches it before either.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { SourceProblem } from './apex-checks';
+import { fullNamesOf, projectComponents, type ProjectComponent } from './project-components';
 import { SObjectCatalog } from './sobject-catalog';
 
 const xml = new XMLParser({ parseTagValue: false, isArray: (_name, jpath) => String(jpath).split('.').length === 2 });
 
 type Entry = Record<string, string | undefined>;
 
-/** Component names of one metadata folder, from its file names (`Name.suffix-meta.xml`). */
-function componentNames(defaultDir: string, folder: string, suffix: string): Set<string> {
-  const dir = path.join(defaultDir, folder);
-  if (!fs.existsSync(dir)) return new Set();
-  const names = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(`.${suffix}-meta.xml`))
-    .map((f) => f.slice(0, -`.${suffix}-meta.xml`.length).toLowerCase());
-  return new Set(names);
-}
-
 /** `Credential-Principal` names of the External Credentials' named and per-user principals. */
-function externalCredentialPrincipals(defaultDir: string): Set<string> {
+function externalCredentialPrincipals(components: ProjectComponent[]): Set<string> {
   const principals = new Set<string>();
-  const dir = path.join(defaultDir, 'externalCredentials');
-  for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    const credential = file.replace(/\.externalCredential-meta\.xml$/, '');
-    const doc = xml.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+  for (const credential of components.filter((c) => c.type === 'ExternalCredential' && c.xml)) {
+    const doc = xml.parse(fs.readFileSync(credential.xml!, 'utf8')) as {
       ExternalCredential?: { externalCredentialParameters?: Entry[] };
     };
     for (const parameter of doc.ExternalCredential?.externalCredentialParameters ?? []) {
       if (parameter.parameterType === 'NamedPrincipal' || parameter.parameterType === 'PerUserPrincipal')
-        principals.add(`${credential}-${parameter.parameterName}`.toLowerCase());
+        principals.add(`${credential.fullName}-${parameter.parameterName}`.toLowerCase());
     }
   }
   return principals;
 }
 
-/** Record types as `Object.RecordType` from objects/<Object>/recordTypes. */
-function recordTypes(defaultDir: string): Set<string> {
-  const found = new Set<string>();
-  const objectsDir = path.join(defaultDir, 'objects');
-  for (const object of fs.existsSync(objectsDir) ? fs.readdirSync(objectsDir) : []) {
-    for (const name of componentNames(path.join(objectsDir, object), 'recordTypes', 'recordType'))
-      found.add(`${object}.${name}`.toLowerCase());
-  }
-  return found;
-}
-
 export function permissionReferenceProblems(
   projectDir: string,
-  catalog = new SObjectCatalog(projectDir),
+  components: ProjectComponent[] = projectComponents(projectDir),
+  catalog = new SObjectCatalog(projectDir, components),
 ): SourceProblem[] {
-  const defaultDir = path.join(projectDir, 'force-app', 'main', 'default');
-  const objectsFolder = 'force-app/main/default/objects';
-  const classes = componentNames(defaultDir, 'classes', 'cls');
-  const tabs = componentNames(defaultDir, 'tabs', 'tab');
-  const customPermissions = componentNames(defaultDir, 'customPermissions', 'customPermission');
-  const applications = componentNames(defaultDir, 'applications', 'app');
-  const pages = componentNames(defaultDir, 'pages', 'page');
-  const flows = componentNames(defaultDir, 'flows', 'flow');
-  const permissionSets = componentNames(defaultDir, 'permissionsets', 'permissionset');
-  const mutingSets = componentNames(defaultDir, 'mutingpermissionsets', 'mutingpermissionset');
-  const principals = externalCredentialPrincipals(defaultDir);
-  const types = recordTypes(defaultDir);
+  const names = (type: string) => fullNamesOf(components, type);
+  const classes = names('ApexClass');
+  const tabs = names('CustomTab');
+  const customPermissions = names('CustomPermission');
+  const applications = names('CustomApplication');
+  const pages = names('ApexPage');
+  const flows = names('Flow');
+  const permissionSets = names('PermissionSet');
+  const mutingSets = names('MutingPermissionSet');
+  const types = names('RecordType');
+  const principals = externalCredentialPrincipals(components);
   const problems: SourceProblem[] = [];
 
   const objectExists = (name: string): boolean => catalog.get(name) !== undefined;
@@ -82,19 +58,19 @@ export function permissionReferenceProblems(
         if (field.length !== 1) return 'is not Object.Field';
         return (
           catalog.resolveFieldPath(object, field[0]) &&
-          `${catalog.resolveFieldPath(object, field[0])} (add it under ${objectsFolder}/${object}/fields or fix the name)`
+          `${catalog.resolveFieldPath(object, field[0])} (fix the name, or add force-app/main/default/objects/${object}/fields/${field[0]}.field-meta.xml)`
         );
       },
     ],
     [
       'objectPermissions',
       'object',
-      (name) => (objectExists(name) ? undefined : `no such object in ${objectsFolder} or the standard objects`),
+      (name) => (objectExists(name) ? undefined : 'no such object in force-app or the standard objects'),
     ],
     [
       'classAccesses',
       'apexClass',
-      (name) => (classes.has(name.toLowerCase()) ? undefined : 'no such Apex class in force-app/main/default/classes'),
+      (name) => (classes.has(name.toLowerCase()) ? undefined : 'no such Apex class in a classes folder of force-app'),
     ],
     [
       'tabSettings',
@@ -102,7 +78,7 @@ export function permissionReferenceProblems(
       (name) => {
         const standard = /^standard-(\w+)$/.exec(name);
         if (standard) return objectExists(standard[1]) ? undefined : `standard tab of unknown object ${standard[1]}`;
-        return tabs.has(name.toLowerCase()) ? undefined : 'no such tab in force-app/main/default/tabs';
+        return tabs.has(name.toLowerCase()) ? undefined : 'no such tab in a tabs folder of force-app';
       },
     ],
     [
@@ -111,12 +87,12 @@ export function permissionReferenceProblems(
       (name) =>
         /__mdt$/i.test(name) && catalog.get(name)?.custom
           ? undefined
-          : `no such custom metadata type in ${objectsFolder}`,
+          : 'no such custom metadata type (an objects/<Name>__mdt folder) in force-app',
     ],
     [
       'customSettingAccesses',
       'name',
-      (name) => (catalog.get(name)?.custom ? undefined : `no such custom setting in ${objectsFolder}`),
+      (name) => (catalog.get(name)?.custom ? undefined : 'no such custom setting in force-app'),
     ],
     [
       'customPermissions',
@@ -124,7 +100,7 @@ export function permissionReferenceProblems(
       (name) =>
         customPermissions.has(name.toLowerCase())
           ? undefined
-          : 'no such custom permission in force-app/main/default/customPermissions',
+          : 'no such custom permission in a customPermissions folder of force-app',
     ],
     [
       'externalCredentialPrincipalAccesses',
@@ -132,7 +108,7 @@ export function permissionReferenceProblems(
       (name) =>
         principals.has(name.toLowerCase())
           ? undefined
-          : 'no such Credential-Principal (a NamedPrincipal or PerUserPrincipal parameter of an External Credential in force-app/main/default/externalCredentials)',
+          : 'no such Credential-Principal (a NamedPrincipal or PerUserPrincipal parameter of an External Credential in an externalCredentials folder of force-app)',
     ],
     [
       'applicationVisibilities',
@@ -140,23 +116,23 @@ export function permissionReferenceProblems(
       (name) =>
         name.startsWith('standard__') || applications.has(name.toLowerCase())
           ? undefined
-          : 'no such app in force-app/main/default/applications',
+          : 'no such app in an applications folder of force-app',
     ],
     [
       'recordTypeVisibilities',
       'recordType',
-      (name) => (types.has(name.toLowerCase()) ? undefined : `no such record type under ${objectsFolder}`),
+      (name) =>
+        types.has(name.toLowerCase()) ? undefined : 'no such record type (objects/<Object>/recordTypes) in force-app',
     ],
     [
       'pageAccesses',
       'apexPage',
-      (name) =>
-        pages.has(name.toLowerCase()) ? undefined : 'no such Visualforce page in force-app/main/default/pages',
+      (name) => (pages.has(name.toLowerCase()) ? undefined : 'no such Visualforce page in a pages folder of force-app'),
     ],
     [
       'flowAccesses',
       'flow',
-      (name) => (flows.has(name.toLowerCase()) ? undefined : 'no such flow in force-app/main/default/flows'),
+      (name) => (flows.has(name.toLowerCase()) ? undefined : 'no such flow in a flows folder of force-app'),
     ],
   ];
 
@@ -166,12 +142,8 @@ export function permissionReferenceProblems(
   const grantsOf = (file: string, root: string): Record<string, unknown> =>
     (xml.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>)[root] ?? {};
 
-  const setsDir = path.join(defaultDir, 'permissionsets');
-  const setFiles = fs.existsSync(setsDir)
-    ? fs.readdirSync(setsDir).filter((f) => f.endsWith('.permissionset-meta.xml'))
-    : [];
-  for (const setFile of setFiles) {
-    const file = path.join(setsDir, setFile);
+  const filesOf = (type: string) => components.filter((c) => c.type === type && c.xml).map((c) => c.xml!);
+  for (const file of filesOf('PermissionSet')) {
     const grants = grantsOf(file, 'PermissionSet');
     for (const [element, nameElement, why] of checks) {
       for (const entry of (grants[element] as Entry[] | undefined) ?? []) {
@@ -186,13 +158,11 @@ export function permissionReferenceProblems(
     }
   }
 
-  const groupsDir = path.join(defaultDir, 'permissionsetgroups');
-  for (const groupFile of fs.existsSync(groupsDir) ? fs.readdirSync(groupsDir) : []) {
-    const file = path.join(groupsDir, groupFile);
+  for (const file of filesOf('PermissionSetGroup')) {
     const grants = grantsOf(file, 'PermissionSetGroup');
     const members: [string, Set<string>, string][] = [
-      ['permissionSets', permissionSets, 'permission set in force-app/main/default/permissionsets'],
-      ['mutingPermissionSets', mutingSets, 'muting permission set in force-app/main/default/mutingpermissionsets'],
+      ['permissionSets', permissionSets, 'permission set in a permissionsets folder of force-app'],
+      ['mutingPermissionSets', mutingSets, 'muting permission set in a mutingpermissionsets folder of force-app'],
     ];
     for (const [element, known, what] of members) {
       for (const granted of (grants[element] as string[] | undefined) ?? []) {

@@ -1,6 +1,6 @@
 /**
- * The objects and fields SOQL and permission sets may name: the project's own (force-app/objects)
- * plus the platform's standard objects.
+ * The objects and fields SOQL and permission sets may name: the project's own (its CustomObject and
+ * CustomField components, wherever they sit in force-app) plus the platform's standard objects.
  *
  * Standard objects come from apex-ls's `sobject-types` jar (bundled in the Code Analyzer PMD engine
  * that the offline checks already run): one Java class per standard SObject of API 65.0, whose
@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { apexLsClasspath } from './apex-checks';
+import { projectComponents, type ProjectComponent } from './project-components';
 
 export interface FieldInfo {
   /** API name as defined. */
@@ -192,15 +193,26 @@ export class SObjectCatalog {
   private readonly objects = new Map<string, SObjectInfo>();
   private readonly missing = new Set<string>();
 
-  constructor(projectDir: string) {
-    const objectsDir = path.join(projectDir, 'force-app', 'main', 'default', 'objects');
-    if (!fs.existsSync(objectsDir)) return;
+  constructor(projectDir: string, components: ProjectComponent[] = projectComponents(projectDir)) {
+    // Objects the project defines or extends: CustomObject components, and the objects its fields belong to.
+    const fields = components.filter((c) => c.type === 'CustomField' && c.xml);
+    const objectXml = new Map(
+      components.filter((c) => c.type === 'CustomObject').map((c) => [c.fullName.toLowerCase(), c.xml] as const),
+    );
+    const objectNames = new Map<string, string>();
+    for (const c of components.filter((c) => c.type === 'CustomObject'))
+      objectNames.set(c.fullName.toLowerCase(), c.fullName);
+    for (const field of fields) {
+      const object = field.fullName.split('.')[0];
+      if (!objectNames.has(object.toLowerCase())) objectNames.set(object.toLowerCase(), object);
+    }
+    const isCustom = (name: string) => /__(c|mdt|e|x|b)$/i.test(name);
+    const standard = readStandardObjects([...objectNames.values()].filter((name) => !isCustom(name)));
+    const fieldXml = new Map(fields.map((f) => [f.fullName, fs.readFileSync(f.xml!, 'utf8')] as const));
     const childLinks: [string, FieldInfo][] = [];
-    const standardNames = fs.readdirSync(objectsDir).filter((name) => !/__(c|mdt|e|x|b)$/i.test(name));
-    const standard = readStandardObjects(standardNames);
-    for (const objectName of fs.readdirSync(objectsDir)) {
-      const objectXml = path.join(objectsDir, objectName, `${objectName}.object-meta.xml`);
-      const isSetting = fs.existsSync(objectXml) && /<customSettingsType>/.test(fs.readFileSync(objectXml, 'utf8'));
+    for (const [key, objectName] of objectNames) {
+      const xmlFile = objectXml.get(key);
+      const isSetting = xmlFile !== undefined && /<customSettingsType>/.test(fs.readFileSync(xmlFile, 'utf8'));
       const kind = /__mdt$/i.test(objectName)
         ? 'mdt'
         : /__e$/i.test(objectName)
@@ -208,20 +220,20 @@ export class SObjectCatalog {
           : isSetting
             ? 'setting'
             : 'object';
-      const isCustom = /__(c|mdt|e|x|b)$/i.test(objectName);
-      const info: SObjectInfo = isCustom
+      const ownFields = [...fieldXml].filter(([fullName]) => fullName.split('.')[0].toLowerCase() === key);
+      const info: SObjectInfo = isCustom(objectName)
         ? { name: objectName, members: new Map(), custom: true }
-        : (standard.get(objectName.toLowerCase()) ?? { name: objectName, members: new Map(), custom: false });
-      if (isCustom) {
+        : (standard.get(key) ?? { name: objectName, members: new Map(), custom: false });
+      if (info.custom) {
+        // A detail object has no owner: its master's owner owns it.
+        const isDetail = ownFields.some(([, xml]) => /<type>MasterDetail<\/type>/.test(xml));
         for (const base of BASE_FIELDS[kind]) {
-          if (kind === 'object' && base.startsWith('Owner') && this.isDetail(objectsDir, objectName)) continue;
+          if (isDetail && base.startsWith('Owner')) continue;
           info.members.set(base.toLowerCase(), { name: base, parent: BASE_PARENTS[base.toLowerCase()] });
         }
       }
-      const fieldsDir = path.join(objectsDir, objectName, 'fields');
-      for (const file of fs.existsSync(fieldsDir) ? fs.readdirSync(fieldsDir) : []) {
-        const fieldName = file.replace(/\.field-meta\.xml$/, '');
-        const xml = fs.readFileSync(path.join(fieldsDir, file), 'utf8');
+      for (const [fullName, xml] of ownFields) {
+        const fieldName = fullName.split('.')[1];
         info.members.set(fieldName.toLowerCase(), { name: fieldName });
         const target = tagValue(xml, 'referenceTo');
         if (target) {
@@ -231,19 +243,9 @@ export class SObjectCatalog {
           if (childName) childLinks.push([target, { name: `${childName}__r`, child: objectName }]);
         }
       }
-      this.objects.set(objectName.toLowerCase(), info);
+      this.objects.set(key, info);
     }
     for (const [parent, link] of childLinks) this.get(parent)?.members.set(link.name.toLowerCase(), link);
-  }
-
-  private isDetail(objectsDir: string, objectName: string): boolean {
-    const fieldsDir = path.join(objectsDir, objectName, 'fields');
-    return (
-      fs.existsSync(fieldsDir) &&
-      fs
-        .readdirSync(fieldsDir)
-        .some((f) => /<type>MasterDetail<\/type>/.test(fs.readFileSync(path.join(fieldsDir, f), 'utf8')))
-    );
   }
 
   /** An object by API name (case-insensitive), from force-app or the standard objects; undefined when neither has it. */
