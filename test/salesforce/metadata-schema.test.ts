@@ -73,6 +73,16 @@ const DEFECTS: { name: string; file: string; edit: (xml: string) => string; expe
     expect: /<CustomObject > visibility>: "Private" is not a value of SetupObjectVisibility/,
   },
   {
+    name: 'an unknown <fieldManageability> of a custom metadata field',
+    file: 'objects/Scoring_Model_Config__mdt/fields/Enabled__c.field-meta.xml',
+    edit: (xml) =>
+      xml.replace(
+        /<fieldManageability>[^<]*<\/fieldManageability>/,
+        '<fieldManageability>Subscriber</fieldManageability>',
+      ),
+    expect: /<CustomField > fieldManageability>: "Subscriber" is not a value of FieldManageability/,
+  },
+  {
     name: 'an unknown <deploymentStatus> of a custom object',
     file: 'objects/Lead_Scoring_Log__c/Lead_Scoring_Log__c.object-meta.xml',
     edit: (xml) =>
