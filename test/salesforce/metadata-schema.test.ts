@@ -46,6 +46,27 @@ const NEW_TYPES: Record<string, string> = {
     <filterScope>Everything</filterScope>
     <label>All</label>
 </ListView>`,
+  'reportTypes/Lead_Score_History.reportType-meta.xml': `<ReportType ${NS}>
+    <baseObject>Lead_Score_History__c</baseObject>
+    <category>leads</category>
+    <deployed>true</deployed>
+    <label>Lead Score History</label>
+    <sections>
+        <columns>
+            <checkedByDefault>true</checkedByDefault>
+            <field>Score__c</field>
+            <table>Lead_Score_History__c</table>
+        </columns>
+        <masterLabel>Scores</masterLabel>
+    </sections>
+</ReportType>`,
+  'applications/Lead_Scoring.app-meta.xml': `<CustomApplication ${NS}>
+    <formFactors>Large</formFactors>
+    <label>Lead Scoring</label>
+    <navType>Standard</navType>
+    <tabs>Lead_Scoring_Log__c</tabs>
+    <uiType>Lightning</uiType>
+</CustomApplication>`,
   'tabs/Lead_Scoring_Log__c.tab-meta.xml': `<CustomTab ${NS}>
     <customObject>true</customObject>
     <motif>Custom57: Building</motif>
@@ -190,6 +211,24 @@ const DEFECTS: { name: string; file: string; edit: (xml: string) => string; expe
     file: 'tabs/Lead_Scoring_Log__c.tab-meta.xml',
     edit: (xml) => xml.replace('<customObject>true', '<customObject>Lead_Scoring_Log__c'),
     expect: /<CustomTab > customObject>: "Lead_Scoring_Log__c" is not a boolean/,
+  },
+  {
+    name: 'an unknown <category> of a ReportType',
+    file: 'reportTypes/Lead_Score_History.reportType-meta.xml',
+    edit: (xml) => xml.replace('<category>leads', '<category>Leads'),
+    expect: /<ReportType > category>: "Leads" is not a value of ReportTypeCategory/,
+  },
+  {
+    name: 'a column outside a section of a ReportType',
+    file: 'reportTypes/Lead_Score_History.reportType-meta.xml',
+    edit: (xml) => xml.replace('<sections>', '<columns><field>Tier__c</field></columns><sections>'),
+    expect: /<ReportType > columns>: ReportType has no element <columns>/,
+  },
+  {
+    name: 'an unknown <formFactors> of a CustomApplication',
+    file: 'applications/Lead_Scoring.app-meta.xml',
+    edit: (xml) => xml.replace('<formFactors>Large', '<formFactors>Desktop'),
+    expect: /<CustomApplication > formFactors>: "Desktop" is not a value of FormFactor/,
   },
   {
     name: 'an unknown target container in a Lightning component',
