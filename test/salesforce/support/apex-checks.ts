@@ -20,21 +20,26 @@ export interface SourceProblem {
   message: string;
 }
 
-/** Every .cls and .trigger under a project's force-app. */
-export function apexFiles(projectDir: string): string[] {
+/** Files under a project's force-app whose name `accept`s, skipping folders named in `skip`; sorted. */
+export function forceAppFiles(projectDir: string, accept: (name: string) => boolean, skip: string[]): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== 'lwc') walk(full);
-      } else if (/\.(cls|trigger)$/.test(entry.name)) {
+        if (!skip.includes(entry.name)) walk(full);
+      } else if (accept(entry.name)) {
         found.push(full);
       }
     }
   };
   walk(path.join(projectDir, 'force-app'));
   return found.sort();
+}
+
+/** Every .cls and .trigger under a project's force-app. */
+export function apexFiles(projectDir: string): string[] {
+  return forceAppFiles(projectDir, (name) => /\.(cls|trigger)$/.test(name), ['node_modules', 'lwc']);
 }
 
 class CollectingListener extends ApexErrorListener {
