@@ -3,6 +3,8 @@
  * so every rule a rep sees (tiers, phrasing of time, bar widths, waterfall steps) is tested once.
  */
 
+import HIDDEN_VALUE from '@salesforce/label/c.LeadScore_HiddenValue';
+
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -48,6 +50,18 @@ export function isNoAccessError(error) {
     if (error.status === 403) return true;
     return reduceErrors(error).some((m) =>
         /\b(no access|access to|insufficient access|insufficient privileges|not accessible)\b/i.test(m)
+    );
+}
+
+/**
+ * Fills a Custom Label's {0}, {1}, ... placeholders, the way Apex String.format does for the same labels.
+ * @param {string} label the label text
+ * @param {...*} values the values, in placeholder order
+ * @returns {string}
+ */
+export function formatLabel(label, ...values) {
+    return String(label).replace(/\{(\d+)\}/g, (match, index) =>
+        Number(index) < values.length ? String(values[Number(index)]) : match
     );
 }
 
@@ -205,7 +219,8 @@ export function buildWaterfall(view) {
     const raw = reasons.map((r) => ({
         input: r.input,
         label: r.label || r.input,
-        value: formatValue(r.value),
+        // A hidden reason's field is unreadable for this user: its value never reached the browser.
+        value: r.hidden ? HIDDEN_VALUE : formatValue(r.value),
         text: r.text,
         contribution: Number(r.contribution)
     }));
