@@ -147,7 +147,8 @@ export default class LeadScore extends LightningElement {
             this.isLoading = false;
             if (previous && timeOf(previous.scoredAt) !== timeOf(data.scoredAt)) {
                 // The lead's score fields changed outside Lightning Data Service (the integration user wrote them):
-                // let the record page and other components re-read the record (reference-notify-record-update).
+                // let the record page and other components re-read the record.
+                // https://developer.salesforce.com/docs/platform/lwc/guide/reference-notify-record-update.html
                 notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
             }
             if (this.isAwaitingRefresh) this.checkRefreshArrived();
