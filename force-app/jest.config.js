@@ -14,5 +14,10 @@ module.exports = {
     // sfdx-lwc-jest ships no stub for LightningModal; this one records open() calls.
     '^lightning/modal$': '<rootDir>/force-app/test/jest-mocks/lightning/modal',
   },
-  setupFilesAfterEnv: [...(jestConfig.setupFilesAfterEnv || []), '<rootDir>/force-app/test/jest-setup/sa11y.js'],
+  setupFilesAfterEnv: [
+    ...(jestConfig.setupFilesAfterEnv || []),
+    '<rootDir>/force-app/test/jest-setup/sa11y.js',
+    // @salesforce/label/c.* -> the text in labels/CustomLabels.labels-meta.xml
+    '<rootDir>/force-app/test/jest-setup/labels.js',
+  ],
 };

@@ -1,10 +1,11 @@
 /**
  * Builds the off-platform preview: the same component sources as force-app, compiled with LWC OSS and
- * lightning-base-components, with the Salesforce-only modules (Apex, toast event) bound to preview adapters.
+ * lightning-base-components, with the Salesforce-only modules (Apex, labels, toast event, uiRecordApi) bound to preview adapters.
  * `npm run build:preview` -> preview/dist/app.js
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import lwc from '@lwc/rollup-plugin';
 import replace from '@rollup/plugin-replace';
@@ -12,6 +13,10 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const componentsDir = path.resolve(here, '../force-app/main/default/lwc');
+// The same reader the LWC jest tests use, so the preview shows the org's label texts.
+const { readCustomLabels } = createRequire(import.meta.url)('../force-app/test/customLabels.js');
+const LABEL_PREFIX = '@salesforce/label/c.';
+const LABEL_MODULE = '\0salesforce-label:';
 
 // force-app keeps bundles flat (lwc/leadScore); LWC OSS expects namespace folders, so map each c/ bundle by name.
 const componentModules = fs
@@ -25,6 +30,7 @@ const platformModules = {
   '@salesforce/apex/LeadScoreController.getLeadScore': path.join(here, 'src/platform/apex/getLeadScore.js'),
   '@salesforce/apex/LeadScoreController.rescoreLead': path.join(here, 'src/platform/apex/rescoreLead.js'),
   'lightning/platformShowToastEvent': path.join(here, 'src/platform/platformShowToastEvent.js'),
+  'lightning/uiRecordApi': path.join(here, 'src/platform/uiRecordApi.js'),
 };
 
 export default {
@@ -46,7 +52,17 @@ export default {
     {
       name: 'salesforce-platform-modules',
       resolveId(source) {
+        if (source.startsWith(LABEL_PREFIX)) return LABEL_MODULE + source.slice(LABEL_PREFIX.length);
         return platformModules[source] || null;
+      },
+      // @salesforce/label/c.Name -> a module whose default export is the label's text; an unknown name fails
+      // the build, as it fails a deploy.
+      load(id) {
+        if (!id.startsWith(LABEL_MODULE)) return null;
+        const name = id.slice(LABEL_MODULE.length);
+        const labels = readCustomLabels();
+        if (!(name in labels)) this.error(`No Custom Label ${name} in force-app/main/default/labels.`);
+        return `export default ${JSON.stringify(labels[name])};`;
       },
     },
     replace({

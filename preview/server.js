@@ -11,7 +11,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const http = require('node:http');
-const { createScoringClient, ScoringUnavailableError } = require('./adapter/scoringClient');
+const { createScoringClient } = require('./adapter/scoringClient');
 const { createLeadStore } = require('./adapter/leadStore');
 
 const DIST_DIR = path.join(__dirname, 'dist');
@@ -91,12 +91,7 @@ function createPreviewHandler(options) {
     const leadId = params && typeof params.leadId === 'string' ? params.leadId : '';
     if (!store.has(leadId)) return send(res, 404, { message: `No lead with id ${leadId || '(none)'}.` });
     if (method === 'getLeadScore') return send(res, 200, store.view(leadId));
-    try {
-      return send(res, 200, await store.rescore(leadId));
-    } catch (error) {
-      if (error instanceof ScoringUnavailableError) return send(res, error.status, { message: error.message });
-      return send(res, 500, { message: 'The lead could not be rescored.' });
-    }
+    return send(res, 200, store.requestRescore(leadId).answer);
   }
 
   function handle(req, res) {

@@ -1,7 +1,7 @@
 /**
  * What the org would hold for each sample lead: the stored score fields and the score history,
  * written the way the Apex writer writes them and read the way LeadScoreController.getLeadScore reads them
- * (a LeadScoreView).
+ * (a LeadScoreView). The preview's rep may see every field, so no reason is hidden, and Refresh is not throttled.
  */
 const { SAMPLE_LEADS, toModelInputs, detailFields, DAY_MS } = require('../sampleLeads');
 
@@ -76,8 +76,8 @@ function createLeadStore({ client, leads = SAMPLE_LEADS, now = () => Date.now() 
     });
   }
 
-  /** rescoreLead: one callout, then store; on failure the stored score stays and is marked stale. */
-  async function rescore(leadId) {
+  /** One callout, then store; on failure the stored score stays and is marked Failed (stale). */
+  async function scoreNow(leadId) {
     const record = records.get(leadId);
     const at = now();
     try {
@@ -89,6 +89,18 @@ function createLeadStore({ client, leads = SAMPLE_LEADS, now = () => Date.now() 
       throw error;
     }
     return view(leadId);
+  }
+
+  /**
+   * rescoreLead: as in the org, Refresh only asks for a score and answers at once with the stored view and the
+   * time of the request; the score is computed in the background (the org's integration-user job) and the card
+   * picks it up by reading getLeadScore again. `pending` settles when the background scoring is done (tests).
+   */
+  function requestRescore(leadId) {
+    const requestedAt = now();
+    const answer = { ...view(leadId), rescoreRequestedAt: new Date(requestedAt).toISOString() };
+    const pending = scoreNow(leadId).catch(() => undefined);
+    return { answer, pending };
   }
 
   /**
@@ -112,7 +124,7 @@ function createLeadStore({ client, leads = SAMPLE_LEADS, now = () => Date.now() 
           const body = await client.score([{ id: record.lead.id, inputs }]);
           write(record, body.results[0], body, when);
         }
-        await rescore(record.lead.id);
+        await scoreNow(record.lead.id);
         outcomes.push({ id: record.lead.id, ok: true });
       } catch (error) {
         if (!record.stored.hasScore) record.stored = { ...record.stored, status: 'Failed' };
@@ -122,7 +134,7 @@ function createLeadStore({ client, leads = SAMPLE_LEADS, now = () => Date.now() 
     return outcomes;
   }
 
-  return { list, has, view, rescore, seed };
+  return { list, has, view, requestRescore, scoreNow, seed };
 }
 
 module.exports = { createLeadStore, emptyView };

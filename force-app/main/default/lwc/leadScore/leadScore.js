@@ -1,19 +1,115 @@
 import { LightningElement, api, wire } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 import { refreshApex } from '@salesforce/apex';
 import getLeadScore from '@salesforce/apex/LeadScoreController.getLeadScore';
 import rescoreLead from '@salesforce/apex/LeadScoreController.rescoreLead';
 import LeadScoreExplanationModal from 'c/leadScoreExplanationModal';
-import { groupReasons, isNoAccessError, reduceErrors, tierStyle, timeAgo } from 'c/leadScoreUtils';
+import { formatLabel, groupReasons, isNoAccessError, reduceErrors, tierStyle, timeAgo } from 'c/leadScoreUtils';
+import CardTitle from '@salesforce/label/c.LeadScore_CardTitle';
+import Refresh from '@salesforce/label/c.LeadScore_Refresh';
+import ScoreNow from '@salesforce/label/c.LeadScore_ScoreNow';
+import Loading from '@salesforce/label/c.LeadScore_Loading';
+import Requesting from '@salesforce/label/c.LeadScore_Requesting';
+import NoAccessCard from '@salesforce/label/c.LeadScore_NoAccessCard';
+import NoAccessIcon from '@salesforce/label/c.LeadScore_NoAccessIcon';
+import LoadFailed from '@salesforce/label/c.LeadScore_LoadFailed';
+import LoadFailedFallback from '@salesforce/label/c.LeadScore_LoadFailedFallback';
+import ErrorIcon from '@salesforce/label/c.LeadScore_ErrorIcon';
+import NeverScored from '@salesforce/label/c.LeadScore_NeverScored';
+import NotScoredIcon from '@salesforce/label/c.LeadScore_NotScoredIcon';
+import FirstScoringPending from '@salesforce/label/c.LeadScore_FirstScoringPending';
+import InProgressIcon from '@salesforce/label/c.LeadScore_InProgressIcon';
+import WarningIcon from '@salesforce/label/c.LeadScore_WarningIcon';
+import Rescoring from '@salesforce/label/c.LeadScore_Rescoring';
+import RefreshRequested from '@salesforce/label/c.LeadScore_RefreshRequested';
+import RefreshSlow from '@salesforce/label/c.LeadScore_RefreshSlow';
+import StaleFailed from '@salesforce/label/c.LeadScore_StaleFailed';
+import StaleVersion from '@salesforce/label/c.LeadScore_StaleVersion';
+import StaleBadge from '@salesforce/label/c.LeadScore_StaleBadge';
+import RefreshRefusedTitle from '@salesforce/label/c.LeadScore_RefreshRefusedTitle';
+import RefreshFailedFallback from '@salesforce/label/c.LeadScore_RefreshFailedFallback';
+import RingLabel from '@salesforce/label/c.LeadScore_RingLabel';
+import RingLabelStale from '@salesforce/label/c.LeadScore_RingLabelStale';
+import UnknownTier from '@salesforce/label/c.LeadScore_UnknownTier';
+import Decile from '@salesforce/label/c.LeadScore_Decile';
+import LikelyToConvert from '@salesforce/label/c.LeadScore_LikelyToConvert';
+import Expected from '@salesforce/label/c.LeadScore_Expected';
+import Model from '@salesforce/label/c.LeadScore_Model';
+import ModelFallback from '@salesforce/label/c.LeadScore_ModelFallback';
+import ScoredAgo from '@salesforce/label/c.LeadScore_ScoredAgo';
+import ScoredUnknown from '@salesforce/label/c.LeadScore_ScoredUnknown';
+import RaisesHeading from '@salesforce/label/c.LeadScore_RaisesHeading';
+import LowersHeading from '@salesforce/label/c.LeadScore_LowersHeading';
+import NoneRaise from '@salesforce/label/c.LeadScore_NoneRaise';
+import NoneLower from '@salesforce/label/c.LeadScore_NoneLower';
+import Contribution from '@salesforce/label/c.LeadScore_Contribution';
+import NoReasons from '@salesforce/label/c.LeadScore_NoReasons';
+import Explain from '@salesforce/label/c.LeadScore_Explain';
+import ExplanationTitle from '@salesforce/label/c.LeadScore_ExplanationTitle';
+import ExplanationDescription from '@salesforce/label/c.LeadScore_ExplanationDescription';
 
-// While the Queueable scores a lead (status Pending), look again a few times, then stop.
+const LABELS = {
+    CardTitle,
+    Refresh,
+    ScoreNow,
+    Loading,
+    Requesting,
+    NoAccessCard,
+    NoAccessIcon,
+    LoadFailed,
+    LoadFailedFallback,
+    ErrorIcon,
+    NeverScored,
+    NotScoredIcon,
+    FirstScoringPending,
+    InProgressIcon,
+    WarningIcon,
+    Rescoring,
+    RefreshRequested,
+    RefreshSlow,
+    StaleFailed,
+    StaleVersion,
+    StaleBadge,
+    RefreshRefusedTitle,
+    RefreshFailedFallback,
+    RingLabel,
+    RingLabelStale,
+    UnknownTier,
+    Decile,
+    LikelyToConvert,
+    Expected,
+    Model,
+    ModelFallback,
+    ScoredAgo,
+    ScoredUnknown,
+    RaisesHeading,
+    LowersHeading,
+    NoneRaise,
+    NoneLower,
+    Contribution,
+    NoReasons,
+    Explain,
+    ExplanationTitle,
+    ExplanationDescription
+};
+
+// While a score is Pending (saved lead, scoring in the background), look again a few times, then stop.
 const PENDING_POLL_MS = 5000;
 const PENDING_POLL_LIMIT = 6;
+// After Refresh: scoring runs asynchronously as the integration user, usually within seconds. Ask again
+// with growing gaps (32 s in all), then say it is taking longer rather than polling forever.
+const REFRESH_POLL_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 13000];
 const RING_CIRCUMFERENCE = 2 * Math.PI * 42;
+
+function timeOf(value) {
+    const time = value ? new Date(value).getTime() : NaN;
+    return Number.isNaN(time) ? null : time;
+}
 
 /**
  * Lead record page card: the stored score (read with no callout, through the cacheable wire), its reasons
- * and trend, and a Refresh action that rescores through the controller.
+ * and trend, and a Refresh action that asks for a new score and shows it when it arrives.
  */
 export default class LeadScore extends LightningElement {
     @api recordId;
@@ -22,26 +118,41 @@ export default class LeadScore extends LightningElement {
     /** App Builder: smaller card without bars and trend. */
     @api compact = false;
 
+    labels = LABELS;
     view;
     loadError;
     isLoading = true;
     isRefreshing = false;
-    /** Set when the last rescore failed: the stored score stays visible, marked stale. */
-    serviceUnavailable = false;
     pendingPolls = 0;
     pollTimer;
     /** The provisioned wire value, kept for refreshApex. */
     wiredView;
+    /** Set by Refresh: the new score is the first with scoredAt at or after this time (epoch ms). */
+    refreshRequestedAt = null;
+    statusAtRefresh;
+    refreshPolls = 0;
+    /** The requested score did not arrive while the card waited. */
+    refreshSlow = false;
+    /** Why the last Refresh was refused, shown under the score until the next one. */
+    refreshRefusal;
 
     @wire(getLeadScore, { leadId: '$recordId' })
     wiredLeadScore(result) {
         this.wiredView = result;
         const { data, error } = result;
         if (data) {
+            const previous = this.view;
             this.view = data;
             this.loadError = undefined;
             this.isLoading = false;
-            this.schedulePendingPoll();
+            if (previous && timeOf(previous.scoredAt) !== timeOf(data.scoredAt)) {
+                // The lead's score fields changed outside Lightning Data Service (the integration user wrote them):
+                // let the record page and other components re-read the record.
+                // https://developer.salesforce.com/docs/platform/lwc/guide/reference-notify-record-update.html
+                notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
+            }
+            if (this.isAwaitingRefresh) this.checkRefreshArrived();
+            else this.schedulePendingPoll();
         } else if (error) {
             this.loadError = error;
             this.isLoading = false;
@@ -52,7 +163,7 @@ export default class LeadScore extends LightningElement {
         clearTimeout(this.pollTimer);
     }
 
-    /** getLeadScore is cacheable: while the Queueable works (status Pending), ask the server again a few times. */
+    /** getLeadScore is cacheable: while a score is Pending, ask the server again a few times. */
     schedulePendingPoll() {
         clearTimeout(this.pollTimer);
         if (!this.isPending || this.pendingPolls >= PENDING_POLL_LIMIT) return;
@@ -60,23 +171,55 @@ export default class LeadScore extends LightningElement {
         this.pollTimer = setTimeout(() => refreshApex(this.wiredView), PENDING_POLL_MS);
     }
 
+    get isAwaitingRefresh() {
+        return this.refreshRequestedAt !== null;
+    }
+
+    /** After Refresh: done when a score read at or after the request is stored, or the rescore failed. */
+    checkRefreshArrived() {
+        const scoredAt = timeOf(this.view.scoredAt);
+        const arrived = scoredAt !== null && scoredAt >= this.refreshRequestedAt;
+        const failed = this.view.status === 'Failed' && this.statusAtRefresh !== 'Failed';
+        if (arrived || failed) {
+            this.refreshRequestedAt = null;
+            clearTimeout(this.pollTimer);
+            return;
+        }
+        this.scheduleRefreshPoll();
+    }
+
+    scheduleRefreshPoll() {
+        clearTimeout(this.pollTimer);
+        if (this.refreshPolls >= REFRESH_POLL_DELAYS_MS.length) {
+            this.refreshRequestedAt = null;
+            this.refreshSlow = true;
+            return;
+        }
+        const delay = REFRESH_POLL_DELAYS_MS[this.refreshPolls];
+        this.refreshPolls += 1;
+        this.pollTimer = setTimeout(() => refreshApex(this.wiredView), delay);
+    }
+
     async handleRefresh() {
-        if (this.isRefreshing) return;
+        if (this.isRefreshing || this.isAwaitingRefresh) return;
         this.isRefreshing = true;
+        this.refreshRefusal = undefined;
+        this.refreshSlow = false;
         try {
-            this.view = await rescoreLead({ leadId: this.recordId });
-            this.serviceUnavailable = false;
+            const view = await rescoreLead({ leadId: this.recordId });
+            this.view = view;
             this.loadError = undefined;
-            this.pendingPolls = 0;
-            this.schedulePendingPoll();
-            // Replace the cached getLeadScore answer, so the page shows the new score after navigation too.
-            refreshApex(this.wiredView);
+            this.statusAtRefresh = view.status;
+            this.refreshPolls = 0;
+            const requestedAt = timeOf(view.rescoreRequestedAt);
+            this.refreshRequestedAt = requestedAt === null ? Date.now() : requestedAt;
+            this.scheduleRefreshPoll();
         } catch (error) {
-            this.serviceUnavailable = true;
+            this.refreshRefusal = reduceErrors(error).join(', ') || LABELS.RefreshFailedFallback;
             this.dispatchEvent(
                 new ShowToastEvent({
-                    title: 'Could not rescore this lead',
-                    message: reduceErrors(error).join(', ') || 'The scoring service did not answer.',
+                    title: LABELS.RefreshRefusedTitle,
+                    message: this.refreshRefusal,
                     variant: 'error'
                 })
             );
@@ -89,7 +232,7 @@ export default class LeadScore extends LightningElement {
         await LeadScoreExplanationModal.open({
             size: 'medium',
             label: this.explanationTitle,
-            description: 'Every input that moved this lead from the model average to its score.',
+            description: LABELS.ExplanationDescription,
             view: this.view
         });
     }
@@ -105,7 +248,7 @@ export default class LeadScore extends LightningElement {
     }
 
     get loadErrorMessage() {
-        return reduceErrors(this.loadError).join(', ') || 'The score could not be read.';
+        return formatLabel(LABELS.LoadFailed, reduceErrors(this.loadError).join(', ') || LABELS.LoadFailedFallback);
     }
 
     get hasView() {
@@ -121,40 +264,47 @@ export default class LeadScore extends LightningElement {
     }
 
     get isNeverScored() {
-        return this.hasView && !this.view.hasScore && !this.isPending;
+        return this.hasView && !this.view.hasScore && !this.isPending && !this.isAwaitingRefresh;
     }
 
     get isFirstScoringInProgress() {
-        return this.hasView && !this.view.hasScore && this.isPending;
+        return this.hasView && !this.view.hasScore && (this.isPending || this.isAwaitingRefresh);
     }
 
     get isRescoring() {
-        return this.hasScore && this.isPending;
+        return this.hasScore && this.isPending && !this.isAwaitingRefresh;
+    }
+
+    get isRefreshRequested() {
+        return this.hasScore && this.isAwaitingRefresh;
+    }
+
+    get isRefreshSlow() {
+        return this.hasView && this.refreshSlow;
+    }
+
+    get hasRefreshRefusal() {
+        return this.hasView && !!this.refreshRefusal;
     }
 
     /** LeadScoreView.stale is also true while Pending; that case reads as "rescoring", not as stale. */
     get isStale() {
-        if (!this.hasScore) return false;
-        if (this.serviceUnavailable || this.view.status === 'Failed') return true;
+        if (!this.hasScore || this.isAwaitingRefresh) return false;
+        if (this.view.status === 'Failed') return true;
         return this.view.stale === true && !this.isPending;
     }
 
     get staleMessage() {
-        if (this.serviceUnavailable) {
-            return 'The scoring service is unavailable. This is the last stored score and may be out of date.';
-        }
-        if (this.view.status === 'Failed') {
-            return 'The last rescore did not complete. This is the last stored score and may be out of date.';
-        }
-        return `This score comes from model version ${this.view.modelVersion}, which this org no longer uses. Refresh to rescore.`;
+        if (this.view.status === 'Failed') return LABELS.StaleFailed;
+        return formatLabel(LABELS.StaleVersion, this.view.modelVersion);
     }
 
     get refreshLabel() {
-        return this.hasScore ? 'Refresh' : 'Score now';
+        return this.hasScore ? LABELS.Refresh : LABELS.ScoreNow;
     }
 
     get refreshDisabled() {
-        return this.isRefreshing || this.isLoading || this.isNoAccess;
+        return this.isRefreshing || this.isLoading || this.isNoAccess || this.isAwaitingRefresh;
     }
 
     // ---- score ----------------------------------------------------------------------------
@@ -164,7 +314,7 @@ export default class LeadScore extends LightningElement {
     }
 
     get tier() {
-        return this.view.tier || 'Unknown';
+        return this.view.tier || LABELS.UnknownTier;
     }
 
     get tierStyle() {
@@ -172,7 +322,8 @@ export default class LeadScore extends LightningElement {
     }
 
     get ringLabel() {
-        return `Score ${this.scaled} out of 100, tier ${this.tier}${this.isStale ? ', may be out of date' : ''}`;
+        const label = formatLabel(LABELS.RingLabel, this.scaled, this.tier);
+        return this.isStale ? `${label}, ${LABELS.RingLabelStale}` : label;
     }
 
     get ringClass() {
@@ -190,25 +341,25 @@ export default class LeadScore extends LightningElement {
     }
 
     get decileLabel() {
-        return `Decile ${this.view.decile} of 10`;
+        return formatLabel(LABELS.Decile, this.view.decile);
     }
 
     get probabilityText() {
         const score = Number(this.view.score);
         if (!Number.isFinite(score)) return '';
         return this.view.unit === 'log-count'
-            ? `Expected ${score.toFixed(2)}`
-            : `${(score * 100).toFixed(1)}% likely to convert`;
+            ? formatLabel(LABELS.Expected, score.toFixed(2))
+            : formatLabel(LABELS.LikelyToConvert, (score * 100).toFixed(1));
     }
 
     get modelText() {
-        const name = this.view.modelName || 'model';
-        return this.view.modelVersion ? `${name} ${this.view.modelVersion}` : name;
+        const name = this.view.modelName || LABELS.ModelFallback;
+        return formatLabel(LABELS.Model, this.view.modelVersion ? `${name} ${this.view.modelVersion}` : name);
     }
 
     get scoredAgo() {
         const ago = timeAgo(this.view.scoredAt, Date.now());
-        return ago ? `Scored ${ago}` : 'Scoring time unknown';
+        return ago ? formatLabel(LABELS.ScoredAgo, ago) : LABELS.ScoredUnknown;
     }
 
     get scoredAtTitle() {
@@ -241,15 +392,30 @@ export default class LeadScore extends LightningElement {
     /** The two reason lists in display order; one template renders both. */
     get reasonGroups() {
         return [
-            { id: 'raises', heading: 'What raises the score', headingIcon: 'utility:arrowup', reasons: this.raises },
-            { id: 'lowers', heading: 'What lowers the score', headingIcon: 'utility:arrowdown', reasons: this.lowers }
+            {
+                id: 'raises',
+                heading: LABELS.RaisesHeading,
+                headingIcon: 'utility:arrowup',
+                reasons: this.raises,
+                emptyText: LABELS.NoneRaise
+            },
+            {
+                id: 'lowers',
+                heading: LABELS.LowersHeading,
+                headingIcon: 'utility:arrowdown',
+                reasons: this.lowers,
+                emptyText: LABELS.NoneLower
+            }
         ].map((group, index) => ({
             ...group,
+            reasons: group.reasons.map((reason) => ({
+                ...reason,
+                contributionLabel: formatLabel(LABELS.Contribution, reason.contributionText)
+            })),
             headingId: `${group.id}-heading`,
             sectionClass: index === 0 ? 'reason-group' : 'reason-group slds-m-top_small',
             iconClass: `reason__icon reason__icon_${group.id}`,
-            hasReasons: group.reasons.length > 0,
-            emptyText: `None of the top reasons ${group.id === 'raises' ? 'raise' : 'lower'} this score.`
+            hasReasons: group.reasons.length > 0
         }));
     }
 
@@ -262,7 +428,7 @@ export default class LeadScore extends LightningElement {
     }
 
     get explanationTitle() {
-        return `Why this lead scores ${this.scaled}`;
+        return formatLabel(LABELS.ExplanationTitle, this.scaled);
     }
 
     get cardClass() {

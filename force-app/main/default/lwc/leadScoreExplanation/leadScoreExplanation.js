@@ -1,5 +1,25 @@
 import { LightningElement, api } from 'lwc';
-import { buildWaterfall } from 'c/leadScoreUtils';
+import { buildWaterfall, formatLabel } from 'c/leadScoreUtils';
+import WaterfallCaption from '@salesforce/label/c.LeadScore_WaterfallCaption';
+import ColumnInput from '@salesforce/label/c.LeadScore_ColumnInput';
+import ColumnValue from '@salesforce/label/c.LeadScore_ColumnValue';
+import ColumnEffect from '@salesforce/label/c.LeadScore_ColumnEffect';
+import ColumnContribution from '@salesforce/label/c.LeadScore_ColumnContribution';
+import ColumnScoreAfter from '@salesforce/label/c.LeadScore_ColumnScoreAfter';
+import BaseRow from '@salesforce/label/c.LeadScore_BaseRow';
+import ScoreRow from '@salesforce/label/c.LeadScore_ScoreRow';
+import NoExplanation from '@salesforce/label/c.LeadScore_NoExplanation';
+
+const LABELS = {
+    ColumnInput,
+    ColumnValue,
+    ColumnEffect,
+    ColumnContribution,
+    ColumnScoreAfter,
+    BaseRow,
+    ScoreRow,
+    NoExplanation
+};
 
 /**
  * Every stored contribution as a waterfall: from the model's base value (the average lead),
@@ -9,6 +29,8 @@ import { buildWaterfall } from 'c/leadScoreUtils';
 export default class LeadScoreExplanation extends LightningElement {
     /** A LeadScoreView (baseValue, score, unit, reasons). */
     @api view;
+
+    labels = LABELS;
 
     get waterfall() {
         return buildWaterfall(this.view);
@@ -23,6 +45,6 @@ export default class LeadScoreExplanation extends LightningElement {
     }
 
     get caption() {
-        return `How each input moved this lead from the average lead (${this.waterfall.baseText}) to its score (${this.waterfall.scoreText}). Contributions are in ${this.unitLabel}.`;
+        return formatLabel(WaterfallCaption, this.waterfall.baseText, this.waterfall.scoreText, this.unitLabel);
     }
 }

@@ -1,5 +1,7 @@
 import { LightningElement, api } from 'lwc';
-import { buildTrend } from 'c/leadScoreUtils';
+import { buildTrend, formatLabel } from 'c/leadScoreUtils';
+import TrendTitle from '@salesforce/label/c.LeadScore_TrendTitle';
+import TrendCaption from '@salesforce/label/c.LeadScore_TrendCaption';
 
 /**
  * The champion's scaled score over time, drawn as a sparkline, with the same facts in words
@@ -7,6 +9,8 @@ import { buildTrend } from 'c/leadScoreUtils';
  */
 export default class LeadScoreTrend extends LightningElement {
     @api history = [];
+
+    labels = { TrendTitle };
 
     get trend() {
         return buildTrend(this.history, 200, 40);
@@ -21,7 +25,7 @@ export default class LeadScoreTrend extends LightningElement {
         const arrow = t.direction === 'up' ? '\u2191' : t.direction === 'down' ? '\u2193' : '\u2192';
         const change = t.last - t.first;
         const signed = change > 0 ? `+${change}` : `${change}`;
-        return `${arrow} ${signed} over ${t.count} scorings`;
+        return formatLabel(TrendCaption, arrow, signed, t.count);
     }
 
     get lineClass() {

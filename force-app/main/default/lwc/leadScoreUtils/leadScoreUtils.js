@@ -3,6 +3,28 @@
  * so every rule a rep sees (tiers, phrasing of time, bar widths, waterfall steps) is tested once.
  */
 
+import HIDDEN_VALUE from '@salesforce/label/c.LeadScore_HiddenValue';
+import UnknownError from '@salesforce/label/c.LeadScore_UnknownError';
+import JustNow from '@salesforce/label/c.LeadScore_JustNow';
+import MinuteAgo from '@salesforce/label/c.LeadScore_MinuteAgo';
+import MinutesAgo from '@salesforce/label/c.LeadScore_MinutesAgo';
+import HourAgo from '@salesforce/label/c.LeadScore_HourAgo';
+import HoursAgo from '@salesforce/label/c.LeadScore_HoursAgo';
+import DayAgo from '@salesforce/label/c.LeadScore_DayAgo';
+import DaysAgo from '@salesforce/label/c.LeadScore_DaysAgo';
+import RaisesScore from '@salesforce/label/c.LeadScore_RaisesScore';
+import LowersScore from '@salesforce/label/c.LeadScore_LowersScore';
+import StepRaises from '@salesforce/label/c.LeadScore_StepRaises';
+import StepLowers from '@salesforce/label/c.LeadScore_StepLowers';
+import ValueMissing from '@salesforce/label/c.LeadScore_ValueMissing';
+import ValueYes from '@salesforce/label/c.LeadScore_ValueYes';
+import ValueNo from '@salesforce/label/c.LeadScore_ValueNo';
+import OtherInputs from '@salesforce/label/c.LeadScore_OtherInputs';
+import OtherInputsText from '@salesforce/label/c.LeadScore_OtherInputsText';
+import TrendRose from '@salesforce/label/c.LeadScore_TrendRose';
+import TrendFell from '@salesforce/label/c.LeadScore_TrendFell';
+import TrendFlat from '@salesforce/label/c.LeadScore_TrendFlat';
+
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -29,7 +51,7 @@ export function reduceErrors(errors) {
             if (typeof error === 'string') {
                 return error;
             }
-            return error.statusText || 'Unknown error';
+            return error.statusText || UnknownError;
         })
         .filter((message) => !!message);
 }
@@ -52,6 +74,18 @@ export function isNoAccessError(error) {
 }
 
 /**
+ * Fills a Custom Label's {0}, {1}, ... placeholders, the way Apex String.format does for the same labels.
+ * @param {string} label the label text
+ * @param {...*} values the values, in placeholder order
+ * @returns {string}
+ */
+export function formatLabel(label, ...values) {
+    return String(label).replace(/\{(\d+)\}/g, (match, index) =>
+        Number(index) < values.length ? String(values[Number(index)]) : match
+    );
+}
+
+/**
  * Phrases how long ago something happened, the way Salesforce record pages do.
  * @param {string|number|Date} when ISO date-time or epoch ms
  * @param {number} now epoch ms
@@ -62,14 +96,14 @@ export function timeAgo(when, now) {
     const then = when instanceof Date ? when.getTime() : new Date(when).getTime();
     if (Number.isNaN(then)) return '';
     const elapsed = Math.max(0, now - then);
-    if (elapsed < MINUTE) return 'just now';
-    if (elapsed < HOUR) return plural(Math.floor(elapsed / MINUTE), 'minute') + ' ago';
-    if (elapsed < DAY) return plural(Math.floor(elapsed / HOUR), 'hour') + ' ago';
-    return plural(Math.floor(elapsed / DAY), 'day') + ' ago';
+    if (elapsed < MINUTE) return JustNow;
+    if (elapsed < HOUR) return ago(Math.floor(elapsed / MINUTE), MinuteAgo, MinutesAgo);
+    if (elapsed < DAY) return ago(Math.floor(elapsed / HOUR), HourAgo, HoursAgo);
+    return ago(Math.floor(elapsed / DAY), DayAgo, DaysAgo);
 }
 
-function plural(count, unit) {
-    return `${count} ${unit}${count === 1 ? '' : 's'}`;
+function ago(count, one, many) {
+    return count === 1 ? one : formatLabel(many, count);
 }
 
 const TIER_STYLES = {
@@ -119,7 +153,7 @@ export function groupReasons(reasons, limit) {
             contribution: reason.contribution,
             contributionText: formatSigned(reason.contribution),
             direction: raises ? 'raises' : 'lowers',
-            directionLabel: raises ? 'Raises the score' : 'Lowers the score',
+            directionLabel: raises ? RaisesScore : LowersScore,
             icon: raises ? 'utility:arrowup' : 'utility:arrowdown',
             barStyle: `width: ${Math.max(2, Math.round(share * 100))}%`,
             barClass: raises ? 'reason-bar reason-bar_raises' : 'reason-bar reason-bar_lowers',
@@ -154,8 +188,8 @@ export function formatSigned(value, decimals = 2) {
  * How an input value reads in a table cell: missing values say so, booleans are Yes/No.
  */
 export function formatValue(value) {
-    if (value === null || value === undefined || value === '') return 'missing';
-    if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+    if (value === null || value === undefined || value === '') return ValueMissing;
+    if (typeof value === 'boolean') return value ? ValueYes : ValueNo;
     if (typeof value === 'number') {
         return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
     }
@@ -205,16 +239,17 @@ export function buildWaterfall(view) {
     const raw = reasons.map((r) => ({
         input: r.input,
         label: r.label || r.input,
-        value: formatValue(r.value),
+        // A hidden reason's field is unreadable for this user: its value never reached the browser.
+        value: r.hidden ? HIDDEN_VALUE : formatValue(r.value),
         text: r.text,
         contribution: Number(r.contribution)
     }));
     if (hasRemainder) {
         raw.push({
             input: '__other__',
-            label: 'All other inputs',
+            label: OtherInputs,
             value: '',
-            text: 'Inputs not listed, combined',
+            text: OtherInputsText,
             contribution: remainder
         });
     }
@@ -243,7 +278,7 @@ export function buildWaterfall(view) {
             contributionText: formatSigned(step.contribution),
             runningText: formatScore(marginToScore(step.end, unit), unit),
             direction: raises ? 'raises' : 'lowers',
-            directionLabel: raises ? 'raises' : 'lowers',
+            directionLabel: raises ? StepRaises : StepLowers,
             icon: raises ? 'utility:arrowup' : 'utility:arrowdown',
             barClass: raises ? 'waterfall-bar waterfall-bar_raises' : 'waterfall-bar waterfall-bar_lowers',
             barStyle: `left: ${left.toFixed(2)}%; width: ${width.toFixed(2)}%`
@@ -289,7 +324,6 @@ export function buildTrend(history, width = 200, height = 40) {
     const first = series[0].score;
     const last = series[series.length - 1].score;
     const change = last - first;
-    const movement = change === 0 ? 'stayed at' : change > 0 ? `rose by ${change} to` : `fell by ${-change} to`;
     const since = new Date(t0).toISOString().slice(0, 10);
     return {
         points: dots.map((d) => `${d.cx},${d.cy}`).join(' '),
@@ -298,6 +332,13 @@ export function buildTrend(history, width = 200, height = 40) {
         last,
         count: series.length,
         direction: change > 0 ? 'up' : change < 0 ? 'down' : 'flat',
-        summary: `Score ${movement} ${last} over ${series.length} scorings since ${since} (started at ${first}).`
+        summary: formatLabel(
+            change > 0 ? TrendRose : change < 0 ? TrendFell : TrendFlat,
+            Math.abs(change),
+            last,
+            series.length,
+            since,
+            first
+        )
     };
 }

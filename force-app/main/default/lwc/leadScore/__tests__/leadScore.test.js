@@ -5,6 +5,8 @@ const ShowToastEventName = 'lightning__showtoast';
 import getLeadScore from '@salesforce/apex/LeadScoreController.getLeadScore';
 import rescoreLead from '@salesforce/apex/LeadScoreController.rescoreLead';
 import { refreshApex } from '@salesforce/apex';
+import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+const { readCustomLabels } = require('../../../../../test/customLabels');
 
 const HOT = require('./data/hotLead.json');
 const COLD = require('./data/coldLead.json');
@@ -13,6 +15,7 @@ const PENDING_FIRST = require('./data/pendingFirstScore.json');
 const PENDING_RESCORE = require('./data/pendingRescore.json');
 const STALE = require('./data/staleLead.json');
 const RESCORED = require('./data/rescoredHotLead.json');
+const LABELS = readCustomLabels();
 
 // getLeadScore is cacheable and wired; rescoreLead is imperative.
 jest.mock(
@@ -30,12 +33,6 @@ jest.mock('@salesforce/apex/LeadScoreController.rescoreLead', () => ({ default: 
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 
 const NOW = new Date('2026-11-25T14:12:00.000Z').getTime();
-const APEX_ERROR = {
-    body: { message: 'The scoring service is unavailable (HTTP 503).' },
-    ok: false,
-    status: 400,
-    statusText: 'Bad Request'
-};
 const NO_ACCESS_MESSAGE =
     'You do not have access to lead scores. Ask your admin for the Lead Scoring User permission set.';
 
@@ -203,20 +200,86 @@ describe('c-lead-score', () => {
     });
 
     describe('Refresh', () => {
-        it('rescores through the controller and shows the new score', async () => {
-            rescoreLead.mockResolvedValue(RESCORED);
+        const REQUESTED_AT = new Date(NOW).toISOString();
+        const requested = (view) => ({ ...view, rescoreRequestedAt: REQUESTED_AT });
+        const REFUSAL = {
+            body: { message: 'This lead was scored less than 5 minutes ago. You can refresh it again in 3 min.' },
+            ok: false,
+            status: 400,
+            statusText: 'Bad Request'
+        };
+
+        it('asks for a new score, shows it as requested, and picks up the new one when it is stored', async () => {
+            jest.useFakeTimers({ now: NOW });
+            rescoreLead.mockResolvedValue(requested(HOT));
             const element = await render(HOT);
             const button = q(element, '[data-id="refresh"]');
             expect(button.label).toBe('Refresh');
             button.click();
             await flushPromises();
             expect(rescoreLead).toHaveBeenCalledWith({ leadId: HOT.leadId });
+            expect(q(element, '[data-id="refresh-requested"]').textContent).toContain('New score requested');
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(true);
+
+            jest.advanceTimersByTime(1000);
             expect(refreshApex).toHaveBeenCalledTimes(1);
+            getLeadScore.emit(HOT);
+            await flushPromises();
+            expect(q(element, '[data-id="refresh-requested"]')).not.toBeNull();
+            expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
+
+            jest.advanceTimersByTime(2000);
+            expect(refreshApex).toHaveBeenCalledTimes(2);
+            getLeadScore.emit(RESCORED);
+            await flushPromises();
+            expect(q(element, '[data-id="refresh-requested"]')).toBeNull();
             expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 90 out of 100, tier Hot');
             expect(q(element, '[data-id="scored-ago"]').textContent).toBe('Scored just now');
+            expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: HOT.leadId }]);
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(false);
+            jest.advanceTimersByTime(60000);
+            expect(refreshApex).toHaveBeenCalledTimes(2);
         });
 
-        it('shows a spinner and disables the button while rescoring', async () => {
+        it('stops waiting after a bounded number of looks and says the new score is taking longer', async () => {
+            jest.useFakeTimers({ now: NOW });
+            rescoreLead.mockResolvedValue(requested(HOT));
+            refreshApex.mockImplementation(() => {
+                getLeadScore.emit({ ...HOT });
+                return Promise.resolve();
+            });
+            const element = await render(HOT);
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            for (let i = 0; i < 12; i++) {
+                jest.advanceTimersByTime(13000);
+                await flushPromises();
+            }
+            expect(refreshApex).toHaveBeenCalledTimes(6);
+            expect(q(element, '[data-id="refresh-requested"]')).toBeNull();
+            expect(q(element, '[data-id="refresh-slow"]').textContent).toContain('taking longer than usual');
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(false);
+        });
+
+        it('marks the score stale when the requested rescore fails', async () => {
+            jest.useFakeTimers({ now: NOW });
+            rescoreLead.mockResolvedValue(requested(HOT));
+            const element = await render(HOT);
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            jest.advanceTimersByTime(1000);
+            getLeadScore.emit({ ...HOT, status: 'Failed', stale: true });
+            await flushPromises();
+            expect(q(element, '[data-id="refresh-requested"]')).toBeNull();
+            expect(q(element, '[data-id="stale"]').textContent).toContain('The last rescore did not complete');
+            expect(q(element, '[data-id="stale-badge"]').textContent).toBe('Stale');
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe(
+                'Score 87 out of 100, tier Hot, may be out of date'
+            );
+        });
+
+        it('shows a spinner and disables the button while the request is made', async () => {
             let finish;
             rescoreLead.mockReturnValue(new Promise((resolve) => (finish = resolve)));
             const element = await render(HOT);
@@ -224,14 +287,14 @@ describe('c-lead-score', () => {
             await flushPromises();
             expect(q(element, '[data-id="refreshing"]')).not.toBeNull();
             expect(q(element, '[data-id="refresh"]').disabled).toBe(true);
-            finish(RESCORED);
+            finish(requested(HOT));
             await flushPromises();
             expect(q(element, '[data-id="refreshing"]')).toBeNull();
-            expect(q(element, '[data-id="refresh"]').disabled).toBe(false);
+            expect(q(element, '[data-id="refresh-requested"]')).not.toBeNull();
         });
 
-        it('keeps the stored score, marks it stale and shows an error toast when the service fails', async () => {
-            rescoreLead.mockRejectedValue(APEX_ERROR);
+        it('shows a refusal as a toast and under the score, and keeps the score as it was', async () => {
+            rescoreLead.mockRejectedValue(REFUSAL);
             const element = await render(HOT);
             const toastHandler = jest.fn();
             element.addEventListener(ShowToastEventName, toastHandler);
@@ -240,31 +303,90 @@ describe('c-lead-score', () => {
             expect(toastHandler).toHaveBeenCalledTimes(1);
             expect(toastHandler.mock.calls[0][0].detail).toEqual({
                 title: 'Could not rescore this lead',
-                message: 'The scoring service is unavailable (HTTP 503).',
+                message: REFUSAL.body.message,
                 variant: 'error'
             });
-            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe(
-                'Score 87 out of 100, tier Hot, may be out of date'
+            expect(q(element, '[data-id="refresh-refused"]').textContent).toContain(
+                'You can refresh it again in 3 min.'
             );
-            expect(q(element, '[data-id="stale"]').textContent).toContain('The scoring service is unavailable');
-            expect(q(element, '[data-id="stale-badge"]').textContent).toBe('Stale');
+            expect(q(element, '[data-id="stale"]')).toBeNull();
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
+            expect(refreshApex).not.toHaveBeenCalled();
+            expect(q(element, '[data-id="refresh"]').disabled).toBe(false);
         });
 
-        it('clears the stale mark after a later successful rescore', async () => {
-            rescoreLead.mockRejectedValueOnce(APEX_ERROR).mockResolvedValueOnce(RESCORED);
+        it('clears the refusal when a later Refresh is accepted', async () => {
+            rescoreLead.mockRejectedValueOnce(REFUSAL).mockResolvedValueOnce(requested(HOT));
             const element = await render(HOT);
             q(element, '[data-id="refresh"]').click();
             await flushPromises();
-            expect(q(element, '[data-id="stale"]')).not.toBeNull();
+            expect(q(element, '[data-id="refresh-refused"]')).not.toBeNull();
             q(element, '[data-id="refresh"]').click();
             await flushPromises();
-            expect(q(element, '[data-id="stale"]')).toBeNull();
+            expect(q(element, '[data-id="refresh-refused"]')).toBeNull();
+            expect(q(element, '[data-id="refresh-requested"]')).not.toBeNull();
+        });
+
+        it('is accessible while a new score is requested and after a refusal', async () => {
+            rescoreLead.mockResolvedValueOnce(requested(HOT)).mockRejectedValueOnce(REFUSAL);
+            const element = await render(HOT);
+            q(element, '[data-id="refresh"]').click();
+            await flushPromises();
+            await expect(element).toBeAccessible();
+            document.body.removeChild(element);
+            const refused = await render(HOT);
+            q(refused, '[data-id="refresh"]').click();
+            await flushPromises();
+            await expect(refused).toBeAccessible();
+        });
+    });
+
+    describe('labels', () => {
+        it('shows the texts of force-app Custom Labels, not the label names', async () => {
+            const element = await render(NEVER_SCORED);
+            expect(q(element, 'lightning-card').title).toBe(LABELS.LeadScore_CardTitle);
+            expect(q(element, '[data-id="never-scored"]').textContent.trim()).toBe(LABELS.LeadScore_NeverScored);
+            expect(q(element, '[data-id="refresh"]').label).toBe(LABELS.LeadScore_ScoreNow);
+            expect(element.shadowRoot.textContent).not.toMatch(/\bc\.LeadScore_/);
+        });
+
+        it("fills placeholders of a label with the view's values", async () => {
+            const element = await render(HOT);
+            expect(q(element, '[data-id="decile"]').textContent).toBe(
+                LABELS.LeadScore_Decile.replace('{0}', String(HOT.decile))
+            );
+        });
+    });
+
+    describe('hidden reasons', () => {
+        it('shows the neutral text for a reason whose field the rep cannot read, and no value', async () => {
+            const hiddenText = LABELS.LeadScore_HiddenReasonText;
+            const view = {
+                ...HOT,
+                reasons: HOT.reasons.map((reason, index) =>
+                    index === 0
+                        ? {
+                              ...reason,
+                              value: null,
+                              label: LABELS.LeadScore_HiddenReasonLabel,
+                              text: hiddenText,
+                              hidden: true
+                          }
+                        : reason
+                )
+            };
+            const element = await render(view);
+            const texts = [...reasonTexts(element, 'raises'), ...reasonTexts(element, 'lowers')];
+            expect(texts).toContain(hiddenText);
+            expect(texts).not.toContain(HOT.reasons[0].text);
+            await expect(element).toBeAccessible();
         });
     });
 
     describe('states', () => {
-        it('says so when the lead was never scored and offers Score now', async () => {
-            rescoreLead.mockResolvedValue(HOT);
+        it('says so when the lead was never scored, and Score now shows the first score in progress', async () => {
+            jest.useFakeTimers({ now: NOW });
+            rescoreLead.mockResolvedValue({ ...NEVER_SCORED, rescoreRequestedAt: new Date(NOW).toISOString() });
             const element = await render(NEVER_SCORED);
             expect(q(element, '[data-id="never-scored"]').textContent).toContain("This lead hasn't been scored yet.");
             expect(q(element, '[data-id="ring"]')).toBeNull();
@@ -272,11 +394,16 @@ describe('c-lead-score', () => {
             expect(button.label).toBe('Score now');
             button.click();
             await flushPromises();
-            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 87 out of 100, tier Hot');
+            expect(q(element, '[data-id="never-scored"]')).toBeNull();
+            expect(q(element, '[data-id="pending"]').textContent).toContain('Scoring in progress');
+            jest.advanceTimersByTime(1000);
+            getLeadScore.emit(RESCORED);
+            await flushPromises();
+            expect(q(element, '[data-id="ring"]').getAttribute('aria-label')).toBe('Score 90 out of 100, tier Hot');
         });
 
         it('shows scoring in progress for a first score and asks the server again until it lands', async () => {
-            jest.useFakeTimers();
+            jest.useFakeTimers({ now: NOW });
             const element = await render(PENDING_FIRST);
             expect(q(element, '[data-id="pending"]').textContent).toContain('Scoring in progress');
             expect(refreshApex).not.toHaveBeenCalled();
@@ -289,7 +416,7 @@ describe('c-lead-score', () => {
         });
 
         it('stops asking after a bounded number of polls', async () => {
-            jest.useFakeTimers();
+            jest.useFakeTimers({ now: NOW });
             refreshApex.mockImplementation(() => {
                 getLeadScore.emit({ ...PENDING_FIRST });
                 return Promise.resolve();

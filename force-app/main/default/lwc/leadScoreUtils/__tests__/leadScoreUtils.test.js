@@ -3,6 +3,7 @@ import {
     buildWaterfall,
     formatScore,
     formatSigned,
+    formatLabel,
     formatValue,
     groupReasons,
     isNoAccessError,
@@ -16,6 +17,40 @@ import {
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 
 describe('c/leadScoreUtils', () => {
+    describe('formatLabel', () => {
+        it('fills numbered placeholders in any order, as Apex String.format does', () => {
+            expect(formatLabel('Score {0} out of 100, tier {1}', 72, 'Hot')).toBe('Score 72 out of 100, tier Hot');
+            expect(formatLabel('{1} before {0}', 'a', 'b')).toBe('b before a');
+        });
+
+        it('leaves a placeholder without a value as it is, so a missing value is visible', () => {
+            expect(formatLabel('Decile {0} of {1}', 9)).toBe('Decile 9 of {1}');
+        });
+    });
+
+    describe('hidden reasons in the waterfall', () => {
+        it('shows the Hidden label instead of a value for a reason the rep may not see quoted', () => {
+            const { readCustomLabels } = require('../../../../../test/customLabels');
+            const waterfall = buildWaterfall({
+                baseValue: -1,
+                score: 0.5,
+                unit: 'log-odds',
+                reasons: [
+                    {
+                        input: 'industry',
+                        label: 'A field you cannot see',
+                        value: null,
+                        contribution: 0.6,
+                        hidden: true
+                    },
+                    { input: 'firm_type', label: 'Firm type', value: 'RIA', contribution: 0.4 }
+                ]
+            });
+            expect(waterfall.steps[0].value).toBe(readCustomLabels().LeadScore_HiddenValue);
+            expect(waterfall.steps[1].value).toBe('RIA');
+        });
+    });
+
     describe('timeAgo', () => {
         it.each([
             ['2026-11-25T11:59:30Z', 'just now'],
