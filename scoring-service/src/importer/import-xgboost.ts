@@ -5,7 +5,7 @@
 import { describeIssues, zodIssues } from '../manifest/issues';
 import { manifestSchema, type Manifest } from '../manifest/schema';
 import { featureSignature } from '../manifest/signature';
-import { treeEnsembleToOnnx } from '../onnx/write-tree-ensemble';
+import { treeEnsembleToOnnx } from '../trees/to-onnx';
 import { sha256Hex } from '../package/files';
 import { parseXgboostModel, type XgboostModel } from '../trees/from-xgboost';
 import { ModelImportError } from '../trees/import-error';

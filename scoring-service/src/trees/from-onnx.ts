@@ -8,7 +8,7 @@
  * Anything else (EQ/NEQ/set-membership splits, softmax, averaging, several targets) is refused.
  */
 import { Attributes, decodeModel, ML_DOMAIN, onnx, tensorValues, toNumber } from '../onnx/proto';
-import { BASE_MARGIN_TREE_KEY } from '../onnx/write-tree-ensemble';
+import { BASE_MARGIN_TREE_KEY } from './to-onnx';
 import type { Tree, TreeEnsemble } from './ensemble';
 import { ModelImportError } from './import-error';
 

@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import { isDeepStrictEqual } from 'node:util';
 import { attribute, decodeModel, encodeModel, onnx } from '../../src/onnx/proto';
-import { treeEnsembleToOnnx } from '../../src/onnx/write-tree-ensemble';
+import { treeEnsembleToOnnx } from '../../src/trees/to-onnx';
 import type { TreeEnsemble } from '../../src/trees/ensemble';
 import { nextUpFloat32, treeEnsembleFromOnnx } from '../../src/trees/from-onnx';
 import { treeEnsembleFromXgboost } from '../../src/trees/from-xgboost';
