@@ -12,7 +12,7 @@ import { describeIssues, zodIssues } from '../manifest/issues';
 import { sha256Hex } from '../package/files';
 import { appendLedger } from '../package/ledger';
 import { readRegistry, upsertVersion } from '../package/registry';
-import { ModelImportError } from '../trees/import-error';
+import { PackageError } from '../package/errors';
 import type { ImportedModel } from './import-xgboost';
 
 export const MODEL_FILE = 'model.onnx';
@@ -29,7 +29,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 function invalidFile(file: string, message: string): never {
-  throw new ModelImportError('package-file-invalid', `${file}: ${message}`);
+  throw new PackageError('package-file-invalid', `${file}: ${message}`);
 }
 
 function parseJson(file: string, bytes: Uint8Array, invalid: (name: string, message: string) => never): unknown {
@@ -148,7 +148,7 @@ export async function writeImportedPackage(
   const registry = await readRegistry(modelsDir, { allowMissing: true });
   const registered = registry.models[name]?.versions[version];
   if (registered && registered.sha256 !== manifest.sha256) {
-    throw new ModelImportError(
+    throw new PackageError(
       'version-exists',
       `${name} ${version} is already registered with model sha256 ${registered.sha256}, and this model's is ${manifest.sha256}: versions are immutable, import it as a new version`,
     );
@@ -170,7 +170,7 @@ export async function writeImportedPackage(
         existingSha !== manifest.sha256
           ? `its model.onnx sha256 is ${existingSha}, the new one ${manifest.sha256}`
           : 'its background or snapshot files differ';
-      throw new ModelImportError(
+      throw new PackageError(
         'version-exists',
         `${dir} already holds ${name} ${version} and ${what}: versions are immutable, import it as a new version`,
       );

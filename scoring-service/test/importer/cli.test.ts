@@ -12,7 +12,7 @@ import { featureColumnNames, importXgboostFile } from '../../src/importer';
 import { loadPackage } from '../../src/package/loader';
 import { readLedger } from '../../src/package/ledger';
 import { readRegistry } from '../../src/package/registry';
-import { ModelImportError } from '../../src/trees/import-error';
+import { PackageError } from '../../src/package/errors';
 import { FIXTURES, REPO } from './golden';
 
 jest.setTimeout(60_000); // spawns node processes; the machine is shared
@@ -52,11 +52,11 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function refusal(run: Promise<unknown>): Promise<ModelImportError> {
+async function refusal(run: Promise<unknown>): Promise<PackageError> {
   try {
     await run;
   } catch (err) {
-    if (err instanceof ModelImportError) return err;
+    if (err instanceof PackageError) return err;
     throw err;
   }
   throw new Error('the import was accepted');

@@ -5,7 +5,7 @@ import { featureColumnNames, importXgboost } from '../../src/importer';
 import { manifestSchema } from '../../src/manifest/schema';
 import { featureSignature } from '../../src/manifest/signature';
 import { treeEnsembleFromOnnx } from '../../src/trees/from-onnx';
-import { ModelImportError } from '../../src/trees/import-error';
+import { PackageError } from '../../src/package/errors';
 import { bundledCase, fixtureText } from './golden';
 
 const lead = bundledCase('lead-scoring', '4.1.0');
@@ -13,11 +13,11 @@ const lead = bundledCase('lead-scoring', '4.1.0');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const leadMetadata = (): any => JSON.parse(readFileSync(path.join(lead.artifactDir!, 'metadata.json'), 'utf8'));
 
-function refusal(run: () => unknown): ModelImportError {
+function refusal(run: () => unknown): PackageError {
   try {
     run();
   } catch (err) {
-    if (err instanceof ModelImportError) return err;
+    if (err instanceof PackageError) return err;
     throw err;
   }
   throw new Error('the import was accepted');

@@ -8,7 +8,7 @@ import { treeEnsembleToOnnx } from '../../src/trees/to-onnx';
 import type { TreeEnsemble } from '../../src/trees/ensemble';
 import { nextUpFloat32, treeEnsembleFromOnnx } from '../../src/trees/from-onnx';
 import { treeEnsembleFromXgboost } from '../../src/trees/from-xgboost';
-import { ModelImportError } from '../../src/trees/import-error';
+import { PackageError } from '../../src/package/errors';
 import { predictMargin } from '../../src/trees/predict';
 import { batch, BUNDLED, bundledCase, fixtureCase, shapeCases, type GoldenCase } from '../importer/golden';
 
@@ -50,11 +50,11 @@ async function runOrt(bytes: Uint8Array, golden: GoldenCase, output: string): Pr
   }
 }
 
-function refusal(bytes: Uint8Array): ModelImportError {
+function refusal(bytes: Uint8Array): PackageError {
   try {
     treeEnsembleFromOnnx(bytes);
   } catch (err) {
-    if (err instanceof ModelImportError) return err;
+    if (err instanceof PackageError) return err;
     throw err;
   }
   throw new Error('the model was accepted');

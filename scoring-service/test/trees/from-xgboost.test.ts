@@ -1,5 +1,5 @@
 import { baseMarginFor, parseXgboostModel, treeEnsembleFromXgboost } from '../../src/trees/from-xgboost';
-import { ModelImportError } from '../../src/trees/import-error';
+import { PackageError } from '../../src/package/errors';
 import { predictMargin } from '../../src/trees/predict';
 import { fixtureCase, fixtureText } from '../importer/golden';
 
@@ -7,11 +7,11 @@ import { fixtureCase, fixtureText } from '../importer/golden';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (name: string): any => JSON.parse(fixtureText(name));
 
-function refusal(model: unknown): ModelImportError {
+function refusal(model: unknown): PackageError {
   try {
     parseXgboostModel(model);
   } catch (err) {
-    if (err instanceof ModelImportError) return err;
+    if (err instanceof PackageError) return err;
     throw err;
   }
   throw new Error('the model was accepted');
