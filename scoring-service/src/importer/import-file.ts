@@ -53,10 +53,7 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
       );
     }
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-      throw new PackageError(
-        'metadata-invalid',
-        `${options.metadataFile} must hold a JSON object of manifest fields`,
-      );
+      throw new PackageError('metadata-invalid', `${options.metadataFile} must hold a JSON object of manifest fields`);
     }
     files = await collectPackageFiles(path.dirname(options.metadataFile), metadata);
   }

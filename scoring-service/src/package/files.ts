@@ -40,6 +40,15 @@ export async function readJsonFile(file: string): Promise<unknown> {
   } catch (err) {
     throw fileReadError(file, err);
   }
+  return parseJsonText(text, file);
+}
+
+/** Parses a file's bytes as JSON; bad JSON becomes a PackageError naming the file. */
+export function parseJsonBytes(bytes: Uint8Array, file: string): unknown {
+  return parseJsonText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file);
+}
+
+function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {

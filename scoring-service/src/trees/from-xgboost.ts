@@ -163,11 +163,9 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
       ...i,
       path: `learner.gradient_booster.model.trees[${index}].${i.path}`,
     }));
-    throw new PackageError(
-      'json-invalid',
-      `XGBoost JSON tree ${index} is malformed: ${describeIssues(issues)}`,
-      { issues },
-    );
+    throw new PackageError('json-invalid', `XGBoost JSON tree ${index} is malformed: ${describeIssues(issues)}`, {
+      issues,
+    });
   }
   const t = parsed.data;
   const n = t.left_children.length;
@@ -181,10 +179,7 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
   };
   for (const [field, arr] of Object.entries(lengths)) {
     if (arr.length !== n)
-      throw new PackageError(
-        'invalid-tree',
-        `${where}: ${field} has ${arr.length} entries but left_children has ${n}`,
-      );
+      throw new PackageError('invalid-tree', `${where}: ${field} has ${arr.length} entries but left_children has ${n}`);
   }
   const leafSize = t.tree_param?.size_leaf_vector !== undefined ? Number(t.tree_param.size_leaf_vector) : 0;
   if (leafSize > 1) {

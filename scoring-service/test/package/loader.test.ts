@@ -174,7 +174,7 @@ describe('package loader', () => {
     });
     const err = await refusal(loadPackageDir(dir));
     expect(err.code).toBe('background-invalid');
-    expect(err.message).toContain('row 0 must be an array of 5 numbers or nulls');
+    expect(err.message).toContain('row 0 has 4 columns; the model has 5');
   });
 
   it('refuses a package whose registry entry records another sha256, or another name/version', async () => {
