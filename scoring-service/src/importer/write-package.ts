@@ -60,9 +60,9 @@ export async function collectPackageFiles(
   }
   const features = Array.isArray(metadata.features) ? (metadata.features as { kind?: string; table?: string }[]) : [];
   for (const f of features) {
-    if (f.kind === 'lookup' && f.table && !files.has(`snapshots/${f.table}.json`)) {
+    if (f.kind === 'lookup' && f.table && !files.has(snapshotFile(f.table))) {
       invalidFile(
-        path.join(snapshotsDir, `${f.table}.json`),
+        path.join(metadataDir, snapshotFile(f.table)),
         `the lookup feature on table "${f.table}" needs this snapshot, but it is missing`,
       );
     }

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkPackageFiles, type PackageFiles } from '../../src/importer';
 import type { Manifest } from '../../src/manifest/schema';
-import { PackageError } from '../../src/package/errors';
 import { sha256Hex } from '../../src/package/files';
 import { loadPackageDir } from '../../src/package/loader';
 import { parseBackground } from '../../src/package/package-files';
 import { readManifestJson, writeManifestJson, writeTinyPackage } from './tiny-package';
+import { refusal } from './refusal';
 
 let modelsDir: string;
 let dir: string;
@@ -22,26 +22,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(modelsDir, { recursive: true, force: true });
 });
-
-function caught(run: () => unknown): PackageError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof PackageError) return err;
-    throw err;
-  }
-  throw new Error('the files were accepted');
-}
-
-async function loaderRefusal(): Promise<PackageError> {
-  try {
-    await loadPackageDir(dir);
-  } catch (err) {
-    if (err instanceof PackageError) return err;
-    throw err;
-  }
-  throw new Error('the package was loaded');
-}
 
 /** Replaces one file of the tiny package (and its sha256 in the manifest); returns what the importer would be handed. */
 async function replaceFile(relative: string, content: unknown): Promise<{ manifest: Manifest; files: PackageFiles }> {
@@ -62,8 +42,8 @@ describe('package files: one rule for the importer and the loader', () => {
       index: { shop_id: { S1: [3] } },
       defaults: [1],
     });
-    const imported = caught(() => checkPackageFiles(manifest, files, dir));
-    const loaded = await loaderRefusal();
+    const imported = refusal(() => checkPackageFiles(manifest, files, dir));
+    const loaded = await refusal(loadPackageDir(dir));
     expect(imported.code).toBe('package-file-invalid');
     expect(loaded.code).toBe('snapshot-invalid');
     expect(loaded.message).toBe(
@@ -79,8 +59,8 @@ describe('package files: one rule for the importer and the loader', () => {
       defaults: [7],
     });
     const message = `${path.join(dir, 'snapshots/shops.json')}: index.shop_id["S1"] has 2 values for 1 columns`;
-    expect(caught(() => checkPackageFiles(manifest, files, dir)).message).toBe(message);
-    expect((await loaderRefusal()).message).toBe(message);
+    expect(refusal(() => checkPackageFiles(manifest, files, dir)).message).toBe(message);
+    expect((await refusal(loadPackageDir(dir))).message).toBe(message);
   });
 
   it('accepts in both a snapshot with more columns than the lookup reads, and the loader serves the right one', async () => {
@@ -101,16 +81,16 @@ describe('package files: one rule for the importer and the loader', () => {
       [0, 0, 1, 'x', 7],
     ]);
     const message = `${path.join(dir, 'background.json')}: row 1 column 3 must be a number or null`;
-    expect(caught(() => checkPackageFiles(manifest, files, dir)).message).toBe(message);
-    const loaded = await loaderRefusal();
+    expect(refusal(() => checkPackageFiles(manifest, files, dir)).message).toBe(message);
+    const loaded = await refusal(loadPackageDir(dir));
     expect([loaded.code, loaded.message]).toEqual(['background-invalid', message]);
   });
 
   it('refuses a background sample whose row count differs from background.rows', async () => {
     const { manifest, files } = await replaceFile('background.json', [[1, 0, 0, 3, 12]]);
     const message = `${path.join(dir, 'background.json')} has 1 rows, but manifest.json background.rows says 2`;
-    expect(caught(() => checkPackageFiles(manifest, files, dir)).message).toBe(message);
-    expect((await loaderRefusal()).message).toBe(message);
+    expect(refusal(() => checkPackageFiles(manifest, files, dir)).message).toBe(message);
+    expect((await refusal(loadPackageDir(dir))).message).toBe(message);
   });
 
   it('reads background rows as float32 with null as NaN, and refuses an empty or non-array sample', () => {
@@ -122,14 +102,14 @@ describe('package files: one rule for the importer and the loader', () => {
     expect(sample.rows).toBe(2);
     expect(Array.from(sample.values)).toEqual([Math.fround(0.1), NaN, 2, 3]);
     for (const text of ['[]', '{"rows": []}']) {
-      const err = caught(() => parseBackground(Buffer.from(text), manifest, 'bg.json'));
+      const err = refusal(() => parseBackground(Buffer.from(text), manifest, 'bg.json'));
       expect([err.code, err.message]).toEqual([
         'background-invalid',
         'bg.json: must be a non-empty array of feature rows',
       ]);
     }
-    const bad = caught(() => parseBackground(Buffer.from('[[1, 2], 3]'), manifest, 'bg.json'));
+    const bad = refusal(() => parseBackground(Buffer.from('[[1, 2], 3]'), manifest, 'bg.json'));
     expect(bad.message).toBe('bg.json: row 1 must be an array of 2 numbers or nulls');
-    expect(caught(() => parseBackground(Buffer.from('[[1, 2],'), manifest, 'bg.json')).code).toBe('json-invalid');
+    expect(refusal(() => parseBackground(Buffer.from('[[1, 2],'), manifest, 'bg.json')).code).toBe('json-invalid');
   });
 });
