@@ -7,13 +7,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { manifestSchema, modelNameSchema, type Manifest, type Registry, type SnapshotTable } from '../manifest/schema';
-import { describeIssues, zodIssues } from '../manifest/issues';
 import { featureSignature } from '../manifest/signature';
 import { FeatureSchemaError } from '../features/errors';
 import { compilePipeline, type FeaturePipeline } from '../features/pipeline';
 import { decodeModel, onnx, toNumber } from '../onnx/proto';
 import { PackageError } from './errors';
-import { fileReadError, parseJsonBytes, sha256Hex } from './files';
+import { fileReadError, parseJsonBytes, parseWithSchema, sha256Hex } from './files';
 import {
   lookupFeatures,
   MANIFEST_FILE,
@@ -60,12 +59,7 @@ function insidePackage(dir: string, relative: string, file: string): string {
 
 /** Parses manifest JSON; errors name the file and every failing field path. */
 export function parseManifest(json: unknown, file = MANIFEST_FILE): Manifest {
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new PackageError('manifest-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
-  }
-  return parsed.data;
+  return parseWithSchema(manifestSchema, json, 'manifest-invalid', file);
 }
 
 /** The ONNX graph's input column count must equal manifest.model.columns; the output must exist. */

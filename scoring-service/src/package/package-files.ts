@@ -7,9 +7,8 @@
  * snapshot-invalid.
  */
 import { snapshotTableSchema, type FeatureSpec, type Manifest, type SnapshotTable } from '../manifest/schema';
-import { describeIssues, zodIssues } from '../manifest/issues';
 import { PackageError } from './errors';
-import { parseJsonBytes } from './files';
+import { parseJsonBytes, parseWithSchema } from './files';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FILE = 'model.onnx';
@@ -97,12 +96,7 @@ export function parseBackground(
  * one value per column in its defaults and in every index row.
  */
 export function parseSnapshot(bytes: Uint8Array, lookups: LookupFeature[], file: string): SnapshotTable {
-  const parsed = snapshotTableSchema.safeParse(parseJsonBytes(bytes, file));
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new PackageError('snapshot-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
-  }
-  const table = parsed.data;
+  const table = parseWithSchema(snapshotTableSchema, parseJsonBytes(bytes, file), 'snapshot-invalid', file);
   const invalid = (message: string): never => {
     throw new PackageError('snapshot-invalid', `${file}: ${message}`, { file });
   };
