@@ -7,10 +7,11 @@
  * covers (not XGBoost's, which used hessian sums).
  */
 import type { TreeEnsemble } from '../trees/ensemble';
+import { childFor } from '../trees/split';
 
 /**
  * A copy of the ensemble whose covers are the number of background rows reaching each node
- * (float32 routing: x < threshold goes yes, NaN follows missingYes). A node no row reaches
+ * (routed by the split rule, trees/split.ts). A node no row reaches
  * gets cover 0; the explainer then splits evenly below it, and such branches weigh nothing
  * in the expected value.
  */
@@ -29,9 +30,7 @@ export function coversFromBackground(ensemble: TreeEnsemble, rows: Float32Array,
       let node = 0;
       cover[0]++;
       while (tree.feature[node] >= 0) {
-        const x = rows[base + tree.feature[node]];
-        const yes = x !== x ? tree.missingYes[node] === 1 : x < tree.threshold[node];
-        node = yes ? tree.yes[node] : tree.no[node];
+        node = childFor(tree, node, rows[base + tree.feature[node]]);
         cover[node]++;
       }
     }

@@ -7,7 +7,7 @@
  *    fed by the caller's onnxruntime session.
  */
 import type { Manifest } from '../manifest/schema';
-import { ModelImportError } from '../trees/import-error';
+import { PackageError } from '../package/errors';
 import { treeEnsembleFromOnnx } from '../trees/from-onnx';
 import { coversFromBackground } from './covers';
 import { createTreeExplainer, type TreeExplainer, type TreeExplainerOptions } from './treeshap';
@@ -30,7 +30,7 @@ export function explainerForPackage(
   try {
     read = treeEnsembleFromOnnx(pkg.onnxBytes, { nFeatures: pkg.manifest.model.columns });
   } catch (err) {
-    if (!(err instanceof ModelImportError && err.code === 'onnx-unsupported')) throw err;
+    if (!(err instanceof PackageError && err.code === 'onnx-unsupported')) throw err;
     const why = `not a tree ensemble TreeSHAP can read (${err.message})`;
     return pkg.background
       ? { method: 'sampling', why, background: pkg.background }

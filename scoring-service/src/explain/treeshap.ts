@@ -31,6 +31,7 @@
  * feature with z = product of its edges' cover fractions and o = AND of its edges' bits.
  */
 import type { Tree, TreeEnsemble } from '../trees/ensemble';
+import { goesYes } from '../trees/split';
 import { gaussLegendre01 } from './quadrature';
 
 export interface TreeExplainerOptions {
@@ -299,7 +300,7 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
       top.yes.push(n.yes);
       top.no.push(n.no);
       const bitPos = pos < 0 ? n.pathFeatures.length : pos;
-      top.bit.push(bitPos < MASK_BITS ? 1 << bitPos : 0); // deeper bits only matter to untabulated leaves, which read goesYes
+      top.bit.push(bitPos < MASK_BITS ? 1 << bitPos : 0); // deeper bits only matter to untabulated leaves, which read tookYes
     }
     for (const root of plan.blocks) {
       const built = buildBlock(nodes, root, scratch);
@@ -352,7 +353,7 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
   const blockSlots = Int32Array.from(slotFeatures);
 
   const mask = new Int32Array(maxNodes);
-  const goesYes = new Int32Array(maxNodes);
+  const tookYes = new Int32Array(maxNodes);
   const nOut = nFeatures + 1;
 
   function explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array {
@@ -388,7 +389,7 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
           topNo,
           topBit,
           mask,
-          goesYes,
+          tookYes,
         );
         addBlocks(
           rows,
@@ -410,7 +411,7 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
           table,
           mask,
         );
-        for (let s = slowFrom; s < slowTo; s++) addSlowLeaf(slowLeaves[s], goesYes, scratch, result, outBase);
+        for (let s = slowFrom; s < slowTo; s++) addSlowLeaf(slowLeaves[s], tookYes, scratch, result, outBase);
       }
     }
     for (let r = 0; r < nRows; r++) result[r * nOut + nFeatures] = expectedValue;
@@ -496,17 +497,14 @@ function routeTop(
   noChild: Int32Array,
   bits: Int32Array,
   mask: Int32Array,
-  goesYes: Int32Array,
+  tookYes: Int32Array,
 ): void {
   for (let i = from; i < to; i++) {
-    const x = rows[rowBase + feature[i]];
-    // `| 0` on the comparison keeps it branch-free (the outcome is unpredictable); NaN is rare.
-    let yes = ((x < threshold[i]) as unknown as number) | 0;
-    if (x !== x) yes = missingYes[i];
+    const yes = goesYes(rows[rowBase + feature[i]], threshold[i], missingYes[i]);
     const local = self[i];
     const m = mask[local];
     const coldIfNo = bits[i] & (yes - 1);
-    goesYes[local] = yes;
+    tookYes[local] = yes;
     mask[yesChild[i]] = m | coldIfNo;
     mask[noChild[i]] = m | (bits[i] ^ coldIfNo);
   }
@@ -540,9 +538,7 @@ function addBlocks(
     let index = mask[root[j]];
     const nodeTo = nodeFrom[j + 1];
     for (let i = nodeFrom[j]; i < nodeTo; i++) {
-      const x = rows[rowBase + feature[i]];
-      let yes = ((x < threshold[i]) as unknown as number) | 0;
-      if (x !== x) yes = missingYes[i];
+      const yes = goesYes(rows[rowBase + feature[i]], threshold[i], missingYes[i]);
       index |= bits[i] & (yes - 1);
     }
     const w = width[j];
@@ -553,13 +549,13 @@ function addBlocks(
 }
 
 /** A leaf without a table: its bits from the routed top nodes, then the formula directly. */
-function addSlowLeaf(leaf: LeafPath, goesYes: Int32Array, s: LeafScratch, result: Float64Array, outBase: number): void {
+function addSlowLeaf(leaf: LeafPath, tookYes: Int32Array, s: LeafScratch, result: Float64Array, outBase: number): void {
   const d = leaf.features.length;
   for (let j = 0; j < d; j++) {
     s.zero[j] = leaf.zero[j];
     s.one[j] = 1;
   }
-  for (const e of leaf.edges) if (goesYes[e.node] !== e.yes) s.one[e.pos] = 0;
+  for (const e of leaf.edges) if (tookYes[e.node] !== e.yes) s.one[e.pos] = 0;
   leafContributions(leaf.value, d, s, s.contributions, 0);
   for (let k = 0; k < d; k++) result[outBase + leaf.features[k]] += s.contributions[k];
 }

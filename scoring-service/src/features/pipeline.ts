@@ -458,6 +458,3 @@ export function compilePipeline(
     },
   };
 }
-
-/** Short alias: `compile(manifest, snapshots)`. */
-export const compile = compilePipeline;

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ModelImportError } from '../trees/import-error';
+import { PackageError } from '../package/errors';
 import { importXgboost } from './import-xgboost';
 import {
   collectPackageFiles,
@@ -31,7 +31,7 @@ async function readText(file: string, what: string): Promise<string> {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelImportError(
+    throw new PackageError(
       'json-invalid',
       `${what} ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`,
     );
@@ -47,16 +47,13 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
     try {
       metadata = JSON.parse(text) as Record<string, unknown>;
     } catch (err) {
-      throw new ModelImportError(
+      throw new PackageError(
         'metadata-invalid',
         `${options.metadataFile} is not valid JSON: ${(err as Error).message}`,
       );
     }
     if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-      throw new ModelImportError(
-        'metadata-invalid',
-        `${options.metadataFile} must hold a JSON object of manifest fields`,
-      );
+      throw new PackageError('metadata-invalid', `${options.metadataFile} must hold a JSON object of manifest fields`);
     }
     files = await collectPackageFiles(path.dirname(options.metadataFile), metadata);
   }
@@ -70,12 +67,12 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
     });
   } catch (err) {
     // Say which file was refused; the message already says what and why.
-    if (err instanceof ModelImportError) {
+    if (err instanceof PackageError) {
       const file =
         err.code === 'metadata-invalid' || err.code === 'manifest-invalid'
           ? (options.metadataFile ?? options.xgboostFile)
           : options.xgboostFile;
-      throw new ModelImportError(err.code, `${file}: ${err.message}`, err.issues);
+      throw new PackageError(err.code, `${file}: ${err.message}`, { issues: err.issues });
     }
     throw err;
   }

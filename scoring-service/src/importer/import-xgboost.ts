@@ -5,10 +5,10 @@
 import { describeIssues, zodIssues } from '../manifest/issues';
 import { manifestSchema, type Manifest } from '../manifest/schema';
 import { featureSignature } from '../manifest/signature';
-import { treeEnsembleToOnnx } from '../onnx/write-tree-ensemble';
+import { treeEnsembleToOnnx } from '../trees/to-onnx';
 import { sha256Hex } from '../package/files';
 import { parseXgboostModel, type XgboostModel } from '../trees/from-xgboost';
-import { ModelImportError } from '../trees/import-error';
+import { PackageError } from '../package/errors';
 import { featureColumnNames } from './columns';
 import { manifestSkeleton, TASK_BY_OBJECTIVE } from './skeleton';
 
@@ -44,7 +44,7 @@ function checkMetadata(
   warnings: string[],
 ): Record<string, unknown> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new ModelImportError(
+    throw new PackageError(
       'metadata-invalid',
       'metadata must be a JSON object of manifest fields (as written by models/training)',
     );
@@ -52,7 +52,7 @@ function checkMetadata(
   const fields = { ...(metadata as Record<string, unknown>) };
   for (const key of ['name', 'version'] as const) {
     if (fields[key] !== undefined && fields[key] !== options[key]) {
-      throw new ModelImportError(
+      throw new PackageError(
         'metadata-invalid',
         `metadata ${key} is "${String(fields[key])}" but the import is for ${key} "${options[key]}"; import it under the ${key} it was trained as, or fix metadata.json`,
       );
@@ -60,7 +60,7 @@ function checkMetadata(
   }
   const task = TASK_BY_OBJECTIVE[model.objective];
   if (fields.task !== undefined && fields.task !== task) {
-    throw new ModelImportError(
+    throw new PackageError(
       'metadata-invalid',
       `metadata task is "${String(fields.task)}" but the XGBoost objective ${model.objective} is a ${task} model`,
     );
@@ -120,30 +120,30 @@ export function importXgboost(xgboostJson: unknown, options: ImportXgboostOption
   const parsed = manifestSchema.safeParse(candidate);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    throw new ModelImportError(
+    throw new PackageError(
       'manifest-invalid',
       `the manifest for ${options.name} ${options.version} is invalid: ${describeIssues(issues)}`,
-      issues,
+      { issues },
     );
   }
   const manifest = parsed.data;
 
   const columnNames = featureColumnNames(manifest.features);
   if (columnNames.length !== ensemble.nFeatures) {
-    throw new ModelImportError(
+    throw new PackageError(
       'manifest-invalid',
       `features: the feature blocks make ${columnNames.length} columns but the XGBoost model was trained on ${ensemble.nFeatures} (learner_model_param.num_feature)`,
-      [{ path: 'features', message: `${columnNames.length} columns, model expects ${ensemble.nFeatures}` }],
+      { issues: [{ path: 'features', message: `${columnNames.length} columns, model expects ${ensemble.nFeatures}` }] },
     );
   }
   const trained = xgboost.featureNames;
   if (trained && !trained.every(isDefaultName)) {
     const at = trained.findIndex((name, i) => name !== columnNames[i]);
     if (at >= 0) {
-      throw new ModelImportError(
+      throw new PackageError(
         'manifest-invalid',
         `features: column ${at} is "${columnNames[at]}" in the manifest but "${trained[at]}" in the XGBoost model (feature_names); the manifest must describe the columns in training order`,
-        [{ path: 'features', message: `column ${at}: "${columnNames[at]}" vs "${trained[at]}"` }],
+        { issues: [{ path: 'features', message: `column ${at}: "${columnNames[at]}" vs "${trained[at]}"` }] },
       );
     }
   }

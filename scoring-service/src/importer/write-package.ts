@@ -7,16 +7,22 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { snapshotTableSchema, type Manifest } from '../manifest/schema';
-import { describeIssues, zodIssues } from '../manifest/issues';
+import type { Manifest } from '../manifest/schema';
+import { PackageError } from '../package/errors';
 import { sha256Hex } from '../package/files';
 import { appendLedger } from '../package/ledger';
+import {
+  lookupFeatures,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  parseBackground,
+  parseSnapshots,
+  snapshotFile,
+} from '../package/package-files';
 import { readRegistry, upsertVersion } from '../package/registry';
-import { ModelImportError } from '../trees/import-error';
 import type { ImportedModel } from './import-xgboost';
 
-export const MODEL_FILE = 'model.onnx';
-export const MANIFEST_FILE = 'manifest.json';
+export { MANIFEST_FILE, MODEL_FILE };
 
 /** Files that travel with the model, by path relative to the package folder. */
 export type PackageFiles = Map<string, Uint8Array>;
@@ -29,15 +35,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 function invalidFile(file: string, message: string): never {
-  throw new ModelImportError('package-file-invalid', `${file}: ${message}`);
-}
-
-function parseJson(file: string, bytes: Uint8Array, invalid: (name: string, message: string) => never): unknown {
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (err) {
-    invalid(file, `not valid JSON (${(err as Error).message})`);
-  }
+  throw new PackageError('package-file-invalid', `${file}: ${message}`);
 }
 
 /**
@@ -62,9 +60,9 @@ export async function collectPackageFiles(
   }
   const features = Array.isArray(metadata.features) ? (metadata.features as { kind?: string; table?: string }[]) : [];
   for (const f of features) {
-    if (f.kind === 'lookup' && f.table && !files.has(`snapshots/${f.table}.json`)) {
+    if (f.kind === 'lookup' && f.table && !files.has(snapshotFile(f.table))) {
       invalidFile(
-        path.join(snapshotsDir, `${f.table}.json`),
+        path.join(metadataDir, snapshotFile(f.table)),
         `the lookup feature on table "${f.table}" needs this snapshot, but it is missing`,
       );
     }
@@ -77,41 +75,30 @@ export function fileHashes(files: PackageFiles): Record<string, string> {
 }
 
 /**
- * Checks the extra files against the manifest: background rows as wide as the model, snapshots
- * matching their lookups. `sourceDir` (where the files were read from) makes messages name real paths.
+ * Checks the extra files against the manifest with the loader's rules (package/package-files.ts):
+ * background rows as wide as the model, snapshots matching their lookups. `sourceDir` (where the
+ * files were read from) makes messages name real paths. Every problem is reported as
+ * package-file-invalid, the code the import has always given for the files handed to it.
  */
 export function checkPackageFiles(manifest: Manifest, files: PackageFiles, sourceDir?: string): void {
-  const invalid: (name: string, message: string) => never = (name, message) =>
-    invalidFile(sourceDir ? path.join(sourceDir, name) : name, message);
-  if (manifest.background) {
-    const name = manifest.background.file;
-    const bytes = files.get(name) ?? invalid(name, 'manifest.background names this file, but it is not in the package');
-    const rows = parseJson(name, bytes, invalid);
-    if (!Array.isArray(rows) || rows.length === 0) invalid(name, 'must be a non-empty array of feature rows');
-    rows.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== manifest.model.columns) {
-        invalid(
-          name,
-          `row ${i} has ${Array.isArray(row) ? row.length : 'no'} columns; the model has ${manifest.model.columns}`,
-        );
-      }
-      if (!row.every((v) => v === null || typeof v === 'number'))
-        invalid(name, `row ${i} holds a value that is neither a number nor null`);
-    });
-    if (rows.length !== manifest.background.rows)
-      invalid(name, `has ${rows.length} rows but manifest.background.rows is ${manifest.background.rows}`);
-  }
-  for (const f of manifest.features) {
-    if (f.kind !== 'lookup') continue;
-    const name = `snapshots/${f.table}.json`;
-    const bytes = files.get(name) ?? invalid(name, `the lookup feature on table "${f.table}" needs this snapshot`);
-    const parsed = snapshotTableSchema.safeParse(parseJson(name, bytes, invalid));
-    if (!parsed.success) invalid(name, describeIssues(zodIssues(parsed.error)));
-    const table = parsed.data;
-    if (table.columns.join('\u0000') !== f.columns.join('\u0000'))
-      invalid(name, `columns [${table.columns.join(', ')}] differ from the lookup feature's [${f.columns.join(', ')}]`);
-    if (table.defaults.length !== table.columns.length)
-      invalid(name, `defaults has ${table.defaults.length} values for ${table.columns.length} columns`);
+  const pathOf = (name: string) => (sourceDir ? path.join(sourceDir, name) : name);
+  const present = (name: string, why: string): Uint8Array => files.get(name) ?? invalidFile(pathOf(name), why);
+  try {
+    if (manifest.background) {
+      const name = manifest.background.file;
+      parseBackground(
+        present(name, 'manifest.background names this file, but it is not in the package'),
+        manifest,
+        pathOf(name),
+      );
+    }
+    for (const { feature, relative } of lookupFeatures(manifest))
+      present(relative, `the lookup feature on table "${feature.table}" needs this snapshot`);
+    parseSnapshots(manifest, (name) => files.get(name)!, pathOf);
+  } catch (err) {
+    if (err instanceof PackageError && err.code !== 'package-file-invalid')
+      throw new PackageError('package-file-invalid', err.message, err);
+    throw err;
   }
 }
 
@@ -148,7 +135,7 @@ export async function writeImportedPackage(
   const registry = await readRegistry(modelsDir, { allowMissing: true });
   const registered = registry.models[name]?.versions[version];
   if (registered && registered.sha256 !== manifest.sha256) {
-    throw new ModelImportError(
+    throw new PackageError(
       'version-exists',
       `${name} ${version} is already registered with model sha256 ${registered.sha256}, and this model's is ${manifest.sha256}: versions are immutable, import it as a new version`,
     );
@@ -170,7 +157,7 @@ export async function writeImportedPackage(
         existingSha !== manifest.sha256
           ? `its model.onnx sha256 is ${existingSha}, the new one ${manifest.sha256}`
           : 'its background or snapshot files differ';
-      throw new ModelImportError(
+      throw new PackageError(
         'version-exists',
         `${dir} already holds ${name} ${version} and ${what}: versions are immutable, import it as a new version`,
       );

@@ -1,6 +1,9 @@
 import type { FieldIssue } from '../manifest/issues';
 
-/** Why a package, registry or ledger was refused. Callers switch on `code`, people read `message`. */
+/**
+ * Why a model file, package, registry or ledger was refused: by the loader, the importer or the
+ * tree readers alike. Callers switch on `code`, people read `message`.
+ */
 export type PackageErrorCode =
   | 'file-missing'
   | 'file-unreadable'
@@ -19,7 +22,19 @@ export type PackageErrorCode =
   | 'onnx-input-mismatch'
   | 'identity-mismatch'
   | 'unknown-model'
-  | 'unknown-version';
+  | 'unknown-version'
+  // The importer's and the tree readers' (XGBoost JSON, ONNX) own refusals:
+  | 'unsupported-booster'
+  | 'unsupported-objective'
+  | 'categorical-splits'
+  | 'multi-class'
+  | 'multi-target'
+  | 'invalid-base-score'
+  | 'invalid-tree'
+  | 'onnx-unsupported'
+  | 'metadata-invalid'
+  | 'package-file-invalid'
+  | 'version-exists';
 
 export interface PackageErrorDetails {
   /** The file the problem is in (absolute or relative to the models directory). */

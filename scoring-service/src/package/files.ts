@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PackageError } from './errors';
+import type { z } from 'zod';
+import { describeIssues, zodIssues } from '../manifest/issues';
+import { PackageError, type PackageErrorCode } from './errors';
 
 /** sha256 of a buffer as lowercase hex, as manifests and the registry record it. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -40,6 +42,15 @@ export async function readJsonFile(file: string): Promise<unknown> {
   } catch (err) {
     throw fileReadError(file, err);
   }
+  return parseJsonText(text, file);
+}
+
+/** Parses a file's bytes as JSON; bad JSON becomes a PackageError naming the file. */
+export function parseJsonBytes(bytes: Uint8Array, file: string): unknown {
+  return parseJsonText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file);
+}
+
+function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -51,4 +62,19 @@ export function fileReadError(file: string, err: unknown): PackageError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new PackageError('file-missing', `${file} is missing`, { file });
   return new PackageError('file-unreadable', `${file} cannot be read (${code ?? (err as Error).message})`, { file });
+}
+
+/** Validates parsed JSON against a schema; a mismatch is a PackageError naming the file and every failing field path. */
+export function parseWithSchema<S extends z.ZodType>(
+  schema: S,
+  json: unknown,
+  code: PackageErrorCode,
+  file: string,
+): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    throw new PackageError(code, `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
+  }
+  return parsed.data;
 }

@@ -6,32 +6,22 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  manifestSchema,
-  modelNameSchema,
-  snapshotTableSchema,
-  type Manifest,
-  type Registry,
-  type SnapshotTable,
-} from '../manifest/schema';
-import { describeIssues, zodIssues } from '../manifest/issues';
+import { manifestSchema, modelNameSchema, type Manifest, type Registry, type SnapshotTable } from '../manifest/schema';
 import { featureSignature } from '../manifest/signature';
 import { FeatureSchemaError } from '../features/errors';
 import { compilePipeline, type FeaturePipeline } from '../features/pipeline';
 import { decodeModel, onnx, toNumber } from '../onnx/proto';
 import { PackageError } from './errors';
-import { fileReadError, sha256Hex } from './files';
+import { fileReadError, parseJsonBytes, parseWithSchema, sha256Hex } from './files';
+import {
+  lookupFeatures,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  parseBackground,
+  parseSnapshots,
+  type BackgroundSample,
+} from './package-files';
 import { readRegistry, servingVersions, type RegistryVersion } from './registry';
-
-export const MANIFEST_FILE = 'manifest.json';
-export const MODEL_FILE = 'model.onnx';
-
-/** background.json as a row-major float32 matrix (null -> NaN). */
-export interface BackgroundSample {
-  rows: number;
-  columns: number;
-  values: Float32Array;
-}
 
 export interface LoadedPackage {
   name: string;
@@ -56,14 +46,6 @@ async function readFileChecked(file: string): Promise<Buffer> {
   }
 }
 
-function parseJson(bytes: Buffer, file: string): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new PackageError('json-invalid', `${file} is not valid JSON: ${(err as Error).message}`, { file });
-  }
-}
-
 /** A path from manifest.files must stay inside the package folder. */
 function insidePackage(dir: string, relative: string, file: string): string {
   const resolved = path.resolve(dir, relative);
@@ -77,12 +59,7 @@ function insidePackage(dir: string, relative: string, file: string): string {
 
 /** Parses manifest JSON; errors name the file and every failing field path. */
 export function parseManifest(json: unknown, file = MANIFEST_FILE): Manifest {
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new PackageError('manifest-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
-  }
-  return parsed.data;
+  return parseWithSchema(manifestSchema, json, 'manifest-invalid', file);
 }
 
 /** The ONNX graph's input column count must equal manifest.model.columns; the output must exist. */
@@ -147,46 +124,6 @@ function checkOnnxGraph(bytes: Uint8Array, manifest: Manifest, file: string): vo
   }
 }
 
-function parseBackground(json: unknown, manifest: Manifest, file: string): BackgroundSample {
-  const columns = manifest.model.columns;
-  if (!Array.isArray(json))
-    throw new PackageError('background-invalid', `${file} must be an array of feature rows`, { file });
-  const values = new Float32Array(json.length * columns);
-  json.forEach((row, r) => {
-    if (!Array.isArray(row) || row.length !== columns) {
-      throw new PackageError(
-        'background-invalid',
-        `${file}: row ${r} must be an array of ${columns} numbers or nulls`,
-        {
-          file,
-          expected: columns,
-          actual: Array.isArray(row) ? row.length : typeof row,
-        },
-      );
-    }
-    row.forEach((v, c) => {
-      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
-        throw new PackageError('background-invalid', `${file}: row ${r} column ${c} must be a number or null`, {
-          file,
-        });
-      }
-      values[r * columns + c] = v === null ? NaN : v;
-    });
-  });
-  if (manifest.background && json.length !== manifest.background.rows) {
-    throw new PackageError(
-      'background-invalid',
-      `${file} has ${json.length} rows, manifest.json background.rows says ${manifest.background.rows}`,
-      {
-        file,
-        expected: manifest.background.rows,
-        actual: json.length,
-      },
-    );
-  }
-  return { rows: json.length, columns, values };
-}
-
 /**
  * Loads and verifies the package in `dir`. With `expect`, also checks the manifest's
  * name/version and (from the registry) its sha256 and signature against what is expected.
@@ -197,7 +134,7 @@ export async function loadPackageDir(
 ): Promise<LoadedPackage> {
   const manifestFile = path.join(dir, MANIFEST_FILE);
   const modelPath = path.join(dir, MODEL_FILE);
-  const manifest = parseManifest(parseJson(await readFileChecked(manifestFile), manifestFile), manifestFile);
+  const manifest = parseManifest(parseJsonBytes(await readFileChecked(manifestFile), manifestFile), manifestFile);
 
   if (expect.name !== undefined && manifest.name !== expect.name) {
     throw new PackageError(
@@ -264,27 +201,19 @@ export async function loadPackageDir(
     );
   }
 
-  // Snapshot tables: every lookup's table must ship as a listed (sha256-checked) file.
-  const snapshots: Record<string, SnapshotTable> = {};
-  for (const table of new Set(manifest.features.flatMap((f) => (f.kind === 'lookup' ? [f.table] : [])))) {
-    const relative = `snapshots/${table}.json`;
-    const file = path.join(dir, relative);
-    const bytes = contents.get(relative);
-    if (!bytes) {
-      await readFileChecked(file); // a missing file is reported as missing
-      throw new PackageError(
-        'manifest-invalid',
-        `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`,
-        { file: manifestFile },
-      );
-    }
-    const parsed = snapshotTableSchema.safeParse(parseJson(bytes, file));
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
-      throw new PackageError('snapshot-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
-    }
-    snapshots[table] = parsed.data;
-  }
+  // Snapshot tables and the background sample must ship as listed (sha256-checked) files.
+  const listed = async (relative: string): Promise<void> => {
+    if (contents.has(relative)) return;
+    await readFileChecked(insidePackage(dir, relative, manifestFile)); // a missing file is reported as missing
+    throw new PackageError(
+      'manifest-invalid',
+      `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`,
+      { file: manifestFile },
+    );
+  };
+  for (const { relative } of lookupFeatures(manifest)) await listed(relative);
+  const pathOf = (relative: string) => path.join(dir, relative);
+  const snapshots = parseSnapshots(manifest, (relative) => contents.get(relative)!, pathOf);
 
   let pipeline: FeaturePipeline;
   try {
@@ -309,17 +238,8 @@ export async function loadPackageDir(
   let background: BackgroundSample | undefined;
   if (manifest.background) {
     const relative = manifest.background.file;
-    const file = path.join(dir, relative);
-    const bytes = contents.get(relative);
-    if (!bytes) {
-      await readFileChecked(insidePackage(dir, relative, manifestFile));
-      throw new PackageError(
-        'manifest-invalid',
-        `${manifestFile}: files has no entry for ${relative}, so its sha256 cannot be checked`,
-        { file: manifestFile },
-      );
-    }
-    background = parseBackground(parseJson(bytes, file), manifest, file);
+    await listed(relative);
+    background = parseBackground(contents.get(relative)!, manifest, pathOf(relative));
   }
 
   const entry = expect.registryEntry;

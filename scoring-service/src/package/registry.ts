@@ -5,9 +5,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { registrySchema, type Registry, type VersionStatus } from '../manifest/schema';
-import { describeIssues, zodIssues } from '../manifest/issues';
+import { describeIssues } from '../manifest/issues';
 import { PackageError } from './errors';
-import { readJsonFile, writeFileAtomic } from './files';
+import { parseWithSchema, readJsonFile, writeFileAtomic } from './files';
 
 export type RegistryModel = Registry['models'][string];
 export type RegistryVersion = RegistryModel['versions'][string];
@@ -25,12 +25,7 @@ export function emptyRegistry(): Registry {
 
 /** Validates parsed registry JSON; errors name the file and every failing field path. */
 export function parseRegistry(json: unknown, file = REGISTRY_FILE): Registry {
-  const parsed = registrySchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    throw new PackageError('registry-invalid', `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
-  }
-  const registry = parsed.data;
+  const registry = parseWithSchema(registrySchema, json, 'registry-invalid', file);
   for (const [name, model] of Object.entries(registry.models)) {
     for (const alias of ['champion', 'challenger'] as const) {
       const version = model.aliases[alias];

@@ -2,10 +2,9 @@
  * A tree ensemble in flat typed arrays: what the ONNX reader and the XGBoost parser
  * produce, and what TreeSHAP and the reference predictor read. Node 0 of each tree is its root.
  *
- * Split rule (XGBoost's and ONNX BRANCH_LT's): a row goes to `yes` when x < threshold,
- * to `no` otherwise, and to `yes` or `no` by `missingYes` when x is NaN. Inputs and
- * thresholds are float32 values (compare Math.fround(x) with the stored threshold).
- * Readers convert other ONNX modes (BRANCH_LEQ, GTE, GT) into this rule, or refuse them.
+ * Split rule (XGBoost's and ONNX BRANCH_LT's), in trees/split.ts: x < threshold goes `yes`,
+ * NaN goes by `missingYes`, on float32 values. Readers convert other ONNX modes (BRANCH_LEQ,
+ * GTE, GT) into this rule, or refuse them.
  */
 export interface Tree {
   /** Feature (column) index per node; -1 for a leaf. */

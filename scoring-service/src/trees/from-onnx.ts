@@ -8,9 +8,9 @@
  * Anything else (EQ/NEQ/set-membership splits, softmax, averaging, several targets) is refused.
  */
 import { Attributes, decodeModel, ML_DOMAIN, onnx, tensorValues, toNumber } from '../onnx/proto';
-import { BASE_MARGIN_TREE_KEY } from '../onnx/write-tree-ensemble';
+import { BASE_MARGIN_TREE_KEY } from './to-onnx';
 import type { Tree, TreeEnsemble } from './ensemble';
-import { ModelImportError } from './import-error';
+import { PackageError } from '../package/errors';
 
 export interface OnnxTreeEnsemble {
   ensemble: TreeEnsemble;
@@ -60,7 +60,7 @@ interface RawNode {
 }
 
 function fail(message: string): never {
-  throw new ModelImportError('onnx-unsupported', message);
+  throw new PackageError('onnx-unsupported', message);
 }
 
 /** Turns raw nodes of one tree (root at index 0, children as indices) into the TreeEnsemble layout. */
@@ -340,10 +340,10 @@ export function treeEnsembleFromOnnx(bytes: Uint8Array, options: { nFeatures?: n
   try {
     model = decodeModel(bytes);
   } catch (err) {
-    throw new ModelImportError('onnx-invalid', `not an ONNX model: ${(err as Error).message}`);
+    throw new PackageError('onnx-invalid', `not an ONNX model: ${(err as Error).message}`);
   }
   const graph = model.graph;
-  if (!graph) throw new ModelImportError('onnx-invalid', 'the ONNX model has no graph');
+  if (!graph) throw new PackageError('onnx-invalid', 'the ONNX model has no graph');
   const treeNodes = (graph.node ?? []).filter(
     (n) => (n.domain ?? '') === ML_DOMAIN && (TREE_OPS as readonly string[]).includes(n.opType ?? ''),
   );

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { describeIssues, zodIssues } from '../manifest/issues';
 import type { Tree, TreeEnsemble } from './ensemble';
-import { ModelImportError } from './import-error';
+import { PackageError } from '../package/errors';
 
 export type XgboostObjective = 'binary:logistic' | 'count:poisson' | 'reg:squarederror';
 
@@ -110,14 +110,14 @@ function parseNumber(value: number | string, what: string): number {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   if (parts.length > 1) {
-    throw new ModelImportError(
+    throw new PackageError(
       'multi-target',
       `${what} holds ${parts.length} values (${text}): multi-target models are not supported, the scoring contract has one output per record`,
     );
   }
   const parsed = parts.length === 1 ? Number(parts[0]) : NaN;
   if (!Number.isFinite(parsed))
-    throw new ModelImportError('invalid-base-score', `${what} is not a number: ${JSON.stringify(value)}`);
+    throw new PackageError('invalid-base-score', `${what} is not a number: ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -127,7 +127,7 @@ export function baseMarginFor(objective: XgboostObjective, baseScore: number): n
   switch (objective) {
     case 'binary:logistic':
       if (!(bs > 0 && bs < 1)) {
-        throw new ModelImportError(
+        throw new PackageError(
           'invalid-base-score',
           `learner_model_param.base_score must be a probability strictly between 0 and 1 for binary:logistic, got ${baseScore}`,
         );
@@ -135,7 +135,7 @@ export function baseMarginFor(objective: XgboostObjective, baseScore: number): n
       return Math.fround(-Math.log(Math.fround(Math.fround(1 / bs) - 1))) + 0; // + 0 turns -0 into 0
     case 'count:poisson':
       if (!(bs > 0)) {
-        throw new ModelImportError(
+        throw new PackageError(
           'invalid-base-score',
           `learner_model_param.base_score must be a positive mean count for count:poisson, got ${baseScore}`,
         );
@@ -150,7 +150,7 @@ function refuseObjective(name: string): never {
   const match = REFUSAL_REASONS.find(([prefix]) => name.startsWith(prefix));
   const reason = match ? match[1] : 'it is not one of the objectives this importer validates';
   const code = name.startsWith('multi:') ? 'multi-class' : 'unsupported-objective';
-  throw new ModelImportError(
+  throw new PackageError(
     code,
     `XGBoost objective "${name}" is not supported: ${reason}. Supported objectives: ${SUPPORTED_OBJECTIVES.join(', ')}.`,
   );
@@ -163,11 +163,9 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
       ...i,
       path: `learner.gradient_booster.model.trees[${index}].${i.path}`,
     }));
-    throw new ModelImportError(
-      'json-invalid',
-      `XGBoost JSON tree ${index} is malformed: ${describeIssues(issues)}`,
+    throw new PackageError('json-invalid', `XGBoost JSON tree ${index} is malformed: ${describeIssues(issues)}`, {
       issues,
-    );
+    });
   }
   const t = parsed.data;
   const n = t.left_children.length;
@@ -181,14 +179,11 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
   };
   for (const [field, arr] of Object.entries(lengths)) {
     if (arr.length !== n)
-      throw new ModelImportError(
-        'invalid-tree',
-        `${where}: ${field} has ${arr.length} entries but left_children has ${n}`,
-      );
+      throw new PackageError('invalid-tree', `${where}: ${field} has ${arr.length} entries but left_children has ${n}`);
   }
   const leafSize = t.tree_param?.size_leaf_vector !== undefined ? Number(t.tree_param.size_leaf_vector) : 0;
   if (leafSize > 1) {
-    throw new ModelImportError(
+    throw new PackageError(
       'multi-target',
       `${where} has vector leaves (size_leaf_vector ${leafSize}): multi-target trees are not supported, the scoring contract has one output per record`,
     );
@@ -197,7 +192,7 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
   if (categorical >= 0) {
     const f = t.split_indices[categorical];
     const label = featureNames?.[f] ? `"${featureNames[f]}" (column ${f})` : `column ${f}`;
-    throw new ModelImportError(
+    throw new PackageError(
       'categorical-splits',
       `${where} node ${categorical} is a categorical split on ${label} (split_type 1): ONNX tree ensembles (opset 3) cannot express set-membership splits exactly. ` +
         'Encode the input as onehot or ordinal features in the manifest and retrain without enable_categorical.',
@@ -211,9 +206,9 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node < 0 || node >= n)
-      throw new ModelImportError('invalid-tree', `${where}: a child index ${node} is outside 0..${n - 1}`);
+      throw new PackageError('invalid-tree', `${where}: a child index ${node} is outside 0..${n - 1}`);
     if (newId[node] !== -1)
-      throw new ModelImportError(
+      throw new PackageError(
         'invalid-tree',
         `${where}: node ${node} is reached twice (the children arrays do not form a tree)`,
       );
@@ -237,19 +232,19 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
     tree.cover[i] = Math.fround(t.sum_hessian[old]); // XGBoost keeps covers as float32
     if (left === -1) {
       if (t.right_children[old] !== -1)
-        throw new ModelImportError('invalid-tree', `${where}: node ${old} has a right child but no left child`);
+        throw new PackageError('invalid-tree', `${where}: node ${old} has a right child but no left child`);
       tree.feature[i] = -1;
       tree.yes[i] = -1;
       tree.no[i] = -1;
       const leaf = t.split_conditions[old];
       if (leaf === null || !Number.isFinite(leaf))
-        throw new ModelImportError('invalid-tree', `${where}: leaf ${old} has no finite value`);
+        throw new PackageError('invalid-tree', `${where}: leaf ${old} has no finite value`);
       tree.value[i] = Math.fround(leaf);
       return;
     }
     const feature = t.split_indices[old];
     if (feature < 0 || feature >= nFeatures) {
-      throw new ModelImportError(
+      throw new PackageError(
         'invalid-tree',
         `${where}: node ${old} splits on column ${feature}, but the model has ${nFeatures} columns`,
       );
@@ -257,7 +252,7 @@ function readTree(raw: unknown, index: number, nFeatures: number, featureNames?:
     tree.feature[i] = feature;
     const threshold = t.split_conditions[old];
     if (threshold === null)
-      throw new ModelImportError('invalid-tree', `${where}: node ${old} has no split condition (NaN)`);
+      throw new PackageError('invalid-tree', `${where}: node ${old} has no split condition (NaN)`);
     tree.threshold[i] = threshold;
     tree.yes[i] = newId[left];
     tree.no[i] = newId[t.right_children[old]];
@@ -279,7 +274,7 @@ export function parseXgboostModel(input: unknown): XgboostModel {
     try {
       json = JSON.parse(nanToNull(text));
     } catch (err) {
-      throw new ModelImportError(
+      throw new PackageError(
         'json-invalid',
         `not an XGBoost JSON model: ${(err as Error).message}. Save it with Booster.save_model("model.json") (UBJSON and the legacy binary format are not read).`,
       );
@@ -288,10 +283,10 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   const parsed = modelSchema.safeParse(json);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
-    throw new ModelImportError(
+    throw new PackageError(
       'json-invalid',
       `not an XGBoost JSON model (as written by Booster.save_model("model.json")): ${describeIssues(issues)}`,
-      issues,
+      { issues },
     );
   }
   const learner = parsed.data.learner;
@@ -305,7 +300,7 @@ export function parseXgboostModel(input: unknown): XgboostModel {
         : booster.name === 'dart'
           ? 'dart scales each tree by a dropout weight that ONNX tree ensembles do not carry; retrain with booster="gbtree"'
           : 'only gbtree boosters are read';
-    throw new ModelImportError('unsupported-booster', `XGBoost booster "${booster.name}" is not supported: ${why}.`);
+    throw new PackageError('unsupported-booster', `XGBoost booster "${booster.name}" is not supported: ${why}.`);
   }
 
   const objectiveName = learner.objective.name;
@@ -315,7 +310,7 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   const param = learner.learner_model_param;
   const numClass = param.num_class === undefined ? 0 : parseNumber(param.num_class, 'learner_model_param.num_class');
   if (numClass > 1) {
-    throw new ModelImportError(
+    throw new PackageError(
       'multi-class',
       `the model has num_class ${numClass}: multi-class models are not supported, the scoring contract has one score per record`,
     );
@@ -323,14 +318,14 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   const numTarget =
     param.num_target === undefined ? 1 : parseNumber(param.num_target, 'learner_model_param.num_target');
   if (numTarget > 1) {
-    throw new ModelImportError(
+    throw new PackageError(
       'multi-target',
       `the model has num_target ${numTarget}: multi-target models are not supported, the scoring contract has one output per record`,
     );
   }
   const nFeatures = parseNumber(param.num_feature, 'learner_model_param.num_feature');
   if (!Number.isInteger(nFeatures) || nFeatures < 1)
-    throw new ModelImportError(
+    throw new PackageError(
       'json-invalid',
       `learner_model_param.num_feature must be a positive integer, got ${param.num_feature}`,
     );
@@ -339,7 +334,7 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   const categoricalColumn = featureTypes?.indexOf('c') ?? -1;
   if (categoricalColumn >= 0) {
     const name = learner.feature_names?.[categoricalColumn];
-    throw new ModelImportError(
+    throw new PackageError(
       'categorical-splits',
       `column ${categoricalColumn}${name ? ` ("${name}")` : ''} has feature type "c" (categorical): ONNX tree ensembles (opset 3) cannot express set-membership splits exactly. ` +
         'Encode the input as onehot or ordinal features in the manifest and retrain without enable_categorical.',
@@ -347,7 +342,7 @@ export function parseXgboostModel(input: unknown): XgboostModel {
   }
   const featureNames = learner.feature_names && learner.feature_names.length > 0 ? learner.feature_names : undefined;
   if (featureNames && featureNames.length !== nFeatures) {
-    throw new ModelImportError(
+    throw new PackageError(
       'json-invalid',
       `learner.feature_names has ${featureNames.length} names but learner_model_param.num_feature is ${nFeatures}`,
     );
@@ -358,13 +353,13 @@ export function parseXgboostModel(input: unknown): XgboostModel {
 
   const treeInfo = booster.model.tree_info;
   if (treeInfo && treeInfo.some((g) => g !== 0)) {
-    throw new ModelImportError(
+    throw new PackageError(
       'multi-class',
       'tree_info assigns trees to more than one output group: multi-output models are not supported',
     );
   }
   const trees = booster.model.trees.map((raw, i) => readTree(raw, i, nFeatures, featureNames));
-  if (trees.length === 0) throw new ModelImportError('invalid-tree', 'the model has no trees');
+  if (trees.length === 0) throw new PackageError('invalid-tree', 'the model has no trees');
 
   const bestIteration = Number(learner.attributes?.best_iteration);
   if (Number.isInteger(bestIteration) && bestIteration + 1 < trees.length) {

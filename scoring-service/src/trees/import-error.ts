@@ -1,30 +1,5 @@
-import type { FieldIssue } from '../manifest/issues';
-
-/** Why a model file could not be read into a TreeEnsemble. Callers switch on `code`, people read `message`. */
-export type ModelImportErrorCode =
-  | 'json-invalid'
-  | 'unsupported-booster'
-  | 'unsupported-objective'
-  | 'categorical-splits'
-  | 'multi-class'
-  | 'multi-target'
-  | 'invalid-base-score'
-  | 'invalid-tree'
-  | 'onnx-invalid'
-  | 'onnx-unsupported'
-  | 'metadata-invalid'
-  | 'manifest-invalid'
-  | 'package-file-invalid'
-  | 'version-exists';
-
-export class ModelImportError extends Error {
-  readonly code: ModelImportErrorCode;
-  readonly issues?: FieldIssue[];
-
-  constructor(code: ModelImportErrorCode, message: string, issues?: FieldIssue[]) {
-    super(message);
-    this.name = 'ModelImportError';
-    this.code = code;
-    this.issues = issues;
-  }
-}
+/**
+ * @deprecated PackageError (package/errors.ts) is the one error for model files and packages;
+ * these aliases stay only while src/cli/import.ts still names them.
+ */
+export { PackageError as ModelImportError, type PackageErrorCode as ModelImportErrorCode } from '../package/errors';

@@ -4,15 +4,12 @@
  * margin, tree by tree. Used to check converted models and by tests; serving uses ONNX Runtime.
  */
 import type { Tree, TreeEnsemble } from './ensemble';
+import { childFor } from './split';
 
 /** Index of the leaf a row reaches in one tree. */
 export function leafIndex(tree: Tree, row: ArrayLike<number>): number {
   let node = 0;
-  while (tree.feature[node] >= 0) {
-    const x = Math.fround(row[tree.feature[node]]);
-    if (Number.isNaN(x)) node = tree.missingYes[node] ? tree.yes[node] : tree.no[node];
-    else node = x < tree.threshold[node] ? tree.yes[node] : tree.no[node];
-  }
+  while (tree.feature[node] >= 0) node = childFor(tree, node, Math.fround(row[tree.feature[node]]));
   return node;
 }
 
@@ -37,18 +34,4 @@ export function inverseLink(link: TreeEnsemble['link'], margin: number): number 
 
 export function predict(ensemble: TreeEnsemble, row: ArrayLike<number>): number {
   return inverseLink(ensemble.link, predictMargin(ensemble, row));
-}
-
-/** Margins for a row-major batch (rows.length = n * nFeatures). */
-export function predictMargins(ensemble: TreeEnsemble, rows: ArrayLike<number>, n: number): Float64Array {
-  const out = new Float64Array(n);
-  const width = ensemble.nFeatures;
-  for (let r = 0; r < n; r++) {
-    const start = r * width;
-    const row = ArrayBuffer.isView(rows)
-      ? (rows as Float32Array).subarray(start, start + width)
-      : Array.prototype.slice.call(rows, start, start + width);
-    out[r] = predictMargin(ensemble, row as ArrayLike<number>);
-  }
-  return out;
 }

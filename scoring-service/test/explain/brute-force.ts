@@ -3,13 +3,10 @@
  * values computed by enumerating every subset of features (only for a handful of features).
  */
 import type { Tree, TreeEnsemble } from '../../src/trees/ensemble';
+import { childFor } from '../../src/trees/split';
 
 /** Reproducible random numbers for the tests: the sampling explainer's own generator. */
 export { seededRandom as rng } from '../../src/explain/sampling';
-
-function goesYes(tree: Tree, node: number, x: number): boolean {
-  return Number.isNaN(x) ? tree.missingYes[node] === 1 : Math.fround(x) < tree.threshold[node];
-}
 
 /**
  * Path-dependent conditional expectation E[f(x) | x_S]: features in S follow the row,
@@ -18,7 +15,7 @@ function goesYes(tree: Tree, node: number, x: number): boolean {
 function pathDependentValue(tree: Tree, row: ArrayLike<number>, inS: boolean[], node = 0): number {
   const f = tree.feature[node];
   if (f < 0) return tree.value[node];
-  if (inS[f]) return pathDependentValue(tree, row, inS, goesYes(tree, node, row[f]) ? tree.yes[node] : tree.no[node]);
+  if (inS[f]) return pathDependentValue(tree, row, inS, childFor(tree, node, Math.fround(row[f])));
   const c = tree.cover[node];
   const zy = c > 0 ? tree.cover[tree.yes[node]] / c : 0.5;
   const zn = c > 0 ? tree.cover[tree.no[node]] / c : 0.5;
@@ -31,8 +28,7 @@ function margin(ensemble: TreeEnsemble, row: ArrayLike<number>): number {
   let m = ensemble.baseMargin;
   for (const tree of ensemble.trees) {
     let node = 0;
-    while (tree.feature[node] >= 0)
-      node = goesYes(tree, node, row[tree.feature[node]]) ? tree.yes[node] : tree.no[node];
+    while (tree.feature[node] >= 0) node = childFor(tree, node, Math.fround(row[tree.feature[node]]));
     m += tree.value[node];
   }
   return m;

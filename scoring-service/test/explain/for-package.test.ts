@@ -3,7 +3,7 @@ import { join, resolve } from 'path';
 import { explainerForPackage } from '../../src/explain/for-package';
 import { manifestSchema, type Manifest } from '../../src/manifest/schema';
 import { encodeModel, onnx, tensorInfo } from '../../src/onnx/proto';
-import { treeEnsembleToOnnx } from '../../src/onnx/write-tree-ensemble';
+import { treeEnsembleToOnnx } from '../../src/trees/to-onnx';
 import type { TreeEnsemble } from '../../src/trees/ensemble';
 import { treeEnsembleFromXgboost } from '../../src/trees/from-xgboost';
 import { referenceMargin } from './brute-force';

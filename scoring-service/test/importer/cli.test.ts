@@ -12,8 +12,8 @@ import { featureColumnNames, importXgboostFile } from '../../src/importer';
 import { loadPackage } from '../../src/package/loader';
 import { readLedger } from '../../src/package/ledger';
 import { readRegistry } from '../../src/package/registry';
-import { ModelImportError } from '../../src/trees/import-error';
 import { FIXTURES, REPO } from './golden';
+import { refusal } from '../package/refusal';
 
 jest.setTimeout(60_000); // spawns node processes; the machine is shared
 
@@ -51,16 +51,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-async function refusal(run: Promise<unknown>): Promise<ModelImportError> {
-  try {
-    await run;
-  } catch (err) {
-    if (err instanceof ModelImportError) return err;
-    throw err;
-  }
-  throw new Error('the import was accepted');
-}
 
 describe('npm run model:import', () => {
   it('writes a package the loader accepts, registers it as a candidate and records the import', async () => {

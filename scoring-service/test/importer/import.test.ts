@@ -5,23 +5,13 @@ import { featureColumnNames, importXgboost } from '../../src/importer';
 import { manifestSchema } from '../../src/manifest/schema';
 import { featureSignature } from '../../src/manifest/signature';
 import { treeEnsembleFromOnnx } from '../../src/trees/from-onnx';
-import { ModelImportError } from '../../src/trees/import-error';
 import { bundledCase, fixtureText } from './golden';
+import { refusal } from '../package/refusal';
 
 const lead = bundledCase('lead-scoring', '4.1.0');
 // Tests edit arbitrary manifest fields, so the metadata is typed loosely on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const leadMetadata = (): any => JSON.parse(readFileSync(path.join(lead.artifactDir!, 'metadata.json'), 'utf8'));
-
-function refusal(run: () => unknown): ModelImportError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ModelImportError) return err;
-    throw err;
-  }
-  throw new Error('the import was accepted');
-}
 
 describe('importXgboost with training metadata', () => {
   const created = '2026-11-25T12:00:00.000Z';

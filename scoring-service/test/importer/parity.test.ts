@@ -62,7 +62,7 @@ describe.each(cases.map((c) => [c.label, c] as const))('%s', (_label, golden) =>
   });
 
   it('ONNX Runtime reproduces the XGBoost prediction of every reference row', async () => {
-    // One intra-op thread: ORT then adds trees in order, as XGBoost does (see write-tree-ensemble.ts).
+    // One intra-op thread: ORT then adds trees in order, as XGBoost does (see trees/to-onnx.ts).
     const session = await ort.InferenceSession.create(imported.onnx, { intraOpNumThreads: 1 });
     try {
       const n = golden.rows.length;

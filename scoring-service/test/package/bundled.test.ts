@@ -2,21 +2,11 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PackageError } from '../../src/package/errors';
 import { sha256Hex } from '../../src/package/files';
 import { loadPackageDir, loadServingSet } from '../../src/package/loader';
+import { refusal } from './refusal';
 
 const models = path.join(__dirname, '../../../models');
-
-async function refusal(promise: Promise<unknown>): Promise<PackageError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof PackageError) return err;
-    throw err;
-  }
-  throw new Error('expected the package to be refused');
-}
 
 describe('bundled packages', () => {
   it('serve every registered version without a refusal', async () => {

@@ -2,11 +2,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { featureSignature } from '../../src/manifest/signature';
-import { PackageError } from '../../src/package/errors';
 import { sha256Hex } from '../../src/package/files';
 import { loadPackage, loadPackageDir, loadServingSet } from '../../src/package/loader';
 import { setStatus, upsertVersion } from '../../src/package/registry';
 import { readManifestJson, TINY_NAME, TINY_VERSION, writeManifestJson, writeTinyPackage } from './tiny-package';
+import { refusal } from './refusal';
 
 let modelsDir: string;
 let dir: string;
@@ -17,16 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(modelsDir, { recursive: true, force: true });
 });
-
-async function refusal(promise: Promise<unknown>): Promise<PackageError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof PackageError) return err;
-    throw err;
-  }
-  throw new Error('expected the package to be refused');
-}
 
 async function register(extra: { sha256?: string; signature?: string } = {}) {
   const manifest = await readManifestJson(dir);
@@ -174,7 +164,7 @@ describe('package loader', () => {
     });
     const err = await refusal(loadPackageDir(dir));
     expect(err.code).toBe('background-invalid');
-    expect(err.message).toContain('row 0 must be an array of 5 numbers or nulls');
+    expect(err.message).toContain('row 0 has 4 columns; the model has 5');
   });
 
   it('refuses a package whose registry entry records another sha256, or another name/version', async () => {

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PackageError } from '../../src/package/errors';
 import {
   compareVersions,
   readRegistry,
@@ -13,6 +12,7 @@ import {
   writeRegistry,
   type RegistryVersion,
 } from '../../src/package/registry';
+import { refusal } from './refusal';
 
 const sha = (c: string) => c.repeat(64);
 const entry = (version: string, status: RegistryVersion['status'] = 'candidate'): RegistryVersion => ({
@@ -31,18 +31,9 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function caught(promise: Promise<unknown>): Promise<PackageError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as PackageError;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('registry', () => {
   it('refuses a missing registry unless allowMissing, then returns an empty one', async () => {
-    const err = await caught(readRegistry(dir));
+    const err = await refusal(readRegistry(dir));
     expect(err.code).toBe('registry-missing');
     expect(err.message).toContain('registry.json');
     expect(await readRegistry(dir, { allowMissing: true })).toEqual({ schemaVersion: 1, models: {} });
@@ -67,7 +58,7 @@ describe('registry', () => {
       },
     };
     await fs.writeFile(path.join(dir, 'registry.json'), JSON.stringify(bad));
-    const err = await caught(readRegistry(dir));
+    const err = await refusal(readRegistry(dir));
     expect(err.code).toBe('registry-invalid');
     expect(err.file).toBe(path.join(dir, 'registry.json'));
     expect(err.message).toContain('models["lead-scoring"].versions["4.1.0"].status');
@@ -76,7 +67,7 @@ describe('registry', () => {
 
   it('reports broken JSON with the file name', async () => {
     await fs.writeFile(path.join(dir, 'registry.json'), '{"schemaVersion": 1, "models": {');
-    const err = await caught(readRegistry(dir));
+    const err = await refusal(readRegistry(dir));
     expect(err.code).toBe('json-invalid');
     expect(err.message).toContain('registry.json');
   });
@@ -86,7 +77,7 @@ describe('registry', () => {
       schemaVersion: 1,
       models: { 'lead-scoring': { aliases: { champion: '9.9.9' }, versions: { '4.1.0': entry('4.1.0') } } },
     };
-    const err = await caught(writeRegistry(dir, bad as never));
+    const err = await refusal(writeRegistry(dir, bad as never));
     expect(err.code).toBe('registry-invalid');
     expect(err.message).toContain('aliases.champion');
     await expect(fs.access(path.join(dir, 'registry.json'))).rejects.toThrow();
@@ -104,7 +95,7 @@ describe('registry', () => {
     expect(resolveVersion(registry, 'lead-scoring', '5.0.0')).toBeUndefined();
     expect(resolveVersion(registry, 'gift-demand', 'champion')).toBeUndefined();
 
-    const conflict = await caught(setStatus(dir, 'lead-scoring', '4.0.0', 'deprecated', 'lift dropped'));
+    const conflict = await refusal(setStatus(dir, 'lead-scoring', '4.0.0', 'deprecated', 'lift dropped'));
     expect(conflict.code).toBe('registry-conflict');
     await setAlias(dir, 'lead-scoring', 'champion', '4.1.0');
     await setAlias(dir, 'lead-scoring', 'challenger', undefined);
@@ -118,9 +109,9 @@ describe('registry', () => {
 
   it('refuses unknown models and versions and aliasing an archived version', async () => {
     await upsertVersion(dir, 'lead-scoring', '4.0.0', entry('4.0.0', 'archived'));
-    expect((await caught(setStatus(dir, 'lead-scoring', '9.0.0', 'staging'))).code).toBe('unknown-version');
-    expect((await caught(setStatus(dir, 'other-model', '1.0.0', 'staging'))).code).toBe('unknown-model');
-    expect((await caught(setAlias(dir, 'lead-scoring', 'champion', '4.0.0'))).code).toBe('registry-conflict');
+    expect((await refusal(setStatus(dir, 'lead-scoring', '9.0.0', 'staging'))).code).toBe('unknown-version');
+    expect((await refusal(setStatus(dir, 'other-model', '1.0.0', 'staging'))).code).toBe('unknown-model');
+    expect((await refusal(setAlias(dir, 'lead-scoring', 'champion', '4.0.0'))).code).toBe('registry-conflict');
   });
 
   it('keeps every version when upserts run concurrently', async () => {

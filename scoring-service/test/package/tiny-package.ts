@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../../src/manifest/schema';
 import { featureSignature } from '../../src/manifest/signature';
-import { treeEnsembleToOnnx } from '../../src/onnx/write-tree-ensemble';
+import { treeEnsembleToOnnx } from '../../src/trees/to-onnx';
 import { sha256Hex } from '../../src/package/files';
 import type { TreeEnsemble } from '../../src/trees/ensemble';
 

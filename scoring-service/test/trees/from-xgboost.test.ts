@@ -1,21 +1,13 @@
 import { baseMarginFor, parseXgboostModel, treeEnsembleFromXgboost } from '../../src/trees/from-xgboost';
-import { ModelImportError } from '../../src/trees/import-error';
 import { predictMargin } from '../../src/trees/predict';
 import { fixtureCase, fixtureText } from '../importer/golden';
+import { refusal as refusalOf } from '../package/refusal';
 
 // Tests edit arbitrary fields of the XGBoost JSON, so it is typed loosely on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (name: string): any => JSON.parse(fixtureText(name));
 
-function refusal(model: unknown): ModelImportError {
-  try {
-    parseXgboostModel(model);
-  } catch (err) {
-    if (err instanceof ModelImportError) return err;
-    throw err;
-  }
-  throw new Error('the model was accepted');
-}
+const refusal = (model: unknown) => refusalOf(() => parseXgboostModel(model));
 
 describe('parseXgboostModel', () => {
   it.each(['binary', 'poisson', 'regression'] as const)(

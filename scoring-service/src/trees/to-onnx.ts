@@ -15,8 +15,8 @@
  * - log: TreeEnsembleRegressor "margin" [N, 1] followed by Exp -> "prediction" (expected count);
  * - identity: TreeEnsembleRegressor -> "prediction" [N, 1].
  */
-import type { Tree, TreeEnsemble } from '../trees/ensemble';
-import { attribute, encodeModel, ML_DOMAIN, onnx, tensorInfo } from './proto';
+import { attribute, encodeModel, ML_DOMAIN, onnx, tensorInfo } from '../onnx/proto';
+import type { Tree, TreeEnsemble } from './ensemble';
 
 export interface OnnxWriteOptions {
   /** Graph input name; one float32 tensor [N, nFeatures]. */
