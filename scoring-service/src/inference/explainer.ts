@@ -6,6 +6,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { explainBySampling } from '../explain/sampling';
+import type { Manifest } from '../manifest/schema';
 import type { ModelSpec } from './protocol';
 import { predictRows } from './session';
 
@@ -23,7 +24,7 @@ export interface Explainer {
   explain(features: Float32Array, rows: number): Promise<Explained>;
 }
 
-const toMargin: Record<ModelSpec['link'], (p: number) => number> = {
+const toMargin: Record<Manifest['model']['link'], (p: number) => number> = {
   logit: (p) => Math.log(p / (1 - p)),
   log: (q) => Math.log(q),
   identity: (v) => v,
@@ -51,20 +52,8 @@ export async function buildExplainer(
   session: ort.InferenceSession,
   groups: number[][],
 ): Promise<Explainer> {
-  const chosen = explainModulesForOneModel().explainerForPackage({
-    onnxBytes: spec.onnxBytes,
-    manifest: {
-      model: {
-        format: 'onnx',
-        inputName: spec.inputName,
-        outputName: spec.outputName,
-        columns: spec.columns,
-        link: spec.link,
-        covers: spec.covers,
-      },
-    },
-    background: spec.background,
-  });
+  const chosen = explainModulesForOneModel().explainerForPackage(spec);
+  const model = spec.manifest.model;
   switch (chosen.method) {
     case 'treeshap': {
       const tree = chosen.explainer;
@@ -78,17 +67,17 @@ export async function buildExplainer(
     }
     case 'sampling': {
       const background = chosen.background;
-      const margin = toMargin[spec.link];
+      const margin = toMargin[model.link];
       return {
         method: 'sampling',
         description: `sampling (permutation SHAP against ${background.rows} background rows): ${chosen.why}`,
         async explain(features, rows) {
           const out = await explainBySampling(features, rows, {
-            nFeatures: spec.columns,
+            nFeatures: model.columns,
             background: background.values,
             nBackground: background.rows,
             groups,
-            predictMargin: async (batch, n) => (await predictRows(session, spec, batch, n)).map(margin),
+            predictMargin: async (batch, n) => (await predictRows(session, model, batch, n)).map(margin),
           });
           return { contributions: ownBuffer(out.values), stderr: ownBuffer(out.standardError) };
         },
