@@ -4,6 +4,7 @@ import type { ServiceDeps } from '../../deps';
 import { inferTensors, modelMetadata } from '../../usecases/infer-tensors';
 import { serviceVersion } from '../../version';
 import { modelParam, route, versionOrAliasParam, type RouteDeclaration } from '../route';
+import type { ComponentName } from '../schemas';
 
 /** The model of the path, and its version when the path names one (else the champion). */
 const target = (req: Request) => ({
@@ -23,22 +24,32 @@ function readiness(deps: ServiceDeps, req: Request) {
   return { name: served.name, version: served.version, ready: deps.pool.isLoaded(served.key) };
 }
 
-/** The same route for the champion (/v2/models/{model}...) and for a named version (/v2/models/{model}/versions/{version}...). */
-function forChampionAndVersion(
-  declare: (
-    path: string,
-    parameters: Record<string, string>,
-    which: { summary: string; unknown: string },
-  ) => RouteDeclaration,
+/**
+ * One OIP model route, declared for the champion (/v2/models/{model}<suffix>) and for a named
+ * version (/v2/models/{model}/versions/{version}<suffix>).
+ */
+function forChampionAndVersion<Name extends ComponentName>(
   suffix: string,
+  declaration: Pick<RouteDeclaration<Name>, 'method' | 'summary' | 'request' | 'responses' | 'handle'> & {
+    championSummary?: string;
+  },
 ): RouteDeclaration[] {
+  const { championSummary, responses, ...shared } = declaration;
+  const common = { ...shared, access: 'client', needsModels: true } as const;
   return [
-    declare(`/v2/models/{model}${suffix}`, { model: modelParam }, { summary: ' (champion)', unknown: 'Unknown model' }),
-    declare(
-      `/v2/models/{model}/versions/{version}${suffix}`,
-      { model: modelParam, version: versionOrAliasParam },
-      { summary: '', unknown: 'Unknown model or version' },
-    ),
+    route({
+      ...common,
+      path: `/v2/models/{model}${suffix}`,
+      summary: championSummary ?? declaration.summary,
+      parameters: { model: modelParam },
+      responses: { ...responses, '404': { description: 'Unknown model', problem: true } },
+    }),
+    route({
+      ...common,
+      path: `/v2/models/{model}/versions/{version}${suffix}`,
+      parameters: { model: modelParam, version: versionOrAliasParam },
+      responses: { ...responses, '404': { description: 'Unknown model or version', problem: true } },
+    }),
   ];
 }
 
@@ -81,66 +92,37 @@ export const oipRoutes: RouteDeclaration[] = [
       res.json({ name: 'scoring-service', version: serviceVersion, extensions: [] });
     },
   }),
-  ...forChampionAndVersion(
-    (path, parameters, which) =>
-      route({
-        method: 'get',
-        path,
-        access: 'client',
-        needsModels: true,
-        summary: `OIP model metadata${which.summary}`,
-        parameters,
-        responses: { '200': { json: 'ModelMetadata' }, '404': { description: which.unknown, problem: true } },
-        handle(req, res, deps) {
-          res.json(metadata(deps, req));
-        },
-      }),
-    '',
-  ),
-  ...forChampionAndVersion(
-    (path, parameters, which) =>
-      route({
-        method: 'get',
-        path,
-        access: 'client',
-        needsModels: true,
-        summary: 'OIP model readiness',
-        parameters,
-        responses: {
-          '200': { description: '{name, ready}', json: 'object' },
-          '404': { description: which.unknown, problem: true },
-        },
-        handle(req, res, deps) {
-          res.json(readiness(deps, req));
-        },
-      }),
-    '/ready',
-  ),
-  ...forChampionAndVersion(
-    (path, parameters, which) =>
-      route({
-        method: 'post',
-        path,
-        access: 'client',
-        needsModels: true,
-        summary: `OIP inference on raw tensors${which.summary}`,
-        parameters,
-        request: { schema: 'InferRequest', required: true, what: 'inference request' },
-        responses: {
-          '200': { json: 'InferResponse' },
-          '400': { description: 'Bad tensors', problem: true },
-          '404': { description: which.unknown, problem: true },
-        },
-        async handle(req, res, deps, request) {
-          const { model, version } = target(req);
-          const out = await deps.host.withSet((set) =>
-            inferTensors(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST),
-          );
-          res.locals.model = out.model_name;
-          res.locals.version = out.model_version;
-          res.json(out);
-        },
-      }),
-    '/infer',
-  ),
+  ...forChampionAndVersion('', {
+    method: 'get',
+    summary: 'OIP model metadata',
+    championSummary: 'OIP model metadata (champion)',
+    responses: { '200': { json: 'ModelMetadata' } },
+    handle(req, res, deps) {
+      res.json(metadata(deps, req));
+    },
+  }),
+  ...forChampionAndVersion('/ready', {
+    method: 'get',
+    summary: 'OIP model readiness',
+    responses: { '200': { description: '{name, ready}', json: 'object' } },
+    handle(req, res, deps) {
+      res.json(readiness(deps, req));
+    },
+  }),
+  ...forChampionAndVersion('/infer', {
+    method: 'post',
+    summary: 'OIP inference on raw tensors',
+    championSummary: 'OIP inference on raw tensors (champion)',
+    request: { schema: 'InferRequest', required: true, what: 'inference request' },
+    responses: { '200': { json: 'InferResponse' }, '400': { description: 'Bad tensors', problem: true } },
+    async handle(req, res, deps, request) {
+      const { model, version } = target(req);
+      const out = await deps.host.withSet((set) =>
+        inferTensors(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST),
+      );
+      res.locals.model = out.model_name;
+      res.locals.version = out.model_version;
+      res.json(out);
+    },
+  }),
 ];
