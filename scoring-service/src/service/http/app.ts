@@ -11,10 +11,9 @@ import type { ServiceDeps } from '../deps';
 import { requireKey } from './auth';
 import { jsonGuard, requireJson } from './body-guard';
 import { requestLogging, routeOf } from './logger';
-import { errorHandler, HttpProblem, notFoundHandler, parseOr400 } from './problems';
+import { errorHandler, HttpProblem, notFoundHandler } from './problems';
 import { expressPath, type RouteDeclaration } from './route';
 import { routes } from './routes';
-import { componentSchemas } from './schemas';
 
 function requestMetrics(deps: ServiceDeps): RequestHandler {
   return (req, res, next) => {
@@ -51,25 +50,9 @@ function availability(deps: ServiceDeps, needsModels: boolean): RequestHandler {
   };
 }
 
-/** The route's body, validated; a batch over MAX_RECORDS_PER_REQUEST is refused before validation. */
-function validatedBody(route: RouteDeclaration, deps: ServiceDeps, raw: unknown): unknown {
-  const request = route.request;
-  if (!request) return undefined;
-  if (request.batch) {
-    const limit = deps.config.MAX_RECORDS_PER_REQUEST;
-    const items = (raw as Record<string, unknown> | undefined)?.[request.batch];
-    if (Array.isArray(items) && items.length > limit)
-      throw new HttpProblem(
-        413,
-        `At most ${limit} ${request.batch} per call; this call has ${items.length}. Split the batch.`,
-      );
-  }
-  return parseOr400(componentSchemas[request.schema], request.required ? raw : (raw ?? {}), request.what);
-}
-
 function chain(route: RouteDeclaration, deps: ServiceDeps, body: RequestHandler[]): RequestHandler[] {
   const handler: RequestHandler = async (req, res) => {
-    await route.handle(req, res, deps, validatedBody(route, deps, req.body) as never);
+    await route.run(req, res, deps);
   };
   if (route.access === 'public') return [handler];
   return [requireKey(deps.keys, route.access), availability(deps, route.needsModels ?? false), ...body, handler];

@@ -3,8 +3,7 @@ import type { Request } from 'express';
 import type { ServiceDeps } from '../../deps';
 import { inferTensors, modelMetadata } from '../../usecases/infer-tensors';
 import { serviceVersion } from '../../version';
-import { modelParam, route, versionOrAliasParam, type RouteDeclaration } from '../route';
-import type { ComponentName } from '../schemas';
+import { modelParam, route, versionOrAliasParam, type ResponseDoc, type RouteDeclaration } from '../route';
 
 /** The model of the path, and its version when the path names one (else the champion). */
 const target = (req: Request) => ({
@@ -24,31 +23,35 @@ function readiness(deps: ServiceDeps, req: Request) {
   return { name: served.name, version: served.version, ready: deps.pool.isLoaded(served.key) };
 }
 
+/** Where one OIP model route is declared: for the champion, or for a named version. */
+interface Variant {
+  /** path, parameters, access and availability of this variant. */
+  at: Pick<RouteDeclaration, 'path' | 'parameters' | 'access' | 'needsModels'>;
+  /** " (champion)" on the champion's routes whose summary says so. */
+  champion: string;
+  notFound: ResponseDoc;
+}
+
 /**
  * One OIP model route, declared for the champion (/v2/models/{model}<suffix>) and for a named
  * version (/v2/models/{model}/versions/{version}<suffix>).
  */
-function forChampionAndVersion<Name extends ComponentName>(
-  suffix: string,
-  declaration: Pick<RouteDeclaration<Name>, 'method' | 'summary' | 'request' | 'responses' | 'handle'> & {
-    championSummary?: string;
-  },
-): RouteDeclaration[] {
-  const { championSummary, responses, ...shared } = declaration;
-  const common = { ...shared, access: 'client', needsModels: true } as const;
+function forChampionAndVersion(suffix: string, declare: (variant: Variant) => RouteDeclaration): RouteDeclaration[] {
+  const at = { access: 'client', needsModels: true } as const;
   return [
-    route({
-      ...common,
-      path: `/v2/models/{model}${suffix}`,
-      summary: championSummary ?? declaration.summary,
-      parameters: { model: modelParam },
-      responses: { ...responses, '404': { description: 'Unknown model', problem: true } },
+    declare({
+      at: { ...at, path: `/v2/models/{model}${suffix}`, parameters: { model: modelParam } },
+      champion: ' (champion)',
+      notFound: { description: 'Unknown model', problem: true },
     }),
-    route({
-      ...common,
-      path: `/v2/models/{model}/versions/{version}${suffix}`,
-      parameters: { model: modelParam, version: versionOrAliasParam },
-      responses: { ...responses, '404': { description: 'Unknown model or version', problem: true } },
+    declare({
+      at: {
+        ...at,
+        path: `/v2/models/{model}/versions/{version}${suffix}`,
+        parameters: { model: modelParam, version: versionOrAliasParam },
+      },
+      champion: '',
+      notFound: { description: 'Unknown model or version', problem: true },
     }),
   ];
 }
@@ -92,37 +95,48 @@ export const oipRoutes: RouteDeclaration[] = [
       res.json({ name: 'scoring-service', version: serviceVersion, extensions: [] });
     },
   }),
-  ...forChampionAndVersion('', {
-    method: 'get',
-    summary: 'OIP model metadata',
-    championSummary: 'OIP model metadata (champion)',
-    responses: { '200': { json: 'ModelMetadata' } },
-    handle(req, res, deps) {
-      res.json(metadata(deps, req));
-    },
-  }),
-  ...forChampionAndVersion('/ready', {
-    method: 'get',
-    summary: 'OIP model readiness',
-    responses: { '200': { description: '{name, ready}', json: 'object' } },
-    handle(req, res, deps) {
-      res.json(readiness(deps, req));
-    },
-  }),
-  ...forChampionAndVersion('/infer', {
-    method: 'post',
-    summary: 'OIP inference on raw tensors',
-    championSummary: 'OIP inference on raw tensors (champion)',
-    request: { schema: 'InferRequest', required: true, what: 'inference request' },
-    responses: { '200': { json: 'InferResponse' }, '400': { description: 'Bad tensors', problem: true } },
-    async handle(req, res, deps, request) {
-      const { model, version } = target(req);
-      const out = await deps.host.withSet((set) =>
-        inferTensors(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST),
-      );
-      res.locals.model = out.model_name;
-      res.locals.version = out.model_version;
-      res.json(out);
-    },
-  }),
+  ...forChampionAndVersion('', (v) =>
+    route({
+      ...v.at,
+      method: 'get',
+      summary: `OIP model metadata${v.champion}`,
+      responses: { '200': { json: 'ModelMetadata' }, '404': v.notFound },
+      handle(req, res, deps) {
+        res.json(metadata(deps, req));
+      },
+    }),
+  ),
+  ...forChampionAndVersion('/ready', (v) =>
+    route({
+      ...v.at,
+      method: 'get',
+      summary: 'OIP model readiness',
+      responses: { '200': { description: '{name, ready}', json: 'object' }, '404': v.notFound },
+      handle(req, res, deps) {
+        res.json(readiness(deps, req));
+      },
+    }),
+  ),
+  ...forChampionAndVersion('/infer', (v) =>
+    route({
+      ...v.at,
+      method: 'post',
+      summary: `OIP inference on raw tensors${v.champion}`,
+      request: { schema: 'InferRequest', required: true, what: 'inference request' },
+      responses: {
+        '200': { json: 'InferResponse' },
+        '400': { description: 'Bad tensors', problem: true },
+        '404': v.notFound,
+      },
+      async handle(req, res, deps, request) {
+        const { model, version } = target(req);
+        const out = await deps.host.withSet((set) =>
+          inferTensors(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST),
+        );
+        res.locals.model = out.model_name;
+        res.locals.version = out.model_version;
+        res.json(out);
+      },
+    }),
+  ),
 ];
