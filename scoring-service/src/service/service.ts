@@ -1,5 +1,5 @@
 /**
- * Builds one service instance (pool, models, metrics, keys, app) from a configuration. The
+ * Builds one service instance (pool, models, Prometheus metrics, keys, app) from a configuration. The
  * server process and the in-process tests both start here; neither listens here.
  */
 import type { Express } from 'express';

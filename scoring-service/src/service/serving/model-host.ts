@@ -52,7 +52,7 @@ export class ModelHost {
     readonly modelsDir: string,
     private readonly pool: WorkerPool,
     private readonly log: Logger,
-    private readonly metrics?: PrometheusMetrics,
+    private readonly prometheus?: PrometheusMetrics,
   ) {}
 
   get current(): ServingSet {
@@ -127,7 +127,7 @@ export class ModelHost {
       }
     });
     for (const v of old.versions)
-      if (!next.versions.some((n) => n.key === v.key)) this.metrics?.forget(v.name, v.version);
+      if (!next.versions.some((n) => n.key === v.key)) this.prometheus?.forget(v.name, v.version);
   }
 
   private report(refused: Refusal[]): ChangeReport {
@@ -155,7 +155,7 @@ export class ModelHost {
         const reason =
           err instanceof PackageError ? err.message : `cannot read the registry: ${(err as Error).message}`;
         this.log.error({ reason }, 'reload refused: the registry cannot be read; the serving set is unchanged');
-        this.metrics?.reloads.inc({ result: 'refused' });
+        this.prometheus?.reloads.inc({ result: 'refused' });
         if (this.set.versions.length === 0) this.notReady = reason;
         throw new ReloadRefused(`Reload refused, the serving set is unchanged: ${reason}`);
       }
@@ -180,7 +180,7 @@ export class ModelHost {
       }
       this.swap(new ServingSet(next, loaded.registry));
       this.notReady = next.length === 0 ? `no model version could be loaded from ${this.modelsDir}` : '';
-      this.metrics?.reloads.inc({ result: refused.length === 0 ? 'ok' : 'partial' });
+      this.prometheus?.reloads.inc({ result: refused.length === 0 ? 'ok' : 'partial' });
       this.log.info(
         { serving: next.map((v) => `${v.name}@${v.version}`), refused: refused.length },
         'serving set loaded',
