@@ -20,9 +20,11 @@ export { parseXgboostModel, treeEnsembleFromXgboost } from './trees/from-xgboost
 export { predict, predictMargin, inverseLink } from './trees/predict';
 export { createSession, predictRows, runRaw } from './inference/session';
 export { WorkerPool, WorkerCrashedError, type PoolOptions } from './inference/pool';
-export { present, scaledScore, decileOf, tierOf, countConfidence } from './service/outputs';
-export { canaryBucket, goesToChallenger } from './service/canary';
-export { loadConfig, configSchema, type Config } from './service/config';
+export { present, scaledScore, decileOf, tierOf, countConfidence } from './manifest/outputs';
+export { canaryBucket, goesToChallenger } from './service/usecases/canary';
+export { loadConfig, configSchema, type Config } from './service/ops/config';
 export { createService, type Service } from './service/service';
-export { openApiDocument, routeDocs } from './service/openapi';
-export * as schemas from './service/schemas';
+export { openApiDocument } from './service/http/openapi';
+export { routes } from './service/http/routes';
+export type { RouteDeclaration } from './service/http/route';
+export * as schemas from './service/http/schemas';

@@ -3,32 +3,28 @@
  * SIGTERM/SIGINT stop accepting work, let running requests finish (up to SHUTDOWN_GRACE_MS),
  * then exit.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
-import { banner } from './service/banner';
-import { ConfigError, loadConfig, type Config } from './service/config';
-import { createLogger } from './service/logger';
+import { banner } from './service/ops/banner';
+import { ConfigError, loadConfig, type Config } from './service/ops/config';
+import { createLogger } from './service/http/logger';
 import { createService, type Service } from './service/service';
 
-interface Preview {
+/** Something started next to the service (the root launcher's component preview), shown in the banner and closed on shutdown. */
+export interface Companion {
   url: string;
   close(): Promise<void>;
 }
 
-/** The off-platform component preview (preview/server.js), when it ships with this checkout. */
-async function startPreview(config: Config, serviceUrl: string, apiKey: string): Promise<Preview | undefined> {
-  const port = Number(process.env.PREVIEW_PORT ?? 8081);
-  const file = path.resolve(__dirname, '../../preview/server.js');
-  if (process.env.PREVIEW === 'off' || !existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const preview = require(file) as {
-    startPreview(o: { port: number; host?: string; serviceUrl: string; apiKey: string }): Promise<Preview>;
-  };
-  return preview.startPreview({ port, host: config.HOST, serviceUrl, apiKey });
+export interface MainOptions {
+  /**
+   * Called once the models are loaded, before the banner, with the service's own URL and a
+   * client key; what it returns is shown in the banner as the preview and closed on shutdown.
+   * Run directly (node scoring-service/dist/server.js), the service starts nothing else.
+   */
+  withPreview?: (service: { url: string; clientKey: string }) => Promise<Companion | undefined>;
 }
 
-export async function main(): Promise<void> {
+export async function main(options: MainOptions = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -60,12 +56,14 @@ export async function main(): Promise<void> {
   const clientKey = service.generatedKeys?.client ?? config.SCORING_API_KEYS[0] ?? config.SCORING_ADMIN_KEYS[0];
   log.info({ port, workers: service.deps.pool.size }, 'listening; loading models');
   await service.loaded;
-  let preview: Preview | undefined;
-  try {
-    const own = config.HOST && config.HOST !== '0.0.0.0' && config.HOST !== '::' ? url : `http://127.0.0.1:${port}`;
-    preview = await startPreview(config, own, clientKey);
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'the component preview did not start');
+  let preview: Companion | undefined;
+  if (options.withPreview) {
+    try {
+      const own = config.HOST && config.HOST !== '0.0.0.0' && config.HOST !== '::' ? url : `http://127.0.0.1:${port}`;
+      preview = await options.withPreview({ url: own, clientKey });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'the component preview did not start');
+    }
   }
   process.stdout.write(
     banner({

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { testConfig } from '../../scoring-service/src/service/config';
+import { testConfig } from '../../scoring-service/src/service/ops/config';
 import { createService, type Service } from '../../scoring-service/src/service/service';
 import { REPO_ROOT } from './support/apex-checks';
 import {

@@ -7,8 +7,8 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile } from './http';
-import { loadConfig } from '../service/config';
-import { createLogger } from '../service/logger';
+import { loadConfig } from '../service/ops/config';
+import { createLogger } from '../service/http/logger';
 import { createService, type Service } from '../service/service';
 import type { ScoringRecord } from '../features/pipeline';
 

@@ -4,8 +4,11 @@
  * background sample, or permutation sampling for other graphs); sampling runs its batches
  * through this worker's ONNX Runtime session.
  */
+import Module, { createRequire } from 'node:module';
+import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { explainBySampling } from '../explain/sampling';
+import type { Manifest } from '../manifest/schema';
 import type { ModelSpec } from './protocol';
 import { predictRows } from './session';
 
@@ -23,7 +26,7 @@ export interface Explainer {
   explain(features: Float32Array, rows: number): Promise<Explained>;
 }
 
-const toMargin: Record<ModelSpec['link'], (p: number) => number> = {
+const toMargin: Record<Manifest['model']['link'], (p: number) => number> = {
   logit: (p) => Math.log(p / (1 - p)),
   log: (q) => Math.log(q),
   identity: (v) => v,
@@ -31,18 +34,37 @@ const toMargin: Record<ModelSpec['link'], (p: number) => number> = {
 
 type ForPackage = typeof import('../explain/for-package');
 
+/** A CommonJS module object; `load` (stable in every Node version, untyped) compiles a file into it. */
+type LoadableModule = NodeJS.Module & { load(filename: string): void };
+
+const explainDir = path.resolve(__dirname, '../explain') + path.sep;
+
 /**
- * A fresh copy of the explain modules for each model version. TreeSHAP's hot loop is a closure
+ * A private copy of the explain modules for each model version. TreeSHAP's hot loop is a closure
  * over one model's tables; once a second model's explainer exists, V8 shares one optimized
  * version between them and can no longer specialise it to either model's tables. Measured on
  * lead-scoring 4.1.0, 200 rows, in a worker also holding 4.0.0 and gift-demand: 27-29 ms with
  * shared modules, 17-18 ms with a copy per model (the same as a worker holding only 4.1.0).
+ * The copies are compiled into module objects of their own, outside require.cache: every other
+ * module (trees/, manifest/, ...) is the process's shared instance, as anywhere else.
  */
 function explainModulesForOneModel(): ForPackage {
-  for (const id of ['../explain/for-package', '../explain/treeshap', '../explain/covers'])
-    delete require.cache[require.resolve(id)];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../explain/for-package') as ForPackage;
+  const copies = new Map<string, LoadableModule>();
+  const load = (filename: string): unknown => {
+    const existing = copies.get(filename);
+    if (existing) return existing.exports;
+    const copy = new Module(filename, module) as LoadableModule;
+    const shared = createRequire(filename);
+    // Module.prototype._compile gives the file a require that calls this one.
+    copy.require = ((id: string) => {
+      const resolved = shared.resolve(id);
+      return resolved.startsWith(explainDir) ? load(resolved) : shared(id);
+    }) as NodeJS.Require;
+    copies.set(filename, copy);
+    copy.load(filename);
+    return copy.exports;
+  };
+  return load(require.resolve('../explain/for-package')) as ForPackage;
 }
 
 /** `groups`: the columns of each reason, the players when sampling (one-hot columns move together). */
@@ -51,20 +73,8 @@ export async function buildExplainer(
   session: ort.InferenceSession,
   groups: number[][],
 ): Promise<Explainer> {
-  const chosen = explainModulesForOneModel().explainerForPackage({
-    onnxBytes: spec.onnxBytes,
-    manifest: {
-      model: {
-        format: 'onnx',
-        inputName: spec.inputName,
-        outputName: spec.outputName,
-        columns: spec.columns,
-        link: spec.link,
-        covers: spec.covers,
-      },
-    },
-    background: spec.background,
-  });
+  const chosen = explainModulesForOneModel().explainerForPackage(spec);
+  const model = spec.manifest.model;
   switch (chosen.method) {
     case 'treeshap': {
       const tree = chosen.explainer;
@@ -78,17 +88,17 @@ export async function buildExplainer(
     }
     case 'sampling': {
       const background = chosen.background;
-      const margin = toMargin[spec.link];
+      const margin = toMargin[model.link];
       return {
         method: 'sampling',
         description: `sampling (permutation SHAP against ${background.rows} background rows): ${chosen.why}`,
         async explain(features, rows) {
           const out = await explainBySampling(features, rows, {
-            nFeatures: spec.columns,
+            nFeatures: model.columns,
             background: background.values,
             nBackground: background.rows,
             groups,
-            predictMargin: async (batch, n) => (await predictRows(session, spec, batch, n)).map(margin),
+            predictMargin: async (batch, n) => (await predictRows(session, model, batch, n)).map(margin),
           });
           return { contributions: ownBuffer(out.values), stderr: ownBuffer(out.standardError) };
         },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   ExplainRequest,
+  Explanations,
   FromWorker,
   ModelInfo,
   ModelSpec,
@@ -291,7 +292,7 @@ export class WorkerPool extends EventEmitter {
 function mergeResults(results: RunResult[], rows: number): RunResult {
   const scores = new Float64Array(rows);
   const first = results[0];
-  const explanations = first.explanations ? results.flatMap((r) => r.explanations ?? []) : undefined;
+  const explanations = first.explanations && concatExplanations(results.map((r) => r.explanations!));
   const width = first.contributions ? first.contributions.length / first.scores.length : 0;
   const contributions = first.contributions ? new Float64Array(rows * width) : undefined;
   let offset = 0;
@@ -301,4 +302,11 @@ function mergeResults(results: RunResult[], rows: number): RunResult {
     offset += r.scores.length;
   }
   return { scores, explanations, contributions };
+}
+
+/** The parts' explanations in row order; every part of one run has the same format. */
+function concatExplanations(parts: Explanations[]): Explanations {
+  if (parts[0].format === 'json')
+    return { format: 'json', rows: parts.flatMap((p) => (p.format === 'json' ? p.rows : [])) };
+  return { format: 'objects', rows: parts.flatMap((p) => (p.format === 'objects' ? p.rows : [])) };
 }

@@ -1,6 +1,6 @@
 import type { Explanation } from '../explain/reasons';
 import type { FeatureBlock } from '../features/pipeline';
-import type { InputSpec } from '../manifest/schema';
+import type { Manifest } from '../manifest/schema';
 import type { PriorityOutcome } from './priority';
 
 /**
@@ -16,16 +16,13 @@ export interface ModelSpec {
   onnxBytes: Uint8Array;
   /** The package's background sample (feature rows), for covers or the model-agnostic explainer. */
   background?: { rows: number; columns: number; values: Float32Array };
-  inputName: string;
-  outputName: string;
-  columns: number;
-  link: 'logit' | 'log' | 'identity';
-  /** Where tree covers come from (manifest model.covers). */
-  covers: 'onnx' | 'background' | 'none';
-  /** Build the explainer at load (once), so the first explained request does not pay for it. */
-  explain: boolean;
-  /** How columns fold back into inputs (the pipeline's blocks) and the inputs' labels: what reasons are built from. */
-  layout?: { blocks: FeatureBlock[]; inputs: InputSpec[] };
+  /** The package's verified manifest, whole: the model section (tensors, columns, link, covers) and the inputs' labels. */
+  manifest: Manifest;
+  /**
+   * Build the explainer at load (once), so the first explained request does not pay for it:
+   * how columns fold back into inputs (the compiled pipeline's blocks), what reasons are built from.
+   */
+  explain?: { blocks: FeatureBlock[] };
 }
 
 export interface TensorInfo {
@@ -67,14 +64,14 @@ export interface ExplainRequest {
   json?: boolean;
 }
 
+/** One explanation per row: objects, or with explain.json each one's JSON text. */
+export type Explanations = { format: 'objects'; rows: Explanation[] } | { format: 'json'; rows: string[] };
+
 export interface RunResult {
   /** The prediction per row: probability (binary), expected count (Poisson) or value. */
   scores: Float64Array;
-  /**
-   * When explained: one explanation per row; with explain.json, each one's JSON text instead
-   * (read it as `string[]`; the pool only concatenates the parts' lists, so it carries either).
-   */
-  explanations?: Explanation[];
+  /** When explained. */
+  explanations?: Explanations;
   /**
    * With explain.raw: per row, one contribution per column (treeshap) or per group (sampling),
    * in margin units, then the base value: rows x (width + 1).

@@ -3,8 +3,10 @@
  * to one prediction per row. Used inside inference workers, and directly by tools (CLI,
  * benchmark) that score in-process.
  */
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { ModelSpec, RawTensor, TensorInfo } from './protocol';
+import type { Manifest } from '../manifest/schema';
+import type { RawTensor, TensorInfo } from './protocol';
 
 export interface SessionOptions {
   /** Threads ONNX Runtime may use inside one run. */
@@ -23,9 +25,8 @@ export async function createSession(
     // The memory arena grows with the largest batch seen and never shrinks; tree models need little memory.
     enableCpuMemArena: false,
   };
-  return typeof model === 'string'
-    ? ort.InferenceSession.create(model, sessionOptions)
-    : ort.InferenceSession.create(model, sessionOptions);
+  const bytes = typeof model === 'string' ? await readFile(model) : model;
+  return ort.InferenceSession.create(bytes, sessionOptions);
 }
 
 function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
@@ -46,7 +47,7 @@ export function sessionInfo(session: ort.InferenceSession): { inputs: TensorInfo
  */
 export async function predictRows(
   session: ort.InferenceSession,
-  spec: Pick<ModelSpec, 'inputName' | 'outputName' | 'columns'>,
+  spec: Pick<Manifest['model'], 'inputName' | 'outputName' | 'columns'>,
   features: Float32Array,
   rows: number,
 ): Promise<Float64Array> {

@@ -30,9 +30,10 @@ async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
   let explainer: Explainer | undefined;
   let reasons: ReasonBuilder | undefined;
   let explainerNote = 'not requested';
-  if (spec.explain && spec.layout) {
+  if (spec.explain) {
     try {
-      reasons = createReasonBuilder({ blocks: spec.layout.blocks, inputs: spec.layout.inputs, link: spec.link });
+      const { inputs, model } = spec.manifest;
+      reasons = createReasonBuilder({ blocks: spec.explain.blocks, inputs, link: model.link });
       explainer = await buildExplainer(
         spec,
         session,
@@ -89,7 +90,7 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
       if (msg.crash && allowCrash) process.exit(70); // test hook: die holding a real request
       const { key, features, rows, explain } = msg.request;
       const entry = get(key);
-      const scores = await predictRows(entry.session, entry.spec, features, rows);
+      const scores = await predictRows(entry.session, entry.spec.manifest.model, features, rows);
       const result: RunResult = { scores };
       const transfer: ArrayBuffer[] = [scores.buffer as ArrayBuffer];
       if (explain) {
@@ -101,8 +102,8 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
         const explanations = explainRows(entry.reasons, entry.explainer.method, explained, rows, explain);
         // JSON text is also cheaper to post than objects: one string per row to copy, nothing to clone.
         result.explanations = explain.json
-          ? (explanations.map((e) => JSON.stringify(e)) as unknown as Explanation[])
-          : explanations;
+          ? { format: 'json', rows: explanations.map((e) => JSON.stringify(e)) }
+          : { format: 'objects', rows: explanations };
         if (explain.raw) {
           result.contributions = explained.contributions;
           transfer.push(explained.contributions.buffer as ArrayBuffer);

@@ -68,3 +68,11 @@ export function psi(expected: readonly number[], actual: readonly number[], epsi
   }
   return sum;
 }
+
+/** PSI of live values against a baseline histogram as a manifest stores it (edges and proportions). */
+export function populationStability(
+  baseline: { edges: readonly number[]; proportions: readonly number[] },
+  values: ArrayLike<number>,
+): number {
+  return psi(baseline.proportions, histogram(values, baseline.edges));
+}

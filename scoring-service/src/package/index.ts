@@ -27,4 +27,4 @@ export {
   signoffRoles,
 } from './ledger';
 export type { ScoringRecord } from '../features/pipeline';
-export { present, scaledScore, decileOf, tierOf, countConfidence, type Presented } from '../service/outputs';
+export { present, scaledScore, decileOf, tierOf, countConfidence, type Presented } from '../manifest/outputs';

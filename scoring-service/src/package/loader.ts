@@ -325,21 +325,45 @@ export async function loadPackage(
   });
 }
 
-export interface ServingSet {
+/** Every registered version that should serve, loaded, and the ones refused. */
+export interface RegisteredPackages {
   registry: Registry;
   packages: LoadedPackage[];
   /** Versions that were refused, each with why; the others still load. */
   errors: { name: string; version: string; error: PackageError }[];
 }
 
+export interface LoadServingSetOptions {
+  /**
+   * Where a registered version's folder is; it may refuse the registry's path by throwing (its
+   * message is kept as the refusal's). Default: the registry's path, which must stay inside modelsDir.
+   */
+  locate?: (name: string, version: string, entry: RegistryVersion) => Promise<string>;
+}
+
 /** Loads every non-archived registered version, collecting per-version errors instead of stopping at the first. */
-export async function loadServingSet(modelsDir: string): Promise<ServingSet> {
+export async function loadServingSet(
+  modelsDir: string,
+  options: LoadServingSetOptions = {},
+): Promise<RegisteredPackages> {
   const registry = await readRegistry(modelsDir);
   const packages: LoadedPackage[] = [];
-  const errors: ServingSet['errors'] = [];
-  for (const { name, version } of servingVersions(registry)) {
+  const errors: RegisteredPackages['errors'] = [];
+  const registryFile = path.join(modelsDir, 'registry.json');
+  for (const { name, version, entry } of servingVersions(registry)) {
+    let dir: string;
     try {
-      packages.push(await loadPackage(modelsDir, name, version, registry));
+      dir = options.locate ? await options.locate(name, version, entry) : packageDir(modelsDir, name, version, entry);
+    } catch (err) {
+      const error =
+        err instanceof PackageError
+          ? err
+          : new PackageError('registry-invalid', (err as Error).message, { file: registryFile });
+      errors.push({ name, version, error });
+      continue;
+    }
+    try {
+      packages.push(await loadPackageDir(dir, { name, version, registryEntry: entry, registryFile }));
     } catch (err) {
       const error =
         err instanceof PackageError

@@ -1,9 +1,9 @@
 import type { WorkerPool } from '../inference/pool';
-import type { KeyRing } from './auth';
-import type { Config } from './config';
-import type { Logger } from './logger';
-import type { ServiceMetrics } from './metrics';
-import type { ModelHost } from './model-host';
+import type { KeyRing } from './http/auth';
+import type { Logger } from './http/logger';
+import type { Config } from './ops/config';
+import type { PrometheusMetrics } from './ops/prometheus';
+import type { ModelHost } from './serving/model-host';
 
 /** What the routes are built from: one instance per service. */
 export interface ServiceDeps {
@@ -11,7 +11,7 @@ export interface ServiceDeps {
   host: ModelHost;
   pool: WorkerPool;
   keys: KeyRing;
-  metrics: ServiceMetrics;
+  prometheus: PrometheusMetrics;
   log: Logger;
   /** Set once shutdown starts: readiness fails and new work is refused. */
   state: { shuttingDown: boolean };

@@ -1,168 +1,49 @@
 /**
- * Errors the service answers with, and the single error handler that turns anything thrown
- * into an RFC 9457 `application/problem+json` body. Nothing from a 5xx cause (stack, message)
- * and no input value ever reaches a response.
+ * What the service's use cases and serving set refuse, by name. They know nothing of HTTP:
+ * http/problems.ts is the one place that maps each of these to a status and a problem body.
+ * The message is the detail a caller sees: it names what is wrong and what to do, and never
+ * carries input values.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from 'zod';
-import { PoolClosedError, WorkerCrashedError, WorkerTaskError } from '../inference/pool';
-import { PackageError } from '../package/errors';
 
-export interface ProblemIssue {
+/** One failing place in a request, as the caller wrote it: records[3].inputs.industry. */
+export interface Issue {
   path: string;
   message: string;
 }
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: ProblemIssue[];
-  /** Open Inference Protocol clients read `error`; set on /v2 routes. */
-  error?: string;
-  requestId?: string;
-}
-
-const titles: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not found',
-  405: 'Method not allowed',
-  409: 'Conflict',
-  413: 'Payload too large',
-  415: 'Unsupported media type',
-  422: 'Unprocessable input',
-  500: 'Internal server error',
-  503: 'Service unavailable',
-};
-
-/** An error meant for the caller: its status, detail and issues are safe to show. */
-export class HttpProblem extends Error {
+export abstract class ServiceError extends Error {
   constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly errors?: ProblemIssue[],
-    readonly headers: Record<string, string> = {},
+    message: string,
+    readonly issues?: Issue[],
   ) {
-    super(detail);
+    super(message);
+    this.name = new.target.name;
   }
 }
 
-/** Paths as the caller wrote them: records[3].inputs.industry. */
-export function formatIssuePath(pathParts: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of pathParts) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
+/** The model, version or alias named in the request is not served. */
+export class ModelNotServed extends ServiceError {}
 
-export function fromZod(error: z.ZodError, prefix: PropertyKey[] = []): ProblemIssue[] {
-  return error.issues.map((issue) => ({ path: formatIssuePath([...prefix, ...issue.path]), message: issue.message }));
-}
+/** The request is well-formed JSON of the right shape but asks for something that cannot be done (no such tensor, wrong kind of model). */
+export class RequestRefused extends ServiceError {}
 
-/** Validates with a zod schema; a failure becomes a 400 listing the failing paths. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpProblem(400, `The ${what} does not match the schema.`, fromZod(parsed.error));
-  return parsed.data;
-}
+/** Record inputs do not fit the model's manifest (unknown input, wrong type, value not allowed). */
+export class InputsInvalid extends ServiceError {}
 
-function problemType(status: number): string {
-  return `https://httpstatuses.io/${status}`;
-}
+/** More records or rows than one call may carry. */
+export class BatchTooLarge extends ServiceError {}
 
-export function problemBody(status: number, detail: string, errors?: ProblemIssue[]): ProblemBody {
-  const body: ProblemBody = { type: problemType(status), title: titles[status] ?? 'Error', status, detail };
-  if (errors && errors.length > 0) body.errors = errors;
-  return body;
-}
+/** A reload found the registry unreadable, or refused some versions; the serving set says what still serves. */
+export class ReloadRefused extends ServiceError {}
 
-/** Body-parser errors carry `type` and `status`; map the ones a caller can cause. */
-function fromBodyParser(err: { type?: string; status?: number; limit?: number }): HttpProblem | undefined {
-  switch (err.type) {
-    case 'entity.too.large':
-      return new HttpProblem(413, `The request body is larger than the limit of ${err.limit} bytes.`);
-    case 'entity.parse.failed':
-      return new HttpProblem(400, 'The request body is not valid JSON.');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpProblem(415, 'The request body must be UTF-8 JSON.');
-    case 'request.aborted':
-      return new HttpProblem(400, 'The request was aborted by the client.');
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return new HttpProblem(400, 'The request body could not be read.');
-    default:
-      return undefined;
-  }
-}
+/** A package that was asked for does not verify (checksum, MODELS_DIR, package checks). */
+export class PackageRefused extends ServiceError {}
 
-/** Turns anything thrown into the problem a caller should see. */
-export function toProblem(err: unknown): HttpProblem {
-  if (err instanceof HttpProblem) return err;
-  if (err instanceof z.ZodError) return new HttpProblem(400, 'The request does not match the schema.', fromZod(err));
-  if (err instanceof PackageError) {
-    // A package that does not verify is a server-side artifact problem, but its message names the file, not user data.
-    return new HttpProblem(422, err.message);
-  }
-  if (err instanceof WorkerCrashedError) {
-    // An internal failure (500), though the request itself is safe to retry: the worker is replaced at once.
-    return new HttpProblem(
-      500,
-      'An inference worker stopped while running this request; it has been replaced. Retry the request.',
-    );
-  }
-  if (err instanceof PoolClosedError)
-    return new HttpProblem(503, 'The service is shutting down; retry on another replica.', undefined, {
-      'Retry-After': '1',
-    });
-  if (err instanceof WorkerTaskError && err.code === 'no-explainer') return new HttpProblem(422, err.message);
-  if (err && typeof err === 'object') {
-    const mapped = fromBodyParser(err as { type?: string });
-    if (mapped) return mapped;
-    // Other client errors raised by express itself (http-errors with a 4xx status), e.g. a path that is not valid URL encoding.
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return new HttpProblem(
-        status,
-        err instanceof URIError
-          ? 'The request path is not valid URL encoding.'
-          : `The request cannot be handled (${titles[status] ?? status}).`,
-      );
-    }
-  }
-  return new HttpProblem(500, 'The service failed to handle this request; the failure is logged with its request id.');
-}
+/** A package path that is absolute, climbs with "..", or leads outside MODELS_DIR. */
+export class PackagePathRefused extends ServiceError {}
 
-export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpProblem): void {
-  const body = problemBody(problem.status, problem.detail, problem.errors);
-  const requestId = res.locals.requestId as string | undefined;
-  if (requestId) body.requestId = requestId;
-  if (res.req.path.startsWith('/v2/')) body.error = problem.detail;
-  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
-}
+/** No package folder at the path asked for. */
+export class PackageNotFound extends ServiceError {}
 
-/** The one error handler. Logs 5xx with the cause (never the body); 4xx at debug. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
-  if (res.headersSent) return next(err);
-  const problem = toProblem(err);
-  const log = res.locals.log as
-    { error: (o: object, m: string) => void; debug: (o: object, m: string) => void } | undefined;
-  if (problem.status >= 500)
-    log?.error(
-      { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) },
-      'request failed',
-    );
-  else log?.debug({ status: problem.status, detail: problem.detail }, 'request refused');
-  sendProblem(res, problem);
-};
-
-/** 404 for routes that do not exist. */
-export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new HttpProblem(404, `No route ${req.method} ${req.path}.`));
-};
+/** Retiring the champion while other versions serve would leave the model without one. */
+export class RetireRefused extends ServiceError {}

@@ -1,19 +1,17 @@
 /**
- * Builds one service instance (pool, models, metrics, keys, app) from a configuration. The
+ * Builds one service instance (pool, models, Prometheus metrics, keys, app) from a configuration. The
  * server process and the in-process tests both start here; neither listens here.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Express } from 'express';
 import { WorkerPool } from '../inference/pool';
 import type { PriorityOutcome } from '../inference/priority';
-import { generateKey, KeyRing } from './auth';
-import { createApp } from './app';
-import type { Config } from './config';
 import type { ServiceDeps } from './deps';
-import { createLogger, type Logger } from './logger';
-import { ServiceMetrics } from './metrics';
-import { ModelHost } from './model-host';
+import { createApp } from './http/app';
+import { generateKey, KeyRing } from './http/auth';
+import { createLogger, type Logger } from './http/logger';
+import type { Config } from './ops/config';
+import { PrometheusMetrics } from './ops/prometheus';
+import { ModelHost } from './serving/model-host';
 
 export interface Service {
   app: Express;
@@ -34,10 +32,6 @@ export interface ServiceOptions {
   loadInBackground?: boolean;
 }
 
-export const serviceVersion = (
-  JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }
-).version;
-
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   let clientKeys = config.SCORING_API_KEYS;
@@ -49,7 +43,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     clientKeys = [generatedKeys.client];
     adminKeys = [generatedKeys.admin];
   }
-  const metrics = new ServiceMetrics(config.PSI_WINDOW);
+  const prometheus = new PrometheusMetrics(config.PSI_WINDOW);
   const pool = new WorkerPool({
     size: config.WORKERS,
     ortThreads: config.ORT_THREADS,
@@ -69,16 +63,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
     }
   });
   pool.on('worker-crashed', (err: Error) => {
-    metrics.workerRestarts.inc();
+    prometheus.workerRestarts.inc();
     log.error({ err: err.message }, 'inference worker crashed; replacing it');
   });
-  const host = new ModelHost(config.modelsDir, pool, log, metrics);
+  const host = new ModelHost(config.modelsDir, pool, log, prometheus);
   const deps: ServiceDeps = {
     config,
     host,
     pool,
     keys: new KeyRing(clientKeys, adminKeys),
-    metrics,
+    prometheus,
     log,
     state: { shuttingDown: false },
   };
@@ -87,7 +81,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     (err: Error) => log.error({ reason: err.message }, 'no models loaded at start; the service is not ready'),
   );
   if (!options.loadInBackground) await loaded;
-  const app = createApp(deps, serviceVersion);
+  const app = createApp(deps);
   return {
     app,
     deps,

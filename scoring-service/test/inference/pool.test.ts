@@ -10,17 +10,11 @@ import type { Service } from '../../src/service/service';
 import { auth, leads, MODELS_DIR, rawPredict, startService } from '../service/helpers';
 
 function spec(pkg: LoadedPackage): ModelSpec {
-  const manifest = pkg.manifest;
   return {
     key: 'lead-scoring@4.1.0',
     onnxBytes: pkg.onnxBytes,
-    inputName: manifest.model.inputName,
-    outputName: manifest.model.outputName,
-    columns: manifest.model.columns,
-    link: manifest.model.link,
-    covers: manifest.model.covers,
-    explain: true,
-    layout: { blocks: [...pkg.pipeline.blocks], inputs: manifest.inputs },
+    manifest: pkg.manifest,
+    explain: { blocks: [...pkg.pipeline.blocks] },
   };
 }
 
@@ -61,8 +55,11 @@ describe('WorkerPool', () => {
     const { scores } = await rawPredict('lead-scoring', '4.1.0', features, n);
     expect(Array.from(split.scores)).toEqual(scores);
     expect(split.contributions).toHaveLength(n * 42);
-    expect(split.explanations).toHaveLength(n);
-    split.explanations!.forEach((e, r) => {
+    const explained = split.explanations!;
+    expect(explained.format).toBe('objects'); // json was not asked for
+    if (explained.format !== 'objects') return;
+    expect(explained.rows).toHaveLength(n);
+    explained.rows.forEach((e, r) => {
       expect(e.reasons).toHaveLength(3);
       expect(e.margin).toBeCloseTo(Math.log(split.scores[r] / (1 - split.scores[r])), 4);
     });

@@ -1,7 +1,7 @@
 jest.setTimeout(120_000);
 
 import request from 'supertest';
-import { scoreRequestSchema } from '../../src/service/schemas';
+import { scoreRequestSchema } from '../../src/service/http/schemas';
 import type { Service } from '../../src/service/service';
 import { auth, leads, readManifest, startService } from './helpers';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/service/config';
+import { ConfigError, loadConfig } from '../../src/service/ops/config';
 
 describe('configuration from the environment', () => {
   it('has documented defaults', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Worker } from 'node:worker_threads';
-import { testConfig } from '../../src/service/config';
+import { testConfig } from '../../src/service/ops/config';
 import { createService, type Service } from '../../src/service/service';
 import type { Manifest, Registry } from '../../src/manifest/schema';
 

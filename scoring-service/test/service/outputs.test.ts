@@ -1,5 +1,5 @@
-import { canaryBucket, goesToChallenger } from '../../src/service/canary';
-import { countConfidence, decileOf, scaledScore, tierOf } from '../../src/service/outputs';
+import { canaryBucket, goesToChallenger } from '../../src/service/usecases/canary';
+import { countConfidence, decileOf, scaledScore, tierOf } from '../../src/manifest/outputs';
 
 const quantiles = Array.from({ length: 101 }, (_, i) => i / 100);
 

@@ -4,8 +4,8 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Service } from '../../src/service/service';
-import { scoreRequest } from '../../src/service/scoring';
-import type { ScoreRequest } from '../../src/service/schemas';
+import type { ScoreRequest } from '../../src/service/http/schemas';
+import { scoreRecords } from '../../src/service/usecases/score-records';
 import { ADMIN_KEY, auth, copyModels, editManifest, editRegistry, leads, MODELS_DIR, startService } from './helpers';
 
 const URL = '/v1/models/lead-scoring/score';
@@ -92,11 +92,12 @@ describe('reloading the serving set', () => {
     const response = await host.withSet(async (set) => {
       await host.retireVersion('lead-scoring', '4.2.0');
       expect(host.current.models.get('lead-scoring')!.versions.has('4.2.0')).toBe(false);
-      return scoreRequest({ pool: service.deps.pool }, set, 'lead-scoring', {
+      const answer = await scoreRecords({ pool: service.deps.pool }, set, 'lead-scoring', {
         version: '4.2.0',
         records: records as ScoreRequest['records'],
         explain: { top: 3 },
       });
+      return JSON.parse(answer.json) as { version: string; results: unknown[] };
     });
     expect(response.version).toBe('4.2.0');
     expect(response.results).toHaveLength(records.length);

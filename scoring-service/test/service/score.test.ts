@@ -1,10 +1,11 @@
 jest.setTimeout(120_000);
 
 import request from 'supertest';
+import type { ScoringRecord } from '../../src/features/pipeline';
+import { present } from '../../src/manifest/outputs';
+import type { ScoreRequest } from '../../src/service/http/schemas';
 import type { Service } from '../../src/service/service';
-import { canaryBucket } from '../../src/service/canary';
-import type { ScoreRequest } from '../../src/service/schemas';
-import { scoreRequest } from '../../src/service/scoring';
+import { canaryBucket } from '../../src/service/usecases/canary';
 import { auth, copyModels, editManifest, editRegistry, leads, rawPredict, sampleLead, startService } from './helpers';
 
 const URL = '/v1/models/lead-scoring/score';
@@ -131,11 +132,54 @@ describe('POST /v1/models/{model}/score', () => {
     } as ScoreRequest;
     const res = await request(service.app).post(URL).set(auth()).send(body).expect(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-    const objects = await service.deps.host.withSet((set) =>
-      scoreRequest({ pool: service.deps.pool }, set, 'lead-scoring', body),
+
+    // The same response built as objects from the pieces directly: canary hash, pipeline, pool (explanations as objects), outputs.
+    const set = service.deps.host.current;
+    const knownInputs = set.model('lead-scoring').knownInputs;
+    const run = async (version: string, role: string, subset: ScoringRecord[]) => {
+      const { served } = set.resolve('lead-scoring', version);
+      const features = served.pipeline.transform(subset, { asOf: body.asOf, ignoreInputs: knownInputs });
+      const out = await service.deps.pool.run(served.key, features, subset.length, served.manifest.model.columns, {
+        top: 3,
+        asOf: body.asOf,
+        inputs: subset.map((r) => r.inputs),
+      });
+      if (out.explanations?.format !== 'objects') throw new Error('the pool was asked for explanation objects');
+      const explanations = out.explanations.rows;
+      return subset.map((r, i) => ({
+        id: r.id,
+        version: served.version,
+        role,
+        score: out.scores[i],
+        ...present(out.scores[i], served.manifest),
+        explanation: explanations[i],
+      }));
+    };
+    const all = records as ScoringRecord[];
+    const toChallenger = all.filter((r) => canaryBucket(r.id) < 40);
+    const toChampion = all.filter((r) => canaryBucket(r.id) >= 40);
+    expect(toChallenger.length).toBeGreaterThan(0);
+    const byId = new Map(
+      [...(await run('4.1.0', 'champion', toChampion)), ...(await run('4.0.0', 'challenger', toChallenger))].map(
+        (r) => [r.id, r],
+      ),
     );
-    expect(objects.results.some((r) => r.role === 'challenger')).toBe(true);
-    expect(objects.results[0].explanation!.reasons).toHaveLength(3);
+    const signature = (version: string) => set.resolve('lead-scoring', version).served.manifest.signature;
+    const objects = {
+      model: 'lead-scoring',
+      version: '4.1.0',
+      signature: signature('4.1.0'),
+      results: all.map((r) => byId.get(r.id)!),
+      shadow: [
+        {
+          version: '4.0.0',
+          role: 'explicit',
+          signature: signature('4.0.0'),
+          results: await run('4.0.0', 'explicit', all),
+        },
+      ],
+    };
+    expect(objects.results[0].explanation.reasons).toHaveLength(3);
     expect(res.text).toBe(JSON.stringify(objects));
   });
 

@@ -5,21 +5,28 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { copyModels, editManifest, editRegistry } from './helpers';
 
-/** The real server process (src/server.ts through tsx), on a free port, with its stdout collected. */
-function startServer(env: Record<string, string>): {
+const SERVER = path.resolve(__dirname, '../../src/server.ts');
+
+/**
+ * The real server process (src/server.ts through tsx), on a free port, with its stdout collected;
+ * `script` instead runs that code (which may call the server's main itself).
+ */
+function startServer(
+  env: Record<string, string>,
+  script?: string,
+): {
   child: ChildProcess;
   output: () => string;
   waitFor: (re: RegExp) => Promise<RegExpMatchArray>;
 } {
   const child = spawn(
     process.execPath,
-    ['--require', require.resolve('tsx/cjs'), path.resolve(__dirname, '../../src/server.ts')],
+    ['--require', require.resolve('tsx/cjs'), ...(script ? ['-e', script] : [SERVER])],
     {
       env: {
         PATH: process.env.PATH,
         PORT: '0',
         HOST: '127.0.0.1',
-        PREVIEW: 'off',
         WORKERS: '1',
         LOG_LEVEL: 'info',
         ...env,
@@ -101,6 +108,34 @@ describe('the server process', () => {
       const code = await new Promise((resolve) => server.child.once('exit', resolve));
       expect(code).toBe(0);
       expect(server.output()).toContain('"msg":"stopped"');
+      // Run directly, the service starts no preview (the root launcher does, through main's withPreview).
+      expect(server.output()).not.toContain('preview');
+    } finally {
+      models.cleanup();
+    }
+  });
+
+  it("starts a launcher's preview once the models are loaded, shows its URL in the banner and closes it on SIGTERM", async () => {
+    const models = copyModels();
+    try {
+      // The preview asks the service for its models with the key it was given, as the component preview does.
+      const launcher = `
+        require(${JSON.stringify(SERVER)}).main({
+          withPreview: async ({ url, clientKey }) => {
+            const res = await fetch(url + '/v1/models', { headers: { Authorization: 'Bearer ' + clientKey } });
+            const names = (await res.json()).models.map((m) => m.name).join(',');
+            process.stdout.write('preview saw ' + res.status + ' ' + names + '\\n');
+            return { url: 'http://127.0.0.1:9/preview', close: async () => process.stdout.write('preview closed\\n') };
+          },
+        });`;
+      const server = startServer({ MODELS_DIR: models.dir }, launcher);
+      await server.waitFor(/preview saw 200 gift-demand,lead-scoring\n/);
+      await server.waitFor(/Lead score preview \(what a rep sees\): http:\/\/127\.0\.0\.1:9\/preview\n/);
+      expect(server.output().indexOf('preview saw')).toBeLessThan(server.output().indexOf('Scoring service listening'));
+      server.child.kill('SIGTERM');
+      const code = await new Promise((resolve) => server.child.once('exit', resolve));
+      expect(code).toBe(0);
+      expect(server.output()).toContain('preview closed');
     } finally {
       models.cleanup();
     }

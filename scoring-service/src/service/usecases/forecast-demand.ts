@@ -1,14 +1,14 @@
 /**
  * The demand-model use case (POST /predict): one row per product and group, expected counts
- * summed per product, with a confidence from the summed count (see outputs.countConfidence).
+ * summed per product, with a confidence from the summed count (manifest/outputs countConfidence).
  */
-import type { ScoringRecord } from '../features/pipeline';
-import { HttpProblem } from './errors';
-import { countConfidence, present } from './outputs';
-import { checkKnownInputs, featuresFor, runVersion, type ScoringContext } from './scoring';
-import type { ServingSet } from './serving-set';
 import type { z } from 'zod';
-import type { predictRequestSchema, predictResponseSchema } from './schemas';
+import type { ScoringRecord } from '../../features/pipeline';
+import { countConfidence, present } from '../../manifest/outputs';
+import { InputsInvalid, RequestRefused } from '../errors';
+import type { predictRequestSchema, predictResponseSchema } from '../http/schemas';
+import type { ServingSet } from '../serving/serving-set';
+import { checkKnownInputs, featuresFor, runVersion, type ScoringContext } from './score-records';
 
 type PredictRequest = z.output<typeof predictRequestSchema>;
 type PredictResponse = z.output<typeof predictResponseSchema>;
@@ -18,14 +18,13 @@ function countModel(set: ServingSet, name: string | undefined): string {
   if (name) return name;
   const counts = [...set.models.values()].filter((m) => m.champion?.manifest.task === 'poisson-regression');
   if (counts.length === 1) return counts[0].name;
-  throw new HttpProblem(
-    400,
+  throw new RequestRefused(
     `Name the model: ${counts.length === 0 ? 'no count model is served' : `several count models are served (${counts.map((m) => m.name).join(', ')})`}.`,
     [{ path: 'model', message: 'required when the service does not serve exactly one count model' }],
   );
 }
 
-export async function predictRequest(
+export async function forecastDemand(
   ctx: ScoringContext,
   set: ServingSet,
   request: PredictRequest,
@@ -34,8 +33,7 @@ export async function predictRequest(
   const model = set.model(modelName);
   const { served } = set.resolve(modelName, request.version);
   if (served.manifest.task !== 'poisson-regression' && served.manifest.task !== 'regression') {
-    throw new HttpProblem(
-      400,
+    throw new RequestRefused(
       `${modelName} is a ${served.manifest.task} model; /predict serves count models. Use POST /v1/models/${modelName}/score.`,
     );
   }
@@ -56,10 +54,10 @@ export async function predictRequest(
     const { product_id: _dropped, ...inputs } = row;
     return { id: String(i), inputs };
   });
-  if (problems.length > 0) throw new HttpProblem(422, 'Every row needs a product_id.', problems);
+  if (problems.length > 0) throw new InputsInvalid('Every row needs a product_id.', problems);
   checkKnownInputs(model, records, (i, input) => `rows[${i}].${input}`);
   const features = featuresFor(model, served, records, request.asOf, (id, input) => `rows[${id}].${input}`);
-  const { scores } = await runVersion(ctx, served, records, features, undefined);
+  const { scores } = await runVersion(ctx, { served, records, features });
 
   const totals = new Map<string, { product_id: string | number; q: number }>();
   scores.forEach((q, i) => {
@@ -68,10 +66,13 @@ export async function predictRequest(
     entry.q += q;
     totals.set(key, entry);
   });
-  if (ctx.metrics) {
+  if (ctx.prometheus) {
     const role = request.version ? 'explicit' : 'champion';
-    ctx.metrics.records.inc({ model: served.name, version: served.version, role, explained: 'false' }, records.length);
-    ctx.metrics.observeScores(
+    ctx.prometheus.records.inc(
+      { model: served.name, version: served.version, role, explained: 'false' },
+      records.length,
+    );
+    ctx.prometheus.observeScores(
       served.manifest,
       scores,
       Array.from(scores, (q) => present(q, served.manifest).scaled),

@@ -2,7 +2,7 @@
  * From a model's prediction to what a rep sees, as the manifest's `outputs` section says:
  * scaled score 0-100, decile 1-10 (10 = best), tier; for count models, a confidence.
  */
-import type { Manifest } from '../manifest/schema';
+import type { Manifest } from './schema';
 
 export interface Presented {
   scaled: number;

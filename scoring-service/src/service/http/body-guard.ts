@@ -3,7 +3,7 @@
  * (`__proto__`, which zod and plain objects treat specially) and nesting deeper than any route needs.
  */
 import type { RequestHandler } from 'express';
-import { HttpProblem } from './errors';
+import { HttpProblem } from './problems';
 
 const MAX_DEPTH = 32;
 

@@ -247,3 +247,18 @@ export const problemSchema = z.object({
   requestId: z.string().optional(),
   error: z.string().optional(),
 });
+
+/** The schemas /openapi.json names under components; route declarations refer to them by these names. */
+export const componentSchemas = {
+  ScoreRequest: scoreRequestSchema,
+  ScoreResponse: scoreResponseSchema,
+  PredictRequest: predictRequestSchema,
+  PredictResponse: predictResponseSchema,
+  InferRequest: inferRequestSchema,
+  InferResponse: inferResponseSchema,
+  ModelMetadata: modelMetadataSchema,
+  AdminLoadRequest: adminLoadRequestSchema,
+  Problem: problemSchema,
+} satisfies Record<string, z.ZodType>;
+
+export type ComponentName = keyof typeof componentSchemas;

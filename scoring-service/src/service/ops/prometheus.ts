@@ -4,8 +4,8 @@
  * recent scores against each manifest's baseline score histogram, computed at scrape time.
  */
 import client from 'prom-client';
-import type { Manifest } from '../manifest/schema';
-import { populationStability } from './drift';
+import type { Manifest } from '../../manifest/schema';
+import { populationStability } from '../../metrics/drift';
 
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -39,7 +39,7 @@ class RecentScores {
   }
 }
 
-export class ServiceMetrics {
+export class PrometheusMetrics {
   readonly registry = new client.Registry();
   readonly requests: client.Counter<'method' | 'route' | 'status' | 'model' | 'version'>;
   readonly latency: client.Histogram<'method' | 'route' | 'model' | 'version'>;

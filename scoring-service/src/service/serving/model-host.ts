@@ -9,14 +9,20 @@
 import { constants } from 'node:fs';
 import { access, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { Registry } from '../manifest/schema';
-import type { WorkerPool } from '../inference/pool';
-import { PackageError } from '../package/errors';
-import { loadPackageDir, type LoadedPackage } from '../package/loader';
-import { readRegistry, servingVersions } from '../package/registry';
-import { HttpProblem } from './errors';
-import type { Logger } from './logger';
-import type { ServiceMetrics } from './metrics';
+import type { WorkerPool } from '../../inference/pool';
+import { PackageError } from '../../package/errors';
+import { loadPackageDir, loadServingSet, type LoadedPackage, type RegisteredPackages } from '../../package/loader';
+import { readRegistry } from '../../package/registry';
+import {
+  ModelNotServed,
+  PackageNotFound,
+  PackagePathRefused,
+  PackageRefused,
+  ReloadRefused,
+  RetireRefused,
+} from '../errors';
+import type { Logger } from '../http/logger';
+import type { PrometheusMetrics } from '../ops/prometheus';
 import { ServingSet, type ServedVersion } from './serving-set';
 
 export interface Refusal {
@@ -46,7 +52,7 @@ export class ModelHost {
     readonly modelsDir: string,
     private readonly pool: WorkerPool,
     private readonly log: Logger,
-    private readonly metrics?: ServiceMetrics,
+    private readonly prometheus?: PrometheusMetrics,
   ) {}
 
   get current(): ServingSet {
@@ -86,13 +92,8 @@ export class ModelHost {
         key,
         onnxBytes: pkg.onnxBytes,
         background: pkg.background,
-        inputName: pkg.manifest.model.inputName,
-        outputName: pkg.manifest.model.outputName,
-        columns: pkg.manifest.model.columns,
-        link: pkg.manifest.model.link,
-        covers: pkg.manifest.model.covers,
-        explain: true,
-        layout: { blocks: [...pkg.pipeline.blocks], inputs: pkg.manifest.inputs },
+        manifest: pkg.manifest,
+        explain: { blocks: [...pkg.pipeline.blocks] },
       }));
     return {
       name: pkg.name,
@@ -126,7 +127,7 @@ export class ModelHost {
       }
     });
     for (const v of old.versions)
-      if (!next.versions.some((n) => n.key === v.key)) this.metrics?.forget(v.name, v.version);
+      if (!next.versions.some((n) => n.key === v.key)) this.prometheus?.forget(v.name, v.version);
   }
 
   private report(refused: Refusal[]): ChangeReport {
@@ -144,48 +145,42 @@ export class ModelHost {
   /** Rebuilds the serving set from MODELS_DIR/registry.json: every version not archived. */
   reload(): Promise<ChangeReport> {
     return this.exclusive(async () => {
-      let registry: Registry;
+      let loaded: RegisteredPackages;
       try {
         await this.checkModelsDirReadable();
-        registry = await readRegistry(this.modelsDir);
+        loaded = await loadServingSet(this.modelsDir, {
+          locate: (_name, _version, entry) => this.insideModelsDir(entry.path),
+        });
       } catch (err) {
         const reason =
           err instanceof PackageError ? err.message : `cannot read the registry: ${(err as Error).message}`;
         this.log.error({ reason }, 'reload refused: the registry cannot be read; the serving set is unchanged');
-        this.metrics?.reloads.inc({ result: 'refused' });
+        this.prometheus?.reloads.inc({ result: 'refused' });
         if (this.set.versions.length === 0) this.notReady = reason;
-        throw new HttpProblem(422, `Reload refused, the serving set is unchanged: ${reason}`);
+        throw new ReloadRefused(`Reload refused, the serving set is unchanged: ${reason}`);
       }
       const old = this.set;
       const next: ServedVersion[] = [];
       const refused: Refusal[] = [];
-      for (const { name, version, entry } of servingVersions(registry)) {
+      const refuse = (name: string, version: string, reason: string) => {
         const previous = old.models.get(name)?.versions.get(version);
+        const status = loaded.registry.models[name].versions[version].status;
+        refused.push({ model: name, version, reason, keptPrevious: previous !== undefined });
+        if (previous) next.push({ ...previous, status });
+        this.log.error({ model: name, version, reason, keptPrevious: previous !== undefined }, 'model version refused');
+      };
+      for (const { name, version, error } of loaded.errors) refuse(name, version, error.message);
+      for (const pkg of loaded.packages) {
+        const status = loaded.registry.models[pkg.name].versions[pkg.version].status;
         try {
-          const dir = await this.insideModelsDir(entry.path);
-          const pkg = await loadPackageDir(dir, {
-            name,
-            version,
-            registryEntry: entry,
-            registryFile: path.join(this.modelsDir, 'registry.json'),
-          });
-          next.push({ ...(await this.prepare(pkg, previous)), status: entry.status });
+          next.push({ ...(await this.prepare(pkg, old.models.get(pkg.name)?.versions.get(pkg.version))), status });
         } catch (err) {
-          const reason =
-            err instanceof PackageError || err instanceof HttpProblem
-              ? err.message
-              : `could not load: ${(err as Error).message}`;
-          refused.push({ model: name, version, reason, keptPrevious: previous !== undefined });
-          if (previous) next.push({ ...previous, status: entry.status });
-          this.log.error(
-            { model: name, version, reason, keptPrevious: previous !== undefined },
-            'model version refused',
-          );
+          refuse(pkg.name, pkg.version, `could not load: ${(err as Error).message}`);
         }
       }
-      this.swap(new ServingSet(next, registry));
+      this.swap(new ServingSet(next, loaded.registry));
       this.notReady = next.length === 0 ? `no model version could be loaded from ${this.modelsDir}` : '';
-      this.metrics?.reloads.inc({ result: refused.length === 0 ? 'ok' : 'partial' });
+      this.prometheus?.reloads.inc({ result: refused.length === 0 ? 'ok' : 'partial' });
       this.log.info(
         { serving: next.map((v) => `${v.name}@${v.version}`), refused: refused.length },
         'serving set loaded',
@@ -202,8 +197,7 @@ export class ModelHost {
       const dir = await this.insideModelsDir(options.path ?? entry?.path ?? path.join(model, version));
       const pkg = await loadPackageDir(dir, { name: model, version, registryEntry: options.path ? undefined : entry });
       if (options.sha256 && options.sha256 !== pkg.manifest.sha256) {
-        throw new HttpProblem(
-          422,
+        throw new PackageRefused(
           `${path.join(dir, 'model.onnx')} has sha256 ${pkg.manifest.sha256}, the request expects ${options.sha256}.`,
         );
       }
@@ -224,10 +218,9 @@ export class ModelHost {
   retireVersion(model: string, version: string): Promise<ChangeReport> {
     return this.exclusive(async () => {
       const served = this.set.model(model);
-      if (!served.versions.has(version)) throw new HttpProblem(404, `Version ${version} of ${model} is not served.`);
+      if (!served.versions.has(version)) throw new ModelNotServed(`Version ${version} of ${model} is not served.`);
       if (served.champion?.version === version && served.versions.size > 1) {
-        throw new HttpProblem(
-          409,
+        throw new RetireRefused(
           `${model} ${version} is the champion; make another version champion before retiring it.`,
         );
       }
@@ -248,9 +241,8 @@ export class ModelHost {
       await access(this.modelsDir, constants.R_OK | constants.X_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new HttpProblem(422, `MODELS_DIR ${this.modelsDir} does not exist`);
-      throw new HttpProblem(
-        422,
+      if (code === 'ENOENT') throw new PackageRefused(`MODELS_DIR ${this.modelsDir} does not exist`);
+      throw new PackageRefused(
         `MODELS_DIR ${this.modelsDir} cannot be read by this process (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code})`,
       );
     }
@@ -259,7 +251,7 @@ export class ModelHost {
   /** A folder given relative to MODELS_DIR, refused when it (or a symlink in it) leads outside. */
   private async insideModelsDir(relative: string): Promise<string> {
     if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..')) {
-      throw new HttpProblem(400, 'The package path must be relative to MODELS_DIR and may not contain "..".');
+      throw new PackagePathRefused('The package path must be relative to MODELS_DIR and may not contain "..".');
     }
     const root = await realpath(this.modelsDir);
     const target = path.resolve(root, relative);
@@ -267,10 +259,10 @@ export class ModelHost {
     try {
       real = await realpath(target);
     } catch {
-      throw new HttpProblem(404, `No package folder ${relative} in MODELS_DIR.`);
+      throw new PackageNotFound(`No package folder ${relative} in MODELS_DIR.`);
     }
     if (real !== root && !real.startsWith(root + path.sep))
-      throw new HttpProblem(400, 'The package path leads outside MODELS_DIR.');
+      throw new PackagePathRefused('The package path leads outside MODELS_DIR.');
     return real;
   }
 

@@ -4,9 +4,9 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { HttpProblem } from './errors';
+import { HttpProblem } from './problems';
 
-export type Role = 'client' | 'admin';
+export type KeyRole = 'client' | 'admin';
 
 const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest();
 
@@ -20,7 +20,7 @@ export class KeyRing {
   }
 
   /** The role a presented key grants, or undefined. Every stored key is compared, match or not. */
-  roleOf(presented: string): Role | undefined {
+  roleOf(presented: string): KeyRole | undefined {
     const candidate = digest(presented);
     let admin = false;
     let client = false;
@@ -44,7 +44,7 @@ function presentedKey(header: string | undefined): string | undefined {
 }
 
 /** Requires a client or admin key (admin keys may do everything a client key may). */
-export function requireKey(keys: KeyRing, needed: Role = 'client'): RequestHandler {
+export function requireKey(keys: KeyRing, needed: KeyRole = 'client'): RequestHandler {
   return (req, res, next) => {
     const key = presentedKey(req.headers.authorization);
     if (key === undefined) {

@@ -2,8 +2,8 @@
  * What `npm start` prints for a newcomer: where the service listens, the generated keys, and
  * one copy-paste curl that scores a sample lead with its top reasons.
  */
-import type { Manifest } from '../manifest/schema';
-import type { ServingSet } from './serving-set';
+import type { Manifest } from '../../manifest/schema';
+import type { ServingSet } from '../serving/serving-set';
 
 /** A plausible value per input: the first known category, the baseline median, a recent date. */
 export function sampleInputs(manifest: Manifest, today = new Date()): Record<string, string | number | boolean> {

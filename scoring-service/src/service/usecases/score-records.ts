@@ -1,37 +1,45 @@
 /**
  * The score use case: records -> features (each version's pipeline) -> inference and
- * explanation (worker pool) -> presented results. Knows nothing of HTTP requests; it throws
- * HttpProblem for what the caller got wrong.
+ * explanation (worker pool) -> presented results, as the JSON text of the response. Knows
+ * nothing of HTTP requests; it throws the named errors of ../errors.ts for what the caller got wrong.
  */
-import type { ScoringRecord } from '../features/pipeline';
-import { InputValidationError } from '../features/errors';
-import type { WorkerPool } from '../inference/pool';
-import { HttpProblem, type ProblemIssue } from './errors';
-export type ExplainOption = { top: number } | { all: true };
-import type { ServiceMetrics } from './metrics';
-import { present } from './outputs';
-import type { Role, ServedModel, ServedVersion, ServingSet } from './serving-set';
-import { goesToChallenger } from './canary';
-import type { ScoreRequest } from './schemas';
 import type { z } from 'zod';
-import type { explanationSchema, scoreResponseSchema, scoreResultSchema } from './schemas';
+import { InputValidationError } from '../../features/errors';
+import type { ScoringRecord } from '../../features/pipeline';
+import type { WorkerPool } from '../../inference/pool';
+import type { Explanations } from '../../inference/protocol';
+import { present } from '../../manifest/outputs';
+import { InputsInvalid, type Issue } from '../errors';
+import type { ScoreRequest, scoreResponseSchema, scoreResultSchema } from '../http/schemas';
+import type { PrometheusMetrics } from '../ops/prometheus';
+import type { Role, ServedModel, ServedVersion, ServingSet } from '../serving/serving-set';
+import { goesToChallenger } from './canary';
 
+export type ExplainOption = { top: number } | { all: true };
 export type ScoreResult = z.output<typeof scoreResultSchema>;
 export type ScoreResponse = z.output<typeof scoreResponseSchema>;
-type Explanation = z.output<typeof explanationSchema>;
 
 export interface ScoringContext {
   pool: WorkerPool;
-  metrics?: ServiceMetrics;
+  prometheus?: PrometheusMetrics;
   /** Wall-clock timings (ms) per step, for the request log. */
   timings?: Record<string, number>;
 }
 
 export interface ScoredRows {
   scores: Float64Array;
-  explanations?: Explanation[];
-  /** Instead of `explanations`: each row's explanation as JSON text, written by the worker. */
-  explanationsJson?: string[];
+  explanations?: Explanations;
+}
+
+/** One run of one served version over some records. */
+export interface VersionRun {
+  served: ServedVersion;
+  records: readonly ScoringRecord[];
+  features: Float32Array;
+  explain?: ExplainOption;
+  asOf?: string;
+  /** Explanations as JSON text written by the worker, to be spliced into a response, instead of objects. */
+  explanationsAsJson?: boolean;
 }
 
 /** A score response as JSON text, with what the request log needs. */
@@ -54,7 +62,7 @@ export function checkKnownInputs(
   records: readonly ScoringRecord[],
   pathOf: (index: number, input: string) => string,
 ): void {
-  const issues: ProblemIssue[] = [];
+  const issues: Issue[] = [];
   records.forEach((record, index) => {
     for (const name of Object.keys(record.inputs)) {
       if (!model.knownInputs.has(name) && issues.length < 100) {
@@ -63,7 +71,7 @@ export function checkKnownInputs(
     }
   });
   if (issues.length > 0) {
-    throw new HttpProblem(422, `Some inputs are not inputs of ${model.name} (a field mapping typo?).`, issues);
+    throw new InputsInvalid(`Some inputs are not inputs of ${model.name} (a field mapping typo?).`, issues);
   }
 }
 
@@ -83,8 +91,7 @@ export function featuresFor(
   } catch (err) {
     if (!(err instanceof InputValidationError)) throw err;
     const issues = err.problems.map((p) => ({ path: pathOf(p.recordId, p.input), message: `${p.input} ${p.problem}` }));
-    throw new HttpProblem(
-      422,
+    throw new InputsInvalid(
       `Inputs do not fit ${served.name} ${served.version}${err.truncated ? ' (first 100 problems shown)' : ''}.`,
       issues,
     );
@@ -92,33 +99,24 @@ export function featuresFor(
 }
 
 /** Runs one version on records: predictions, and explanations when asked. */
-export async function runVersion(
-  ctx: ScoringContext,
-  served: ServedVersion,
-  records: readonly ScoringRecord[],
-  features: Float32Array,
-  explain: ExplainOption | undefined,
-  asOf?: string,
-  explanationsAsJson = false,
-): Promise<ScoredRows> {
+export async function runVersion(ctx: ScoringContext, run: VersionRun): Promise<ScoredRows> {
+  const { served, records, features, explain } = run;
   const started = performance.now();
-  const columns = served.manifest.model.columns;
   const request = explain
     ? {
         top: 'top' in explain ? explain.top : undefined,
-        asOf,
+        asOf: run.asOf,
         inputs: records.map((r) => r.inputs),
-        json: explanationsAsJson,
+        json: run.explanationsAsJson ?? false,
       }
     : undefined;
-  const out = await ctx.pool.run(served.key, features, records.length, columns, request);
+  const out = await ctx.pool.run(served.key, features, records.length, served.manifest.model.columns, request);
   const seconds = (performance.now() - started) / 1000;
-  ctx.metrics?.inference.observe(
+  ctx.prometheus?.inference.observe(
     { model: served.name, version: served.version, explained: String(explain !== undefined) },
     seconds,
   );
   if (ctx.timings) ctx.timings.pool = (ctx.timings.pool ?? 0) + seconds * 1000;
-  if (request?.json) return { scores: out.scores, explanationsJson: out.explanations as unknown as string[] };
   return { scores: out.scores, explanations: out.explanations };
 }
 
@@ -137,45 +135,30 @@ function results(
     scaled[i] = shown.scaled;
     const result: ScoreResult = { id: record.id, version: served.version, role, score, ...shown };
     // The explanation is the last key, where resultsJson splices the text form.
-    if (rows.explanations) result.explanation = rows.explanations[i];
-    else if (rows.explanationsJson) texts.set(result, rows.explanationsJson[i]);
+    if (rows.explanations?.format === 'objects') result.explanation = rows.explanations.rows[i];
+    else if (rows.explanations?.format === 'json') texts.set(result, rows.explanations.rows[i]);
     return result;
   });
-  ctx.metrics?.observeScores(served.manifest, rows.scores, scaled);
-  ctx.metrics?.records.inc(
-    {
-      model: served.name,
-      version: served.version,
-      role,
-      explained: String(rows.explanations !== undefined || rows.explanationsJson !== undefined),
-    },
+  ctx.prometheus?.observeScores(served.manifest, rows.scores, scaled);
+  ctx.prometheus?.records.inc(
+    { model: served.name, version: served.version, role, explained: String(rows.explanations !== undefined) },
     records.length,
   );
   return list;
 }
 
-/** Scores a request against one serving set. */
-export async function scoreRequest(
-  ctx: ScoringContext,
-  set: ServingSet,
-  modelName: string,
-  request: ScoreRequest,
-): Promise<ScoreResponse> {
-  return (await score(ctx, set, modelName, request, false)).response;
-}
-
 /**
- * The same as scoreRequest, as the JSON text of the response (byte for byte what
- * JSON.stringify of scoreRequest's answer gives). Explanations come from the workers as
+ * Scores a request against one serving set, as the JSON text of the response (byte for byte
+ * what JSON.stringify of the response as objects gives). Explanations come from the workers as
  * JSON text and are spliced in, so the event loop does not clone and re-serialize them.
  */
-export async function scoreRequestJson(
+export async function scoreRecords(
   ctx: ScoringContext,
   set: ServingSet,
   modelName: string,
   request: ScoreRequest,
 ): Promise<ScoreResponseJson> {
-  const { response, texts } = await score(ctx, set, modelName, request, true);
+  const { response, texts } = await score(ctx, set, modelName, request);
   if (texts.size === 0) return { model: response.model, version: response.version, json: JSON.stringify(response) };
   let json = `${JSON.stringify({ model: response.model, version: response.version, signature: response.signature }).slice(0, -1)},"results":${resultsJson(response.results, texts)}`;
   if (response.shadow) {
@@ -204,7 +187,6 @@ async function score(
   set: ServingSet,
   modelName: string,
   request: ScoreRequest,
-  explanationsAsJson: boolean,
 ): Promise<{ response: ScoreResponse; texts: ExplanationTexts }> {
   const model = set.model(modelName);
   const records = request.records as ScoringRecord[];
@@ -240,16 +222,10 @@ async function score(
   }));
   if (ctx.timings) ctx.timings.features = performance.now() - started;
 
-  const explain = request.explain;
+  const common = { explain: request.explain, asOf: request.asOf, explanationsAsJson: true };
   const [primaryOut, shadowOut] = await Promise.all([
-    Promise.all(
-      primaryRuns.map((g) =>
-        runVersion(ctx, g.served, g.subset, g.features, explain, request.asOf, explanationsAsJson),
-      ),
-    ),
-    Promise.all(
-      shadowRuns.map((s) => runVersion(ctx, s.served, records, s.features, explain, request.asOf, explanationsAsJson)),
-    ),
+    Promise.all(primaryRuns.map((g) => runVersion(ctx, { ...common, ...g, records: g.subset }))),
+    Promise.all(shadowRuns.map((s) => runVersion(ctx, { ...common, ...s, records }))),
   ]);
 
   const texts: ExplanationTexts = new Map();

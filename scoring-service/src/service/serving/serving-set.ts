@@ -4,12 +4,12 @@
  * after it is built; reloads build a new one and swap it in whole, and a request keeps the
  * set it started with until it finishes.
  */
-import type { LoadedPackage } from '../package/loader';
-import { compareVersions } from '../package/registry';
-import type { Manifest, Registry, VersionStatus } from '../manifest/schema';
-import type { FeaturePipeline } from '../features/pipeline';
-import type { ModelInfo } from '../inference/protocol';
-import { HttpProblem } from './errors';
+import type { LoadedPackage } from '../../package/loader';
+import { compareVersions } from '../../package/registry';
+import type { Manifest, Registry, VersionStatus } from '../../manifest/schema';
+import type { FeaturePipeline } from '../../features/pipeline';
+import type { ModelInfo } from '../../inference/protocol';
+import { ModelNotServed } from '../errors';
 
 export type Role = 'champion' | 'challenger' | 'explicit';
 
@@ -96,8 +96,7 @@ export class ServingSet {
   model(name: string): ServedModel {
     const model = this.models.get(name);
     if (!model)
-      throw new HttpProblem(
-        404,
+      throw new ModelNotServed(
         `Model ${JSON.stringify(name.slice(0, 100))} is not served. GET /v1/models lists the models.`,
       );
     return model;
@@ -107,17 +106,16 @@ export class ServingSet {
   resolve(modelName: string, ref: string | undefined): { served: ServedVersion; role: Role } {
     const model = this.model(modelName);
     if (ref === undefined || ref === 'champion') {
-      if (!model.champion) throw new HttpProblem(404, `Model ${modelName} has no champion version.`);
+      if (!model.champion) throw new ModelNotServed(`Model ${modelName} has no champion version.`);
       return { served: model.champion, role: 'champion' };
     }
     if (ref === 'challenger') {
-      if (!model.challenger) throw new HttpProblem(404, `Model ${modelName} has no challenger version being served.`);
+      if (!model.challenger) throw new ModelNotServed(`Model ${modelName} has no challenger version being served.`);
       return { served: model.challenger, role: 'challenger' };
     }
     const served = model.versions.get(ref);
     if (!served)
-      throw new HttpProblem(
-        404,
+      throw new ModelNotServed(
         `Version ${JSON.stringify(ref.slice(0, 50))} of ${modelName} is not served (served: ${[...model.versions.keys()].join(', ')}).`,
       );
     return { served, role: 'explicit' };
