@@ -6,7 +6,6 @@
  */
 import { parseArgs } from 'node:util';
 import { importXgboostFile } from '../importer/import-file';
-import { ModelImportError } from '../trees/import-error';
 import { PackageError } from '../package/errors';
 
 const USAGE =
@@ -65,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof ModelImportError || err instanceof PackageError) {
+    if (err instanceof PackageError) {
       if (values.json)
         process.stdout.write(
           `${JSON.stringify({ status: 1, name: err.name, code: err.code, message: err.message }, null, 2)}\n`,
