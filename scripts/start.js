@@ -24,6 +24,7 @@ const PREVIEW_SOURCES = [
   path.join(ROOT, 'preview', 'rollup.config.mjs'),
   path.join(ROOT, 'force-app', 'main', 'default', 'lwc'),
   path.join(ROOT, 'force-app', 'main', 'default', 'labels'),
+  path.join(ROOT, 'force-app', 'test', 'customLabels.js'),
 ];
 
 /** Runs a build step quietly; on failure shows its output and stops, since a stale build would mislead. */
@@ -68,7 +69,7 @@ async function start() {
   if (previewWanted && previewIsStale()) {
     run('the component preview', bin('rollup'), ['-c', path.join(ROOT, 'preview', 'rollup.config.mjs'), '--silent']);
   }
-  const { main } = require(path.join(ROOT, 'scoring-service', 'dist', 'server.js'));
+  const { main } = require('@lead-scoring/scoring-service/server');
   await main({
     withPreview: previewWanted
       ? async ({ url, clientKey }) => {
