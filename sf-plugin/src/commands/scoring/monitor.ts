@@ -1,10 +1,11 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { readOrgConfig } from '../../lib/custom-metadata.js';
+import { readOrgConfig } from '../../lib/org/custom-metadata.js';
+import { MonitorFormatter } from '../../formatters/performance.js';
 import { orgModelFlags } from '../../lib/flags.js';
 import { loadPackage } from '../../lib/library.js';
-import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org-identity.js';
-import { performanceByVersion, readHistory } from '../../lib/score-history.js';
+import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org/identity.js';
+import { performanceByVersion, readHistory } from '../../lib/org/score-history.js';
 import { resolveModelsDir } from '../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -47,9 +48,9 @@ export default class Monitor extends SfCommand<MonitorResult> {
 
     const end = new Date();
     const start = new Date(end.getTime() - rules.consecutive_weeks * WEEK_MS);
-    this.spinner.start(`Reading ${rules.consecutive_weeks} weeks of score history`);
+    this.spinner.start(messages.getMessage('spinner.history', [rules.consecutive_weeks]));
     const rows = (await readHistory(conn, flags.name, start)).filter((r) => r.Model_Version__c === champion);
-    this.spinner.stop(`${rows.length} scores`);
+    this.spinner.stop(messages.getMessage('spinner.history.done', [rows.length]));
 
     const weeks: WeekFigures[] = [];
     for (let w = 0; w < rules.consecutive_weeks; w++) {
@@ -81,13 +82,9 @@ export default class Monitor extends SfCommand<MonitorResult> {
     ];
     const breached = criteria.some((c) => c.breached);
 
-    this.table({ data: weeks.map((w) => ({ week: `${w.start.slice(0, 10)} - ${w.end.slice(0, 10)}`, leads: w.leads, conversions: w.conversions, 'top-decile lift': w.topDecileLift ?? '' })) });
-    this.table({ data: criteria.map((c) => ({ criterion: c.criterion, actual: c.actual ?? 'not measured', breached: c.breached ? 'BREACHED' : 'no', note: c.note ?? '' })) });
-    const label = orgLabel(org);
-    if (breached) {
-      this.log(messages.getMessage('info.breached', [flags.name, champion, label, criteria.filter((c) => c.breached).map((c) => c.criterion).join('; '), flags.name, org.username ?? org.id]));
-      process.exitCode = 1;
-    } else this.log(messages.getMessage('info.ok', [flags.name, champion, label]));
-    return { org, model: flags.name, champion, window: { start: start.toISOString(), end: end.toISOString() }, weeks, criteria, breached };
+    if (breached) process.exitCode = 1;
+    const result: MonitorResult = { org, model: flags.name, champion, window: { start: start.toISOString(), end: end.toISOString() }, weeks, criteria, breached };
+    new MonitorFormatter(result).display(this);
+    return result;
   }
 }

@@ -36,7 +36,7 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
   public async run(): Promise<ModelImportResult> {
     const { flags } = await this.parse(ModelImport);
     const modelsDir = resolveModelsDir(flags['models-dir']);
-    this.spinner.start(`Importing ${flags.xgboost}`);
+    this.spinner.start(messages.getMessage('spinner.importing', [flags.xgboost]));
     let written;
     try {
       written = await importXgboostFile({
@@ -48,7 +48,7 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
         actor: currentActor(),
       });
     } catch (err) {
-      this.spinner.stop('refused');
+      this.spinner.stop(messages.getMessage('spinner.refused'));
       // The importer's message says which file and why; keep its code as the error name.
       const e = err as Error & { code?: string };
       throw new SfError(e.message, e.code ? `ModelImport:${e.code}` : 'ModelImportFailed');

@@ -1,12 +1,13 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { readOrgConfig, readOrgMapping } from '../../../lib/custom-metadata.js';
+import { readOrgConfig, readOrgMapping } from '../../../lib/org/custom-metadata.js';
+import { OrgValidationFormatter } from '../../../formatters/validation.js';
 import { orgModelFlags } from '../../../lib/flags.js';
 import { appendLedger, loadPackage } from '../../../lib/library.js';
-import { scoreLocally } from '../../../lib/local-scorer.js';
-import { mappingSignature } from '../../../lib/mapping-signature.js';
-import { identifyOrg, orgLabel, type OrgIdentity } from '../../../lib/org-identity.js';
-import { compareScores, type OrgComparison, type ValidateResponse } from '../../../lib/org-validation.js';
+import { scoreLocally } from '../../../lib/package/local-scorer.js';
+import { mappingSignature } from '../../../lib/package/mapping-signature.js';
+import { identifyOrg, orgLabel, type OrgIdentity } from '../../../lib/org/identity.js';
+import { compareScores, type OrgComparison, type ValidateResponse } from '../../../lib/org/validation.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -66,7 +67,7 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
     const versions = new Set<string>();
     const signatures = new Set<string>();
     const sent: { asOf?: string; records: { id: string; inputs: Record<string, unknown> }[] }[] = [];
-    this.progress.start(ids.length, {}, { title: `Scoring through ${orgLabel(org)}`, format: '%s | {bar} | {value}/{total} leads' });
+    this.progress.start(ids.length, {}, { title: messages.getMessage('progress.title', [orgLabel(org)]), format: '%s | {bar} | {value}/{total} leads' });
     for (let i = 0; i < ids.length; i += chunkSize) {
       const chunk = ids.slice(i, i + chunkSize);
       const response = await conn.request<ValidateResponse>({
@@ -83,7 +84,7 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
     }
     this.progress.finish();
 
-    this.spinner.start('Scoring the same inputs locally');
+    this.spinner.start(messages.getMessage('spinner.local'));
     const local = [];
     for (const s of sent) local.push(...(await scoreLocally(pkg, s.records, s.asOf)));
     this.spinner.stop();
@@ -129,11 +130,8 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
       },
     });
 
-    this.log(messages.getMessage('info.result', [flags.name, version, orgLabel(org), passed ? 'PASSED' : 'FAILED']));
-    this.table({ data: checks.map((c) => ({ check: c.check, result: c.pass ? 'pass' : 'FAIL', detail: c.detail })) });
-    if (comparison.mismatches.length) this.table({ data: comparison.mismatches.slice(0, 20) });
     if (!passed) process.exitCode = 1;
-    return {
+    const result: OrgValidateResult = {
       ...comparison,
       mismatches: comparison.mismatches.slice(0, 100),
       org,
@@ -146,5 +144,7 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
       checks,
       passed,
     };
+    new OrgValidationFormatter(result).display(this);
+    return result;
   }
 }

@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import ModelPromote from '../../../../src/commands/scoring/model/promote.js';
 import { appendLedger } from '../../../../src/lib/library.js';
-import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
 import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
 import { readLedgerLines } from '../../../helpers/models.js';
 import { orgCommandWorld } from '../../../helpers/org-command-setup.js';
+import { MAPPING_SIGNATURE_4_1_0 } from '../../../helpers/org-fixtures.js';
 import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model promote', () => {
@@ -59,9 +59,8 @@ describe('scoring model promote', () => {
 
     it('promotes with the evidence in the ledger and updates the registry', async () => {
       const m = w.manifests['4.1.0'];
-      const signature = mappingSignature(w.org.mappings.map((r) => ({ input: r.Input_Name__c, field: r.Field_Path__c })), m.inputs.map((i) => i.name));
       await appendLedger(w.modelsDir, {
-        action: 'org-validate', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, mappingSignature: signature,
+        action: 'org-validate', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, mappingSignature: MAPPING_SIGNATURE_4_1_0,
         org: { id: '00DSANDBOX', isSandbox: true }, actor: 'test', result: 'pass',
       });
       for (const role of m.gates.signoffs) await appendLedger(w.modelsDir, { action: 'signoff', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, role, actor: role, result: 'pass' });
