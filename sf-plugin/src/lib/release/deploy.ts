@@ -51,13 +51,10 @@ export async function deployVersion(ux: ReleaseUx, request: DeployRequest): Prom
   const released = await release(ux, {
     ...request,
     action: 'deploy',
-    sha256,
-    mappingSignature: signature,
     role,
-    gate: {
-      sha256,
+    gated: {
+      manifest: pkg.manifest,
       mappingSignature: signature,
-      requiredSignoffs: pkg.manifest.gates.signoffs,
       force: request.force,
       refusal: (problems) => messages.getMessage('error.productionGate', [model, version, orgLabel(org), problems]),
     },

@@ -32,13 +32,10 @@ export async function promoteChallenger(ux: ReleaseUx, request: PromoteRequest):
     ...request,
     action: 'promote',
     version,
-    sha256,
-    mappingSignature: signature,
     role: 'champion',
-    gate: {
-      sha256,
+    gated: {
+      manifest: pkg.manifest,
       mappingSignature: signature,
-      requiredSignoffs: pkg.manifest.gates.signoffs,
       force: request.force,
       refusal: (problems) => messages.getMessage('error.productionGate', [model, version, orgLabel(org), problems]),
     },

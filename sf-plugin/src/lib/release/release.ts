@@ -4,13 +4,14 @@
  * Every entry of one release carries the same identity (model, version, artifact, mapping, org,
  * role, actor, reason); only the details differ by action.
  */
-import { SfError, type Connection } from '@salesforce/core';
+import { SfError, type Connection, type Org } from '@salesforce/core';
+import type { Duration } from '@salesforce/kit';
 import type { Spinner } from '@salesforce/sf-plugins-core';
-import { appendLedger, readLedger, type LedgerEntry } from '../library.js';
+import { appendLedger, readLedger, type LedgerEntry, type Manifest } from '../library.js';
 import type { ModelConfig } from '../org/custom-metadata.js';
-import { orgLabel, type OrgIdentity } from '../org/identity.js';
+import { identifyOrg, orgLabel, type OrgIdentity } from '../org/identity.js';
 import type { ServiceCheck } from '../service/check.js';
-import { currentActor } from '../workspace.js';
+import { currentActor, resolveModelsDir } from '../workspace.js';
 import { releaseMessages as messages } from './messages.js';
 import { evaluateProductionGate, type ProductionGateDecision } from './production-gate.js';
 import { describeFailures, rollOutConfig, type Rollout } from './rollout.js';
@@ -21,19 +22,37 @@ export type ReleaseUx = { spinner: Spinner; warn(message: string): void };
 /** The flags every release takes. */
 export type ReleaseOptions = { modelsDir: string; conn: Connection; org: OrgIdentity; serviceUrl?: URL; wait: number; reason?: string };
 
+/** The release flags as parsed (orgModelFlags, releaseFlags, --reason) -> the options every release takes. */
+export async function releaseOptions(flags: {
+  'target-org': Org;
+  'api-version'?: string;
+  'models-dir'?: string;
+  'service-url'?: URL;
+  wait: Duration;
+  reason?: string;
+}): Promise<ReleaseOptions> {
+  return {
+    modelsDir: resolveModelsDir(flags['models-dir']),
+    conn: flags['target-org'].getConnection(flags['api-version']),
+    org: await identifyOrg(flags['target-org']),
+    serviceUrl: flags['service-url'],
+    wait: flags.wait.minutes,
+    reason: flags.reason,
+  };
+}
+
 export type ReleaseRequest = ReleaseOptions & {
   action: 'deploy' | 'promote' | 'rollback';
   model: string;
   /** The version the ledger entry is about (for a rollback, the version rolled back). */
   version: string;
-  sha256?: string;
-  mappingSignature?: string;
   role?: 'champion' | 'challenger';
   /**
-   * Deploy and promote pass the production gate first (the artifact and mapping this org will
-   * use, proven in a sandbox); a rollback restores a version the org already ran.
+   * Deploy and promote pass the production gate first: the artifact and the mapping this org will
+   * use must be proven in a sandbox, with the manifest's sign-offs. A rollback restores a version
+   * the org already ran, and has no gate.
    */
-  gate?: { sha256: string; mappingSignature: string; requiredSignoffs: readonly string[]; force: boolean; refusal: (problems: string) => string };
+  gated?: { manifest: Pick<Manifest, 'sha256' | 'gates'>; mappingSignature: string; force: boolean; refusal: (problems: string) => string };
   config: ModelConfig;
   serve: { version: string; sha256: string };
   /** The action's own ledger details, once the rollout is known. */
@@ -50,8 +69,7 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
     action: request.action,
     model: request.model,
     version: request.version,
-    ...(request.sha256 ? { sha256: request.sha256 } : {}),
-    ...(request.mappingSignature ? { mappingSignature: request.mappingSignature } : {}),
+    ...(request.gated ? { sha256: request.gated.manifest.sha256, mappingSignature: request.gated.mappingSignature } : {}),
     org,
     ...(request.role ? { role: request.role } : {}),
     actor: currentActor(),
@@ -59,18 +77,18 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
   };
 
   let gate = NO_GATE;
-  if (request.gate) {
+  if (request.gated) {
     gate = evaluateProductionGate({
       isSandbox: org.isSandbox,
       entries: await readLedger(modelsDir),
       model: request.model,
       version: request.version,
-      sha256: request.gate.sha256,
-      mappingSignature: request.gate.mappingSignature,
-      requiredSignoffs: request.gate.requiredSignoffs,
+      sha256: request.gated.manifest.sha256,
+      mappingSignature: request.gated.mappingSignature,
+      requiredSignoffs: request.gated.manifest.gates.signoffs,
     });
   }
-  const forced = !gate.passed && Boolean(request.gate?.force);
+  const forced = !gate.passed && Boolean(request.gated?.force);
   if (!gate.passed && !forced) {
     // A refused production release is part of the audit trail too.
     await appendLedger(modelsDir, { ...entry, result: 'fail', details: { refused: gate.problems } });
@@ -102,7 +120,7 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
 function productionGateRefused(request: ReleaseRequest, gate: ProductionGateDecision): SfError {
   const { model, version } = request;
   return new SfError(
-    request.gate!.refusal(gate.problems.map((p) => `- ${p}`).join('\n')),
+    request.gated!.refusal(gate.problems.map((p) => `- ${p}`).join('\n')),
     'ProductionGateRefused',
     messages.getMessages('error.productionGate.actions', [model, version, model, version]),
   ).setData({ productionGate: gate });

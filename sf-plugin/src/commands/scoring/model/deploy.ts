@@ -3,11 +3,11 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { ModelDeployFormatter } from '../../../formatters/release.js';
 import { orgModelFlags, releaseFlags, versionFlag } from '../../../lib/flags.js';
 import type { ModelConfig } from '../../../lib/org/custom-metadata.js';
-import { identifyOrg, type OrgIdentity } from '../../../lib/org/identity.js';
+import type { OrgIdentity } from '../../../lib/org/identity.js';
 import { deployVersion } from '../../../lib/release/deploy.js';
 import type { ProductionGateDecision } from '../../../lib/release/production-gate.js';
+import { releaseOptions } from '../../../lib/release/release.js';
 import type { ServiceCheck } from '../../../lib/service/check.js';
-import { resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.deploy');
@@ -46,20 +46,16 @@ export default class ModelDeploy extends SfCommand<ModelDeployResult> {
 
   public async run(): Promise<ModelDeployResult> {
     const { flags } = await this.parse(ModelDeploy);
-    const org = await identifyOrg(flags['target-org']);
+    const options = await releaseOptions(flags);
     const deployment = await deployVersion(this, {
-      modelsDir: resolveModelsDir(flags['models-dir']),
-      conn: flags['target-org'].getConnection(flags['api-version']),
-      org,
-      serviceUrl: flags['service-url'],
-      wait: flags.wait.minutes,
-      reason: flags.reason,
+      ...options,
       model: flags.name,
       version: flags.version,
       role: flags.role,
       canary: flags.canary,
       force: Boolean(flags.force),
     });
+    const { org } = options;
     const result: ModelDeployResult = {
       org,
       model: flags.name,

@@ -3,10 +3,10 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { ModelPromoteFormatter } from '../../../formatters/release.js';
 import { orgModelFlags, releaseFlags } from '../../../lib/flags.js';
 import type { ModelConfig } from '../../../lib/org/custom-metadata.js';
-import { identifyOrg, type OrgIdentity } from '../../../lib/org/identity.js';
+import type { OrgIdentity } from '../../../lib/org/identity.js';
 import type { ProductionGateDecision } from '../../../lib/release/production-gate.js';
+import { releaseOptions } from '../../../lib/release/release.js';
 import { promoteChallenger } from '../../../lib/release/promote.js';
-import { resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.promote');
@@ -38,18 +38,14 @@ export default class ModelPromote extends SfCommand<ModelPromoteResult> {
 
   public async run(): Promise<ModelPromoteResult> {
     const { flags } = await this.parse(ModelPromote);
-    const org = await identifyOrg(flags['target-org']);
+    const options = await releaseOptions(flags);
     const promotion = await promoteChallenger(this, {
-      modelsDir: resolveModelsDir(flags['models-dir']),
-      conn: flags['target-org'].getConnection(flags['api-version']),
-      org,
-      serviceUrl: flags['service-url'],
-      wait: flags.wait.minutes,
-      reason: flags.reason,
+      ...options,
       model: flags.name,
       version: flags.version,
       force: Boolean(flags.force),
     });
+    const { org } = options;
     const result: ModelPromoteResult = {
       org,
       model: flags.name,

@@ -3,9 +3,9 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { ModelRollbackFormatter } from '../../../formatters/release.js';
 import { orgModelFlags, releaseFlags } from '../../../lib/flags.js';
 import type { ModelConfig } from '../../../lib/org/custom-metadata.js';
-import { identifyOrg, type OrgIdentity } from '../../../lib/org/identity.js';
+import type { OrgIdentity } from '../../../lib/org/identity.js';
+import { releaseOptions } from '../../../lib/release/release.js';
 import { rollBack } from '../../../lib/release/rollback.js';
-import { resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.rollback');
@@ -34,17 +34,14 @@ export default class ModelRollback extends SfCommand<ModelRollbackResult> {
 
   public async run(): Promise<ModelRollbackResult> {
     const { flags } = await this.parse(ModelRollback);
-    const org = await identifyOrg(flags['target-org']);
+    const options = await releaseOptions(flags);
     const rollback = await rollBack(this, {
-      modelsDir: resolveModelsDir(flags['models-dir']),
-      conn: flags['target-org'].getConnection(flags['api-version']),
-      org,
-      serviceUrl: flags['service-url'],
-      wait: flags.wait.minutes,
+      ...options,
       reason: flags.reason,
       model: flags.name,
       to: flags.to,
     });
+    const { org } = options;
     const result: ModelRollbackResult = {
       org,
       model: flags.name,
