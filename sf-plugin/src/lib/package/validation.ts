@@ -91,7 +91,10 @@ async function championManifest(modelsDir: string, registry: Registry, name: str
   if (!champion || champion === version) return undefined;
   const file = path.join(modelsDir, registry.models[name].versions[champion].path, 'manifest.json');
   const parsed = manifestSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
-  if (!parsed.success) throw new SfError(messages.getMessage('error.championManifest', [name, champion, file, parsed.error.message]), 'ChampionManifestInvalid');
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new SfError(messages.getMessage('error.championManifest', [name, champion, file, issues]), 'ChampionManifestInvalid');
+  }
   return parsed.data;
 }
 
