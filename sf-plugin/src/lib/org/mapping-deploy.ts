@@ -9,14 +9,12 @@ import type { Spinner } from '@salesforce/sf-plugins-core';
 import { appendLedger, loadPackage, readRegistry, type Manifest } from '../library.js';
 import { inputTypes, mappingFor, readOverrides } from '../package/mapping.js';
 import { mappingSignature } from '../package/mapping-signature.js';
-import { deployWithSpinner } from '../release/rollout.js';
-import { metadataDeployFailed } from '../release/release.js';
-import { describeFailures } from '../release/rollout.js';
 import { currentActor } from '../workspace.js';
-import { mappingRecords, type FieldMapping } from './custom-metadata.js';
+import { mappingRecords } from './custom-metadata.js';
 import { unreadableFields } from './field-access.js';
 import { checkFields, type FieldCheck } from './field-check.js';
 import { orgLabel, type OrgIdentity } from './identity.js';
+import { deployWithSpinner, metadataDeployFailed } from './metadata-deploy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.mapping.deploy');
@@ -33,7 +31,7 @@ export type MappingDeployRequest = {
   wait: number;
 };
 
-export type MappingDeployment = { fields: FieldCheck[]; signatures: Record<string, string>; deployId: string; mappings: FieldMapping[] };
+export type MappingDeployment = { fields: FieldCheck[]; signatures: Record<string, string>; deployId: string };
 
 /** Shows the checked fields before a refusal, so a human sees every row at once. */
 export type MappingUx = { spinner: Spinner; showFields(fields: FieldCheck[]): void };
@@ -74,8 +72,8 @@ export async function deployMapping(ux: MappingUx, request: MappingDeployRequest
     fields: mappings.length,
     ...(outcome.success ? {} : { failures: outcome.failures }),
   });
-  if (!outcome.success) throw metadataDeployFailed(outcome.id, outcome.failures, describeFailures(outcome));
-  return { fields, signatures, deployId: outcome.id, mappings };
+  if (!outcome.success) throw metadataDeployFailed(outcome);
+  return { fields, signatures, deployId: outcome.id };
 }
 
 /** One ledger entry per version: its mapping signature is what org validate and the production gate compare. */

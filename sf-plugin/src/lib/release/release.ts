@@ -10,11 +10,12 @@ import type { Spinner } from '@salesforce/sf-plugins-core';
 import { appendLedger, readLedger, type LedgerEntry, type Manifest } from '../library.js';
 import type { ModelConfig } from '../org/custom-metadata.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../org/identity.js';
+import { metadataDeployFailed } from '../org/metadata-deploy.js';
 import type { ServiceCheck } from '../service/check.js';
 import { currentActor, resolveModelsDir } from '../workspace.js';
 import { releaseMessages as messages } from './messages.js';
 import { evaluateProductionGate, type ProductionGateDecision } from './production-gate.js';
-import { describeFailures, rollOutConfig, type Rollout } from './rollout.js';
+import { rollOutConfig, type Rollout } from './rollout.js';
 
 /** What a release needs from the command running it: its spinner, and a place for warnings. */
 export type ReleaseUx = { spinner: Spinner; warn(message: string): void };
@@ -111,7 +112,7 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
   };
   if (!outcome.success) {
     await appendLedger(modelsDir, { ...entry, result: 'fail', details });
-    throw metadataDeployFailed(outcome.id, outcome.failures, describeFailures(outcome));
+    throw metadataDeployFailed(outcome);
   }
   await appendLedger(modelsDir, { ...entry, result: forced ? 'forced' : 'ok', details });
   return { gate, forced, service: rollout.service, deployId: outcome.id };
@@ -124,9 +125,4 @@ function productionGateRefused(request: ReleaseRequest, gate: ProductionGateDeci
     'ProductionGateRefused',
     messages.getMessages('error.productionGate.actions', [model, version, model, version]),
   ).setData({ productionGate: gate });
-}
-
-/** A failed Metadata API deploy, the same error in every command that deploys records. */
-export function metadataDeployFailed(id: string, failures: { component: string; problem: string }[], described: string): SfError {
-  return new SfError(messages.getMessage('error.deployFailed', [id, described]), 'MetadataDeployFailed').setData({ failures });
 }

@@ -5,7 +5,7 @@
 import type { Connection } from '@salesforce/core';
 import type { Spinner } from '@salesforce/sf-plugins-core';
 import { configRecord, type ModelConfig } from '../org/custom-metadata.js';
-import { deployRecords, type MetadataDeployOutcome } from '../org/metadata-deploy.js';
+import { deployWithSpinner, type MetadataDeployOutcome } from '../org/metadata-deploy.js';
 import { ServiceClient } from '../service/client.js';
 import { ensureServed, resolveServiceUrl, type ServiceCheck } from '../service/check.js';
 import { releaseMessages as messages } from './messages.js';
@@ -25,26 +25,3 @@ export async function rollOutConfig(spinner: Spinner, conn: Connection, request:
   const outcome = await deployWithSpinner(spinner, conn, [record], messages.getMessage('spinner.deployRecord', [record.fileName, request.orgLabel]), request.wait);
   return { service, outcome };
 }
-
-/** A metadata deploy with its progress on the spinner (the config record here, the mapping records in mapping deploy). */
-export async function deployWithSpinner(
-  spinner: Spinner,
-  conn: Connection,
-  records: Parameters<typeof deployRecords>[1],
-  title: string,
-  wait: number,
-): Promise<MetadataDeployOutcome> {
-  spinner.start(title);
-  const outcome = await deployRecords(
-    conn,
-    records,
-    (p) => {
-      spinner.status = messages.getMessage('spinner.progress', [p.status, p.done, p.total]);
-    },
-    { waitMinutes: wait },
-  );
-  spinner.stop(outcome.status);
-  return outcome;
-}
-
-export const describeFailures = (outcome: MetadataDeployOutcome): string => outcome.failures.map((f) => `- ${f.component}: ${f.problem}`).join('\n');
