@@ -5,7 +5,6 @@
  * role, actor, reason); only the details differ by action.
  */
 import { SfError, type Connection, type Org } from '@salesforce/core';
-import type { Duration } from '@salesforce/kit';
 import type { Spinner } from '@salesforce/sf-plugins-core';
 import { appendLedger, readLedger, type LedgerEntry, type Manifest } from '../library.js';
 import type { ModelConfig } from '../org/custom-metadata.js';
@@ -29,7 +28,8 @@ export async function releaseOptions(flags: {
   'api-version'?: string;
   'models-dir'?: string;
   'service-url'?: URL;
-  wait: Duration;
+  /** Flags.duration's value (a Duration in minutes). */
+  wait: { minutes: number };
   reason?: string;
 }): Promise<ReleaseOptions> {
   return {
