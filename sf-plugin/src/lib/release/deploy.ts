@@ -5,7 +5,6 @@
 import { Messages } from '@salesforce/core';
 import { loadPackage, readRegistry } from '../library.js';
 import { defaultConfig, readOrgConfig, readOrgMapping, type ModelConfig } from '../org/custom-metadata.js';
-import { orgLabel } from '../org/identity.js';
 import { mappingSignature } from '../package/mapping-signature.js';
 import { release, type Release, type ReleaseOptions, type ReleaseUx } from './release.js';
 
@@ -52,12 +51,7 @@ export async function deployVersion(ux: ReleaseUx, request: DeployRequest): Prom
     ...request,
     action: 'deploy',
     role,
-    gated: {
-      manifest: pkg.manifest,
-      mappingSignature: signature,
-      force: request.force,
-      refusal: (problems) => messages.getMessage('error.productionGate', [model, version, orgLabel(org), problems]),
-    },
+    gated: { manifest: pkg.manifest, mappingSignature: signature, force: request.force, messages },
     config,
     serve: { version, sha256 },
     details: ({ service, outcome }) => ({

@@ -33,12 +33,7 @@ export async function promoteChallenger(ux: ReleaseUx, request: PromoteRequest):
     action: 'promote',
     version,
     role: 'champion',
-    gated: {
-      manifest: pkg.manifest,
-      mappingSignature: signature,
-      force: request.force,
-      refusal: (problems) => messages.getMessage('error.productionGate', [model, version, orgLabel(org), problems]),
-    },
+    gated: { manifest: pkg.manifest, mappingSignature: signature, force: request.force, messages },
     config,
     serve: { version, sha256 },
     details: ({ outcome }) => ({ deployId: outcome.id, previousChampion: current.championVersion }),

@@ -4,7 +4,7 @@
  * Every entry of one release carries the same identity (model, version, artifact, mapping, org,
  * role, actor, reason); only the details differ by action.
  */
-import { SfError, type Connection, type Org } from '@salesforce/core';
+import { SfError, type Connection, type Messages, type Org } from '@salesforce/core';
 import type { Spinner } from '@salesforce/sf-plugins-core';
 import { appendLedger, readLedger, type LedgerEntry, type Manifest } from '../library.js';
 import type { ModelConfig } from '../org/custom-metadata.js';
@@ -53,7 +53,13 @@ export type ReleaseRequest = ReleaseOptions & {
    * use must be proven in a sandbox, with the manifest's sign-offs. A rollback restores a version
    * the org already ran, and has no gate.
    */
-  gated?: { manifest: Pick<Manifest, 'sha256' | 'gates'>; mappingSignature: string; force: boolean; refusal: (problems: string) => string };
+  gated?: {
+    manifest: Pick<Manifest, 'sha256' | 'gates'>;
+    mappingSignature: string;
+    force: boolean;
+    /** The command's messages: its error.productionGate (model, version, org, problems) opens the refusal. */
+    messages: Messages<string>;
+  };
   config: ModelConfig;
   serve: { version: string; sha256: string };
   /** The action's own ledger details, once the rollout is known. */
@@ -121,7 +127,7 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
 function productionGateRefused(request: ReleaseRequest, gate: ProductionGateDecision): SfError {
   const { model, version } = request;
   return new SfError(
-    request.gated!.refusal(gate.problems.map((p) => `- ${p}`).join('\n')),
+    request.gated!.messages.getMessage('error.productionGate', [model, version, orgLabel(request.org), gate.problems.map((p) => `- ${p}`).join('\n')]),
     'ProductionGateRefused',
     messages.getMessages('error.productionGate.actions', [model, version, model, version]),
   ).setData({ productionGate: gate });
