@@ -116,6 +116,26 @@ describe('scoring mapping deploy', () => {
       });
     });
 
+    it('needs read on every hop of a relationship path: the lookup on the lead and the field it reaches', async () => {
+      w.org.leadFields.push({ name: 'ConvertedAccountId', type: 'reference', relationshipName: 'ConvertedAccount', referenceTo: ['Account'] });
+      w.org.grants.Lead_Scoring_Integration.push('Account.Industry');
+      const overrides = path.join(w.modelsDir, 'mapping.json');
+      await fs.writeFile(overrides, JSON.stringify({ industry: 'ConvertedAccount.Industry' }));
+      const origin = w.$$.fakeConnectionRequest;
+      w.$$.fakeConnectionRequest = async (request) => {
+        const url = typeof request === 'string' ? request : (request as { url: string }).url;
+        if (url.endsWith('/sobjects/Account/describe')) return { name: 'Account', fields: [{ name: 'Industry', type: 'picklist' }] };
+        return origin(request);
+      };
+      stubMetadataDeploy(w.$$.SANDBOX);
+      const error = await refusal(MappingDeploy.run(args('--version', '4.1.0', '--mapping', overrides, '--json')));
+      expect(error.message).toContain('industry -> ConvertedAccount.Industry: Lead_Scoring_Integration does not grant read on Lead.ConvertedAccountId');
+      // Account.Industry is granted, so only the lookup is named.
+      expect((error.data as { fields: { input: string; problem: string }[] }).fields).toEqual([
+        expect.objectContaining({ input: 'industry', problem: 'Lead_Scoring_Integration does not grant read on Lead.ConvertedAccountId' }),
+      ]);
+    });
+
     it('passes fields field-level security does not apply to (describe: not permissionable) without a grant', async () => {
       w.org.leadFields.find((f) => f.name === 'CreatedDate')!.permissionable = false;
       w.org.grants.Lead_Scoring_Integration = w.org.grants.Lead_Scoring_Integration.filter((f) => f !== 'Lead.CreatedDate');
