@@ -61,9 +61,9 @@ describe('scoring mapping deploy', () => {
     expect(fake.deployed).toHaveLength(0);
   });
 
-  it('follows relationship paths and applies a mapping file', async () => {
+  /** Maps industry through the lead's converted account (a lookup, then Account.Industry); returns the mapping file. */
+  async function industryThroughConvertedAccount(): Promise<string> {
     w.org.leadFields.push({ name: 'ConvertedAccountId', type: 'reference', relationshipName: 'ConvertedAccount', referenceTo: ['Account'] });
-    w.org.grants.Lead_Scoring_Integration.push('Lead.ConvertedAccountId', 'Account.Industry');
     const overrides = path.join(w.modelsDir, 'mapping.json');
     await fs.writeFile(overrides, JSON.stringify({ industry: 'ConvertedAccount.Industry' }));
     const origin = w.$$.fakeConnectionRequest;
@@ -72,6 +72,12 @@ describe('scoring mapping deploy', () => {
       if (url.endsWith('/sobjects/Account/describe')) return { name: 'Account', fields: [{ name: 'Industry', type: 'picklist' }] };
       return origin(request);
     };
+    return overrides;
+  }
+
+  it('follows relationship paths and applies a mapping file', async () => {
+    const overrides = await industryThroughConvertedAccount();
+    w.org.grants.Lead_Scoring_Integration.push('Lead.ConvertedAccountId', 'Account.Industry');
     stubMetadataDeploy(w.$$.SANDBOX);
     const result = await MappingDeploy.run(args('--version', '4.1.0', '--mapping', overrides, '--json'));
     expect(result.fields.find((f) => f.input === 'industry')).toMatchObject({ field: 'ConvertedAccount.Industry', fieldType: 'picklist', ok: true });
@@ -117,16 +123,8 @@ describe('scoring mapping deploy', () => {
     });
 
     it('needs read on every hop of a relationship path: the lookup on the lead and the field it reaches', async () => {
-      w.org.leadFields.push({ name: 'ConvertedAccountId', type: 'reference', relationshipName: 'ConvertedAccount', referenceTo: ['Account'] });
+      const overrides = await industryThroughConvertedAccount();
       w.org.grants.Lead_Scoring_Integration.push('Account.Industry');
-      const overrides = path.join(w.modelsDir, 'mapping.json');
-      await fs.writeFile(overrides, JSON.stringify({ industry: 'ConvertedAccount.Industry' }));
-      const origin = w.$$.fakeConnectionRequest;
-      w.$$.fakeConnectionRequest = async (request) => {
-        const url = typeof request === 'string' ? request : (request as { url: string }).url;
-        if (url.endsWith('/sobjects/Account/describe')) return { name: 'Account', fields: [{ name: 'Industry', type: 'picklist' }] };
-        return origin(request);
-      };
       stubMetadataDeploy(w.$$.SANDBOX);
       const error = await refusal(MappingDeploy.run(args('--version', '4.1.0', '--mapping', overrides, '--json')));
       expect(error.message).toContain('industry -> ConvertedAccount.Industry: Lead_Scoring_Integration does not grant read on Lead.ConvertedAccountId');
