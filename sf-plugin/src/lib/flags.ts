@@ -36,6 +36,13 @@ export const sinceFlag = Flags.custom<Date>({
   defaultHelp: async () => '7d',
 })();
 
+/** The flags of every command that works on one model version in the models directory (no org): spread them first. */
+export const packageVersionFlags = {
+  'models-dir': modelsDirFlag,
+  name: nameFlag,
+  version: versionFlag,
+};
+
 /** The flags of every command that works on one model in one org: spread them first. */
 export const orgModelFlags = {
   'target-org': Flags.requiredOrg(),

@@ -1,6 +1,6 @@
 import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { modelsDirFlag, nameFlag, versionFlag } from '../../../lib/flags.js';
+import { packageVersionFlags } from '../../../lib/flags.js';
 import { importXgboostFile } from '../../../lib/library.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
@@ -26,9 +26,7 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
-    version: versionFlag,
+    ...packageVersionFlags,
     xgboost: Flags.file({ summary: messages.getMessage('flags.xgboost.summary'), required: true, exists: true }),
     metadata: Flags.file({ summary: messages.getMessage('flags.metadata.summary'), exists: true }),
   };
