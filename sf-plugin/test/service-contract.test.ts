@@ -5,8 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ServiceClient } from '../src/lib/service-client.js';
-import { ensureServed } from '../src/lib/service-check.js';
+import { ServiceClient } from '../src/lib/service/client.js';
+import { ensureServed } from '../src/lib/service/check.js';
 import { buildModelsDir } from './helpers/models.js';
 import { readManifest } from './helpers/org-fixtures.js';
 import { startRealService, type RealService } from './helpers/real-service.js';

@@ -1,6 +1,7 @@
 /** Flags several commands share; their text is in messages/scoring.common.md. */
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { parseSince } from './since.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.common');
@@ -20,12 +21,40 @@ export const serviceUrlFlag = Flags.url({
   env: 'SCORING_SERVICE_URL',
 });
 
+/** How long to wait for a Metadata API deploy: a whole number of minutes, as users type it today (--wait 10). */
+export const waitFlag = Flags.duration({ unit: 'minutes', defaultValue: 10, min: 1, summary: messages.getMessage('flags.wait.summary') });
+
+/**
+ * --since: "7d", "36h", "2w" or an ISO date, parsed to the instant it names. Flags.duration
+ * takes one fixed unit and reads "7d" as parseInt("7d") = 7 of it (and an ISO date as its year),
+ * so the units and dates users type today need this custom flag.
+ */
+export const sinceFlag = Flags.custom<Date>({
+  summary: messages.getMessage('flags.since.summary'),
+  parse: async (input) => parseSince(input),
+  default: async () => parseSince('7d'),
+  defaultHelp: async () => '7d',
+})();
+
+/** The flags of every command that works on one model version in the models directory (no org): spread them first. */
+export const packageVersionFlags = {
+  'models-dir': modelsDirFlag,
+  name: nameFlag,
+  version: versionFlag,
+};
+
 /** The flags of every command that works on one model in one org: spread them first. */
 export const orgModelFlags = {
   'target-org': Flags.requiredOrg(),
   'api-version': Flags.orgApiVersion(),
   'models-dir': modelsDirFlag,
   name: nameFlag,
+};
+
+/** The flags of every release (deploy, promote, rollback): which service, and how long to wait for the org. */
+export const releaseFlags = {
+  'service-url': serviceUrlFlag,
+  wait: waitFlag,
 };
 
 export { messages as commonMessages };

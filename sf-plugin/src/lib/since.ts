@@ -1,5 +1,8 @@
 /** "7d", "36h", "2w" or an ISO date -> the instant that far back from `now`. */
-import { SfError } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.common');
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
@@ -8,5 +11,5 @@ export function parseSince(text: string, now = new Date()): Date {
   if (m) return new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2].toLowerCase()]);
   const date = new Date(text);
   if (!Number.isNaN(date.getTime()) && /^\d{4}-\d{2}-\d{2}/.test(text)) return date;
-  throw new SfError(`--since must be a duration such as 7d, 36h or 2w, or an ISO date; got "${text}"`, 'InvalidSince');
+  throw new SfError(messages.getMessage('error.invalidSince', [text]), 'InvalidSince');
 }

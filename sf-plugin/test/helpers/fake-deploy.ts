@@ -8,12 +8,13 @@ import type { SinonSandbox } from 'sinon';
 
 export type DeployedRecord = { fullName: string; type: string; values: Record<string, unknown> };
 
-export type FakeDeploy = { deployed: DeployedRecord[][]; progress: number };
+/** `timeouts`: the seconds each deploy was given to finish (pollStatus's timeout). */
+export type FakeDeploy = { deployed: DeployedRecord[][]; progress: number; timeouts: number[] };
 
 type Failure = { fullName: string; problem: string };
 
 export function stubMetadataDeploy(sandbox: SinonSandbox, outcome: { success: boolean; failures?: Failure[] } = { success: true }): FakeDeploy {
-  const fake: FakeDeploy = { deployed: [], progress: 0 };
+  const fake: FakeDeploy = { deployed: [], progress: 0, timeouts: [] };
   sandbox.stub(ComponentSet.prototype, 'deploy').callsFake(async function (this: ComponentSet) {
     const records: DeployedRecord[] = [];
     for (const component of this.getSourceComponents().toArray()) {
@@ -33,7 +34,8 @@ export function stubMetadataDeploy(sandbox: SinonSandbox, outcome: { success: bo
         cb({ status: 'InProgress', numberComponentsDeployed: 0, numberComponentsTotal: total });
         fake.progress++;
       },
-      async pollStatus() {
+      async pollStatus(_frequency: number, timeout: number) {
+        fake.timeouts.push(timeout);
         return {
           response: {
             id: '0Af000000000001AAA',

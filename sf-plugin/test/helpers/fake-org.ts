@@ -9,7 +9,9 @@ export type FakeOrg = {
   config?: Record<string, unknown>;
   mappings: { Input_Name__c: string; Field_Path__c: string }[];
   namedCredentialEndpoint?: string;
-  leadFields: { name: string; type: string; relationshipName?: string | null; referenceTo?: string[] }[];
+  leadFields: { name: string; type: string; relationshipName?: string | null; referenceTo?: string[]; permissionable?: boolean }[];
+  /** Per permission set (API name), the "Object.Field" it grants read on: its FieldPermissions rows with PermissionsRead. */
+  grants: Record<string, string[]>;
   leads: { Id: string }[];
   history: Record<string, unknown>[];
   /** Apex REST /scoring/v1/validate handler. */
@@ -18,7 +20,16 @@ export type FakeOrg = {
 };
 
 export function newFakeOrg(overrides: Partial<FakeOrg> = {}): FakeOrg {
-  return { isSandbox: true, mappings: [], leadFields: [], leads: [], history: [], requests: [], ...overrides };
+  return {
+    isSandbox: true,
+    mappings: [],
+    leadFields: [],
+    grants: { Lead_Scoring_Integration: LEAD_FIELDS.map((f) => `Lead.${f.name}`) },
+    leads: [],
+    history: [],
+    requests: [],
+    ...overrides,
+  };
 }
 
 const query = (records: unknown[]): AnyJson => ({ totalSize: records.length, done: true, records }) as AnyJson;
@@ -36,6 +47,13 @@ export function fakeOrgRequests(org: FakeOrg): (request: AnyJson) => Promise<Any
       if (/FROM Scoring_Field_Mapping__mdt/i.test(soql)) return query(org.mappings);
       if (/FROM NamedCredential/i.test(soql)) return query(org.namedCredentialEndpoint ? [{ Endpoint: org.namedCredentialEndpoint }] : []);
       if (/FROM Lead_Score_History__c/i.test(soql)) return query(org.history);
+      if (/FROM FieldPermissions/i.test(soql)) {
+        const permissionSet = /Parent\.Name = '([^']+)' AND PermissionsRead = true AND SobjectType IN \(([^)]*)\)/.exec(soql);
+        if (!permissionSet) throw new Error(`fake org: unexpected grants query ${soql}`);
+        const objects = permissionSet[2].split(',').map((o) => o.trim().replace(/^'|'$/g, ''));
+        const granted = (org.grants[permissionSet[1]] ?? []).filter((f) => objects.includes(f.split('.')[0]));
+        return query(granted.map((Field) => ({ Field, SobjectType: Field.split('.')[0], PermissionsRead: true })));
+      }
       if (/FROM Lead\b/i.test(soql)) {
         const limit = Number(/LIMIT (\d+)/i.exec(soql)?.[1] ?? org.leads.length);
         return query(org.leads.slice(0, limit));

@@ -22,3 +22,12 @@ export const CONFIG_4_0_0 = {
   Top_K_Reasons__c: 5,
   Batch_Size__c: 200,
 };
+
+/**
+ * The mapping signature of lead-scoring 4.1.0's 22 inputs mapped as force-app maps them (mappingRows),
+ * derived outside the code under test from the documented algorithm: sha256 (hex) of the canonical
+ * JSON of the inputs sorted by name, each {"field": <path>, "input": <name>}, keys sorted, no spaces:
+ * [{"field":"Email_Clicks_90d__c","input":"email_clicks_90d"},{"field":"Email_Opens_90d__c","input":"email_opens_90d"},...]
+ * (python3: hashlib.sha256(that_text.encode()).hexdigest()). The production gate compares exactly this.
+ */
+export const MAPPING_SIGNATURE_4_1_0 = '1d2b8cd007000f0a3b1ca0c59c502f21ad893297e46454bb15669af9e03aa347';

@@ -1,17 +1,15 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { readOrgConfig } from '../../lib/custom-metadata.js';
-import { orgModelFlags } from '../../lib/flags.js';
-import { loadPackage } from '../../lib/library.js';
-import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org-identity.js';
-import { performanceByVersion, readHistory, type VersionPerformance } from '../../lib/score-history.js';
-import { parseSince } from '../../lib/since.js';
+import { CompareFormatter } from '../../formatters/performance.js';
+import { orgModelFlags, sinceFlag } from '../../lib/flags.js';
+import { readOrgConfig } from '../../lib/org/custom-metadata.js';
+import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org/identity.js';
+import { performanceByVersion, readHistory, type VersionPerformance } from '../../lib/org/score-history.js';
+import { judgeChallenger, type CompareVerdict } from '../../lib/release/verdict.js';
 import { resolveModelsDir } from '../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.compare');
-
-export type CompareVerdict = 'promote-challenger' | 'keep-champion' | 'insufficient-data';
 
 export type CompareResult = {
   org: OrgIdentity;
@@ -31,7 +29,7 @@ export default class Compare extends SfCommand<CompareResult> {
 
   public static readonly flags = {
     ...orgModelFlags,
-    since: Flags.string({ summary: messages.getMessage('flags.since.summary'), default: '7d' }),
+    since: sinceFlag,
     'min-conversions': Flags.integer({ summary: messages.getMessage('flags.min-conversions.summary'), default: 10, min: 1 }),
   };
 
@@ -39,63 +37,21 @@ export default class Compare extends SfCommand<CompareResult> {
     const { flags } = await this.parse(Compare);
     const modelsDir = resolveModelsDir(flags['models-dir']);
     const conn = flags['target-org'].getConnection(flags['api-version']);
-    const since = parseSince(flags.since);
+    const since = flags.since;
     const org = await identifyOrg(flags['target-org']);
     const config = await readOrgConfig(conn, flags.name);
 
-    this.spinner.start('Reading the score history');
+    this.spinner.start(messages.getMessage('spinner.history'));
     const versions = performanceByVersion(await readHistory(conn, flags.name, since));
-    this.spinner.stop(`${versions.reduce((n, v) => n + v.leads, 0)} scored leads`);
+    this.spinner.stop(messages.getMessage('spinner.history.done', [versions.reduce((n, v) => n + v.leads, 0)]));
     if (versions.length === 0) this.log(messages.getMessage('info.noHistory', [flags.name, orgLabel(org), since.toISOString()]));
 
     const champion = config?.championVersion ?? versions.find((v) => v.role === 'champion')?.version ?? null;
     const challenger = config?.challengerVersion ?? versions.find((v) => v.role === 'challenger')?.version ?? null;
-    const { verdict, reasons } = await this.judge(modelsDir, flags.name, versions, champion, challenger, flags['min-conversions']);
+    const { verdict, reasons } = await judgeChallenger(modelsDir, flags.name, versions, champion, challenger, flags['min-conversions']);
 
-    this.table({
-      data: versions.map((v) => ({
-        version: v.version,
-        role: v.role,
-        leads: v.leads,
-        conversions: v.conversions,
-        AUC: v.auc ?? '',
-        'top-decile lift': v.topDecileLift ?? '',
-        'top-decile conv.': v.topDecileConversion ?? '',
-        'bottom-20% conv.': v.bottom20Conversion ?? '',
-      })),
-    });
-    const withLift = versions.filter((v) => v.liftByDecile.length === 10);
-    if (withLift.length) {
-      this.table({
-        data: Array.from({ length: 10 }, (_, i) => ({
-          decile: 10 - i,
-          ...Object.fromEntries(withLift.map((v) => [`lift ${v.version}`, v.liftByDecile[9 - i]])),
-        })),
-      });
-    }
-    this.log(messages.getMessage('info.verdict', [verdict, reasons.join('; ')]));
-    return { org, model: flags.name, since: since.toISOString(), champion, challenger, versions, verdict, reasons };
-  }
-
-  private async judge(
-    modelsDir: string,
-    model: string,
-    versions: VersionPerformance[],
-    champion: string | null,
-    challenger: string | null,
-    minConversions: number,
-  ): Promise<{ verdict: CompareVerdict; reasons: string[] }> {
-    const champ = versions.find((v) => v.version === champion);
-    const chall = versions.find((v) => v.version === challenger);
-    if (!champ || !chall) return { verdict: 'insufficient-data', reasons: [`no parallel scores for ${!champ ? `champion ${champion ?? '(none)'}` : `challenger ${challenger ?? '(none)'}`}`] };
-    const thin = [champ, chall].filter((v) => v.conversions < minConversions || v.auc === null);
-    if (thin.length) return { verdict: 'insufficient-data', reasons: thin.map((v) => `${v.version} has ${v.conversions} conversions (need ${minConversions})`) };
-    const gates = (await loadPackage(modelsDir, model, chall.version)).manifest.gates.promotion;
-    const reasons: string[] = [];
-    const aucOk = chall.auc! > champ.auc! + gates.min_auc_gain_over_champion;
-    reasons.push(`AUC ${chall.auc} vs champion ${champ.auc} (${aucOk ? 'better' : 'not better'})`);
-    const liftOk = (chall.topDecileLift ?? 0) >= gates.min_top_decile_lift;
-    reasons.push(`top-decile lift ${chall.topDecileLift} (needs >= ${gates.min_top_decile_lift})`);
-    return { verdict: aucOk && liftOk ? 'promote-challenger' : 'keep-champion', reasons };
+    const result: CompareResult = { org, model: flags.name, since: since.toISOString(), champion, challenger, versions, verdict, reasons };
+    new CompareFormatter(result).display(this);
+    return result;
   }
 }

@@ -1,20 +1,16 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { readOrgConfig } from '../../lib/custom-metadata.js';
+import { MonitorFormatter } from '../../formatters/performance.js';
 import { orgModelFlags } from '../../lib/flags.js';
 import { loadPackage } from '../../lib/library.js';
-import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org-identity.js';
-import { performanceByVersion, readHistory } from '../../lib/score-history.js';
+import { readOrgConfig } from '../../lib/org/custom-metadata.js';
+import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org/identity.js';
+import { readHistory } from '../../lib/org/score-history.js';
+import { measureRollbackCriteria, WEEK_MS, type Criterion, type WeekFigures } from '../../lib/release/rollback-criteria.js';
 import { resolveModelsDir } from '../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.monitor');
-
-const WEEK_MS = 7 * 86_400_000;
-
-export type WeekFigures = { start: string; end: string; leads: number; conversions: number; topDecileLift: number | null };
-
-export type Criterion = { criterion: string; actual: number | null; threshold: number; breached: boolean; note?: string };
 
 export type MonitorResult = {
   org: OrgIdentity;
@@ -47,47 +43,15 @@ export default class Monitor extends SfCommand<MonitorResult> {
 
     const end = new Date();
     const start = new Date(end.getTime() - rules.consecutive_weeks * WEEK_MS);
-    this.spinner.start(`Reading ${rules.consecutive_weeks} weeks of score history`);
+    this.spinner.start(messages.getMessage('spinner.history', [rules.consecutive_weeks]));
     const rows = (await readHistory(conn, flags.name, start)).filter((r) => r.Model_Version__c === champion);
-    this.spinner.stop(`${rows.length} scores`);
+    this.spinner.stop(messages.getMessage('spinner.history.done', [rows.length]));
 
-    const weeks: WeekFigures[] = [];
-    for (let w = 0; w < rules.consecutive_weeks; w++) {
-      const ws = new Date(start.getTime() + w * WEEK_MS);
-      const we = new Date(ws.getTime() + WEEK_MS);
-      const perf = performanceByVersion(rows.filter((r) => r.Scored_At__c >= ws.toISOString() && r.Scored_At__c < we.toISOString()))[0];
-      const counted = perf && perf.conversions >= flags['min-conversions'];
-      weeks.push({ start: ws.toISOString(), end: we.toISOString(), leads: perf?.leads ?? 0, conversions: perf?.conversions ?? 0, topDecileLift: counted ? perf.topDecileLift : null });
-    }
-    const whole = performanceByVersion(rows)[0];
+    const { weeks, criteria, breached } = measureRollbackCriteria(rows, rules, start, flags['min-conversions']);
 
-    const measuredWeeks = weeks.filter((w) => w.topDecileLift !== null);
-    const allLow = measuredWeeks.length === weeks.length && measuredWeeks.every((w) => w.topDecileLift! < rules.min_top_decile_lift);
-    const criteria: Criterion[] = [
-      {
-        criterion: `top-decile lift below ${rules.min_top_decile_lift} for ${rules.consecutive_weeks} consecutive weeks`,
-        actual: measuredWeeks.length ? Math.max(...measuredWeeks.map((w) => w.topDecileLift!)) : null,
-        threshold: rules.min_top_decile_lift,
-        breached: allLow,
-        ...(measuredWeeks.length < weeks.length ? { note: `${weeks.length - measuredWeeks.length} week(s) with fewer than ${flags['min-conversions']} conversions` } : {}),
-      },
-      { criterion: `AUC below ${rules.min_auc}`, actual: whole?.auc ?? null, threshold: rules.min_auc, breached: whole?.auc != null && whole.auc < rules.min_auc },
-      {
-        criterion: `top-decile conversion below ${rules.min_top_decile_conversion}`,
-        actual: whole?.topDecileConversion ?? null,
-        threshold: rules.min_top_decile_conversion,
-        breached: whole?.topDecileConversion != null && whole.topDecileConversion < rules.min_top_decile_conversion,
-      },
-    ];
-    const breached = criteria.some((c) => c.breached);
-
-    this.table({ data: weeks.map((w) => ({ week: `${w.start.slice(0, 10)} - ${w.end.slice(0, 10)}`, leads: w.leads, conversions: w.conversions, 'top-decile lift': w.topDecileLift ?? '' })) });
-    this.table({ data: criteria.map((c) => ({ criterion: c.criterion, actual: c.actual ?? 'not measured', breached: c.breached ? 'BREACHED' : 'no', note: c.note ?? '' })) });
-    const label = orgLabel(org);
-    if (breached) {
-      this.log(messages.getMessage('info.breached', [flags.name, champion, label, criteria.filter((c) => c.breached).map((c) => c.criterion).join('; '), flags.name, org.username ?? org.id]));
-      process.exitCode = 1;
-    } else this.log(messages.getMessage('info.ok', [flags.name, champion, label]));
-    return { org, model: flags.name, champion, window: { start: start.toISOString(), end: end.toISOString() }, weeks, criteria, breached };
+    if (breached) process.exitCode = 1;
+    const result: MonitorResult = { org, model: flags.name, champion, window: { start: start.toISOString(), end: end.toISOString() }, weeks, criteria, breached };
+    new MonitorFormatter(result).display(this);
+    return result;
   }
 }

@@ -65,6 +65,16 @@ describe('scoring compare', () => {
     expect(w.ux.log.lastCall.args[0]).toMatch(/^Verdict: promote-challenger/);
   });
 
+  it('reads --since as hours, days, weeks or an ISO date, as before', async () => {
+    const hours = await Compare.run(args('--since', '36h', '--json'));
+    expect(Date.now() - Date.parse(hours.since)).toBeGreaterThanOrEqual(36 * 3_600_000);
+    expect(Date.now() - Date.parse(hours.since)).toBeLessThan(37 * 3_600_000);
+    const date = await Compare.run(args('--since', '2026-01-15', '--json'));
+    expect(date.since).toBe('2026-01-15T00:00:00.000Z');
+    const soql = decodeURIComponent(w.org.requests.filter((r) => r.url.includes('Lead_Score_History__c')).pop()!.url);
+    expect(soql).toContain('Scored_At__c >= 2026-01-15T00:00:00.000Z');
+  });
+
   it('refuses a --since it cannot read', async () => {
     await expect(Compare.run(args('--since', 'last week', '--json'))).rejects.toThrow(/--since must be a duration/);
   });

@@ -1,6 +1,6 @@
 import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { modelsDirFlag, nameFlag, versionFlag } from '../../../lib/flags.js';
+import { packageVersionFlags } from '../../../lib/flags.js';
 import { importXgboostFile } from '../../../lib/library.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
@@ -26,9 +26,7 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
-    version: versionFlag,
+    ...packageVersionFlags,
     xgboost: Flags.file({ summary: messages.getMessage('flags.xgboost.summary'), required: true, exists: true }),
     metadata: Flags.file({ summary: messages.getMessage('flags.metadata.summary'), exists: true }),
   };
@@ -36,7 +34,7 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
   public async run(): Promise<ModelImportResult> {
     const { flags } = await this.parse(ModelImport);
     const modelsDir = resolveModelsDir(flags['models-dir']);
-    this.spinner.start(`Importing ${flags.xgboost}`);
+    this.spinner.start(messages.getMessage('spinner.importing', [flags.xgboost]));
     let written;
     try {
       written = await importXgboostFile({
@@ -48,7 +46,7 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
         actor: currentActor(),
       });
     } catch (err) {
-      this.spinner.stop('refused');
+      this.spinner.stop(messages.getMessage('spinner.refused'));
       // The importer's message says which file and why; keep its code as the error name.
       const e = err as Error & { code?: string };
       throw new SfError(e.message, e.code ? `ModelImport:${e.code}` : 'ModelImportFailed');

@@ -1,8 +1,9 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { ModelListFormatter } from '../../../formatters/model-list.js';
 import { modelsDirFlag } from '../../../lib/flags.js';
 import { compareVersions, latestEntry, readLedger, readRegistry, signoffRoles } from '../../../lib/library.js';
-import { replayOrgStates } from '../../../lib/org-state.js';
+import { replayOrgStates } from '../../../lib/release/org-state.js';
 import { resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -68,22 +69,8 @@ export default class ModelList extends SfCommand<ModelListResult> {
       }
     }
 
-    if (versions.length === 0) {
-      this.log(messages.getMessage('info.empty', [modelsDir]));
-    } else {
-      this.table({
-        data: versions.map((v) => ({
-          model: v.name,
-          version: v.version,
-          status: v.status,
-          alias: v.aliases.join(', '),
-          validated: v.lastValidation ? `${v.lastValidation.result} ${v.lastValidation.ts.slice(0, 10)}` : '',
-          'sign-offs': v.signoffs.join(', '),
-          deployed: v.deployments.map((d) => `${d.org} ${d.role}${d.canaryPercent ? ` ${d.canaryPercent}%` : ''}`).join('; '),
-          sha256: v.sha256.slice(0, 12),
-        })),
-      });
-    }
-    return { modelsDir, versions };
+    const result: ModelListResult = { modelsDir, versions };
+    new ModelListFormatter(result).display(this);
+    return result;
   }
 }

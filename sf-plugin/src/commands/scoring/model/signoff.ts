@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { modelsDirFlag, nameFlag, versionFlag } from '../../../lib/flags.js';
+import { packageVersionFlags } from '../../../lib/flags.js';
 import { appendLedger, loadPackage, missingSignoffs, readLedger, signoffRoles } from '../../../lib/library.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
@@ -24,9 +24,7 @@ export default class ModelSignoff extends SfCommand<ModelSignoffResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'models-dir': modelsDirFlag,
-    name: nameFlag,
-    version: versionFlag,
+    ...packageVersionFlags,
     role: Flags.option({ summary: messages.getMessage('flags.role.summary'), options: ['data-science', 'engineering', 'business'] as const, required: true })(),
     note: Flags.string({ summary: messages.getMessage('flags.note.summary') }),
     withdraw: Flags.boolean({ summary: messages.getMessage('flags.withdraw.summary') }),

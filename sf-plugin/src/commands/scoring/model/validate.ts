@@ -1,16 +1,15 @@
 import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { VersionValidationFormatter } from '../../../formatters/validation.js';
 import { modelsDirFlag } from '../../../lib/flags.js';
 import { appendLedger, compareVersions, readRegistry } from '../../../lib/library.js';
-import { validateVersion, type VersionValidation } from '../../../lib/package-validation.js';
+import { validateVersion, type VersionValidation } from '../../../lib/package/validation.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.validate');
 
 export type ModelValidateResult = { modelsDir: string; passed: boolean; versions: VersionValidation[] };
-
-const mark = (pass: boolean | null): string => (pass === null ? '-' : pass ? 'pass' : 'FAIL');
 
 export default class ModelValidate extends SfCommand<ModelValidateResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -29,7 +28,7 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
     const { flags } = await this.parse(ModelValidate);
     const modelsDir = resolveModelsDir(flags['models-dir']);
     const tolerance = Number(flags.tolerance);
-    if (!(tolerance >= 0)) throw new SfError(`--tolerance must be a non-negative number, got ${flags.tolerance}`, 'InvalidTolerance');
+    if (!(tolerance >= 0)) throw new SfError(messages.getMessage('error.invalidTolerance', [flags.tolerance]), 'InvalidTolerance');
 
     const targets: { name: string; version: string }[] = [];
     if (flags.name && flags.version) targets.push({ name: flags.name, version: flags.version });
@@ -43,9 +42,9 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
 
     const versions: VersionValidation[] = [];
     for (const t of targets) {
-      this.spinner.start(`Validating ${t.name} ${t.version}`);
+      this.spinner.start(messages.getMessage('spinner.validating', [t.name, t.version]));
       const v = await validateVersion(modelsDir, t.name, t.version, { goldenFile: flags.golden, tolerance });
-      this.spinner.stop(v.passed ? 'passed' : 'failed');
+      this.spinner.stop(messages.getMessage(v.passed ? 'spinner.passed' : 'spinner.failed'));
       versions.push(v);
       await appendLedger(modelsDir, {
         action: 'validate',
@@ -60,19 +59,7 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
         },
       });
 
-      this.log(messages.getMessage('info.header', [t.name, t.version, messages.getMessage(v.passed ? 'info.passed' : 'info.failed')]));
-      this.table({ data: v.checks.map((c) => ({ check: c.check, result: mark(c.pass), detail: c.detail })) });
-      if (v.gates.length > 0) {
-        this.table({
-          data: v.gates.map((g) => ({
-            gate: g.gate,
-            result: mark(g.pass),
-            actual: g.actual ?? '',
-            required: g.threshold === null ? '' : `${g.comparison} ${g.threshold}`,
-            note: g.note ?? '',
-          })),
-        });
-      }
+      new VersionValidationFormatter(v).display(this);
     }
     const passed = versions.length > 0 && versions.every((v) => v.passed);
     if (!passed) process.exitCode = 1;

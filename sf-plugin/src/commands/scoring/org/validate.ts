@@ -1,13 +1,11 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { readOrgConfig, readOrgMapping } from '../../../lib/custom-metadata.js';
+import { OrgValidationFormatter } from '../../../formatters/validation.js';
 import { orgModelFlags } from '../../../lib/flags.js';
-import { appendLedger, loadPackage } from '../../../lib/library.js';
-import { scoreLocally } from '../../../lib/local-scorer.js';
-import { mappingSignature } from '../../../lib/mapping-signature.js';
-import { identifyOrg, orgLabel, type OrgIdentity } from '../../../lib/org-identity.js';
-import { compareScores, type OrgComparison, type ValidateResponse } from '../../../lib/org-validation.js';
-import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+import { identifyOrg, type OrgIdentity } from '../../../lib/org/identity.js';
+import { validateInOrg } from '../../../lib/org/validate-in-org.js';
+import type { OrgComparison } from '../../../lib/org/validation.js';
+import { resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.org.validate');
@@ -45,106 +43,23 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
     const maxPsi = Number(flags['max-psi']);
     const org = await identifyOrg(flags['target-org']);
 
-    const config = await readOrgConfig(conn, flags.name);
-    // The resource scores at most Batch_Size__c leads per call (one callout).
-    const chunkSize = Math.max(1, config?.batchSize ?? 200);
-    let version = flags.version;
-    if (!version) {
-      version = config?.challengerVersion ?? config?.championVersion ?? undefined;
-      if (!version) throw messages.createError('error.noVersion', [flags.name]);
-    }
-    const pkg = await loadPackage(modelsDir, flags.name, version);
-    const inputs = pkg.manifest.inputs.map((i) => i.name);
-    const signature = mappingSignature(await readOrgMapping(conn, flags.name), inputs);
-
-    const leads = await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE IsConverted = false ORDER BY CreatedDate DESC LIMIT ${flags.sample}`);
-    const ids = leads.records.map((r) => r.Id);
-    if (ids.length === 0) throw messages.createError('error.noLeads');
-
-    // Score through the org, a chunk per call (the resource makes one callout per chunk).
-    const orgScores = new Map<string, number>();
-    const versions = new Set<string>();
-    const signatures = new Set<string>();
-    const sent: { asOf?: string; records: { id: string; inputs: Record<string, unknown> }[] }[] = [];
-    this.progress.start(ids.length, {}, { title: `Scoring through ${orgLabel(org)}`, format: '%s | {bar} | {value}/{total} leads' });
-    for (let i = 0; i < ids.length; i += chunkSize) {
-      const chunk = ids.slice(i, i + chunkSize);
-      const response = await conn.request<ValidateResponse>({
-        method: 'POST',
-        url: '/services/apexrest/scoring/v1/validate',
-        body: JSON.stringify({ leadIds: chunk, version }),
-        headers: { 'content-type': 'application/json' },
-      });
-      for (const r of response.service?.results ?? []) orgScores.set(r.id, r.score);
-      if (response.service?.version) versions.add(response.service.version);
-      if (response.service?.signature) signatures.add(response.service.signature);
-      sent.push({ asOf: response.request?.asOf, records: response.request?.records ?? [] });
-      this.progress.update(Math.min(i + chunkSize, ids.length));
-    }
-    this.progress.finish();
-
-    this.spinner.start('Scoring the same inputs locally');
-    const local = [];
-    for (const s of sent) local.push(...(await scoreLocally(pkg, s.records, s.asOf)));
-    this.spinner.stop();
-
-    const comparison = compareScores(pkg.manifest, ids, orgScores, local, tolerance, { versions, signatures });
-    const checks = [
-      { check: 'service version', pass: comparison.versionsSeen.length === 1 && comparison.versionsSeen[0] === version, detail: `answered ${comparison.versionsSeen.join(', ') || 'no version'}` },
-      {
-        check: 'feature signature',
-        pass: comparison.signaturesSeen.length === 1 && comparison.signaturesSeen[0] === pkg.manifest.signature,
-        detail: comparison.signaturesSeen.join(', ') || 'none returned',
-      },
-      { check: 'every lead scored', pass: comparison.missing.length === 0, detail: `${comparison.compared} of ${comparison.requested}` },
-      {
-        check: 'scores match',
-        pass: comparison.mismatches.length === 0 && comparison.compared > 0 && comparison.maxAbsDiff !== null,
-        detail: `max |org - local| = ${comparison.maxAbsDiff === null ? 'not a number' : comparison.maxAbsDiff.toExponential(2)}, ${comparison.mismatches.length} above ${tolerance}`,
-      },
-      {
-        check: 'decile distribution',
-        pass: comparison.psi !== null && comparison.psi <= maxPsi,
-        detail: comparison.psi === null ? 'the manifest has no decile cut points' : `PSI ${comparison.psi.toFixed(4)} (max ${maxPsi})`,
-      },
-    ];
-    const passed = checks.every((c) => c.pass);
-
-    await appendLedger(modelsDir, {
-      action: 'org-validate',
-      model: flags.name,
-      version,
-      sha256: pkg.manifest.sha256,
-      mappingSignature: signature,
-      org,
-      actor: currentActor(),
-      result: passed ? 'pass' : 'fail',
-      details: {
-        sample: comparison.requested,
-        compared: comparison.compared,
-        maxAbsDiff: comparison.maxAbsDiff,
-        mismatches: comparison.mismatches.length,
-        psi: comparison.psi,
-        failed: checks.filter((c) => !c.pass).map((c) => c.check),
-      },
-    });
-
-    this.log(messages.getMessage('info.result', [flags.name, version, orgLabel(org), passed ? 'PASSED' : 'FAILED']));
-    this.table({ data: checks.map((c) => ({ check: c.check, result: c.pass ? 'pass' : 'FAIL', detail: c.detail })) });
-    if (comparison.mismatches.length) this.table({ data: comparison.mismatches.slice(0, 20) });
+    const proof = await validateInOrg(this, { modelsDir, conn, org, model: flags.name, version: flags.version, sample: flags.sample, tolerance, maxPsi });
+    const { comparison, version, passed } = proof;
     if (!passed) process.exitCode = 1;
-    return {
+    const result: OrgValidateResult = {
       ...comparison,
       mismatches: comparison.mismatches.slice(0, 100),
       org,
       model: flags.name,
       version,
-      sha256: pkg.manifest.sha256,
-      mappingSignature: signature,
+      sha256: proof.sha256,
+      mappingSignature: proof.mappingSignature,
       tolerance,
       maxPsi,
-      checks,
+      checks: proof.checks,
       passed,
     };
+    new OrgValidationFormatter(result).display(this);
+    return result;
   }
 }

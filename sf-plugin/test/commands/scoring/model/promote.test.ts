@@ -2,10 +2,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import ModelPromote from '../../../../src/commands/scoring/model/promote.js';
 import { appendLedger } from '../../../../src/lib/library.js';
-import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
 import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
 import { readLedgerLines } from '../../../helpers/models.js';
 import { orgCommandWorld } from '../../../helpers/org-command-setup.js';
+import { refusal } from '../../../helpers/refusal.js';
+import { MAPPING_SIGNATURE_4_1_0 } from '../../../helpers/org-fixtures.js';
 import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model promote', () => {
@@ -28,6 +29,18 @@ describe('scoring model promote', () => {
     stubMetadataDeploy(w.$$.SANDBOX);
     await ModelPromote.run(args());
     expect(w.ux.log.lastCall.args[0]).toMatch(/^lead-scoring 4.1.0 is now the champion in .* \(sandbox\) \(was 4.0.0\)\.$/);
+  });
+
+  it('waits --wait minutes for the metadata deploy (10 by default), and takes no less than 1', async () => {
+    const fake = stubMetadataDeploy(w.$$.SANDBOX);
+    await ModelPromote.run(args('--wait', '3', '--json'));
+    expect(fake.timeouts).toEqual([180]);
+    w.org.config = { ...w.org.config, Challenger_Version__c: '4.1.0' };
+    await ModelPromote.run(args('--json'));
+    expect(fake.timeouts).toEqual([180, 600]);
+    const error = await refusal(ModelPromote.run(args('--wait', '0', '--json')));
+    expect(error.message).toMatch(/--wait/);
+    expect(error.message).toMatch(/must be at least 1/);
   });
 
   it('refuses when the org has no challenger', async () => {
@@ -57,11 +70,28 @@ describe('scoring model promote', () => {
       expect(fake.deployed).toHaveLength(0);
     });
 
+    it("refuses with the same error name, actions and data as deploy's gate, and records the refusal the same way", async () => {
+      stubMetadataDeploy(w.$$.SANDBOX);
+      const error = await refusal(ModelPromote.run(args('--json')));
+      expect(error.name).toBe('ProductionGateRefused');
+      expect(error.actions).toEqual([
+        'Validate the same artifact and mapping in a sandbox: sf scoring org validate --name lead-scoring --version 4.1.0 --target-org <sandbox>',
+        'Record the missing sign-offs: sf scoring model signoff --name lead-scoring --version 4.1.0 --role <role>',
+        'Or, in an emergency, --force --reason "<why>" (recorded in the ledger).',
+      ]);
+      expect(error.data).toMatchObject({ productionGate: { required: true, passed: false } });
+      expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({
+        action: 'promote',
+        result: 'fail',
+        mappingSignature: MAPPING_SIGNATURE_4_1_0,
+        details: { refused: [expect.stringMatching(/^No passing sandbox validation/), 'Missing sign-offs: data-science, engineering, business.'] },
+      });
+    });
+
     it('promotes with the evidence in the ledger and updates the registry', async () => {
       const m = w.manifests['4.1.0'];
-      const signature = mappingSignature(w.org.mappings.map((r) => ({ input: r.Input_Name__c, field: r.Field_Path__c })), m.inputs.map((i) => i.name));
       await appendLedger(w.modelsDir, {
-        action: 'org-validate', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, mappingSignature: signature,
+        action: 'org-validate', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, mappingSignature: MAPPING_SIGNATURE_4_1_0,
         org: { id: '00DSANDBOX', isSandbox: true }, actor: 'test', result: 'pass',
       });
       for (const role of m.gates.signoffs) await appendLedger(w.modelsDir, { action: 'signoff', model: 'lead-scoring', version: '4.1.0', sha256: m.sha256, role, actor: role, result: 'pass' });

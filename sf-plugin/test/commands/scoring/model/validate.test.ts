@@ -4,6 +4,7 @@ import { TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import ModelValidate from '../../../../src/commands/scoring/model/validate.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
+import { refusal } from '../../../helpers/refusal.js';
 import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 describe('scoring model validate', () => {
@@ -22,6 +23,22 @@ describe('scoring model validate', () => {
   afterEach(() => {
     process.exitCode = undefined;
   });
+
+  it("refuses to measure a candidate against a champion whose manifest does not match the schema, naming the file", async () => {
+    const dir = await buildModelsDir();
+    try {
+      const file = path.join(dir, 'lead-scoring', '4.0.0', 'manifest.json');
+      const champion = JSON.parse(await fs.readFile(file, 'utf8')) as { metrics: Record<string, unknown> };
+      champion.metrics.auc_test = 'high';
+      await fs.writeFile(file, JSON.stringify(champion));
+      const error = await refusal(ModelValidate.run(['--models-dir', dir, '--name', 'lead-scoring', '--version', '4.1.0', '--json']));
+      expect(error.name).toBe('ChampionManifestInvalid');
+      expect(error.message).toContain(`The champion lead-scoring 4.0.0 has a manifest that does not match the schema (${file})`);
+      expect(error.message).toMatch(/: metrics\.auc_test: .+$/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 60000);
 
   it('passes 4.1.0: package checks, golden parity within 1e-6 and the gates against champion 4.0.0', async () => {
     const result = await ModelValidate.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--json']);

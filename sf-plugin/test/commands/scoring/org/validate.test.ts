@@ -1,30 +1,23 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
-import { Progress, stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
-import OrgValidate from '../../../../src/commands/scoring/org/validate.js';
+import { Progress } from '@salesforce/sf-plugins-core';
 import type sinon from 'sinon';
-import type { Manifest } from '../../../../src/lib/library.js';
-import { mappingSignature } from '../../../../src/lib/mapping-signature.js';
-import { fakeOrgRequests, newFakeOrg, type FakeOrg } from '../../../helpers/fake-org.js';
+import OrgValidate from '../../../../src/commands/scoring/org/validate.js';
 import { buildModelsDir, readLedgerLines } from '../../../helpers/models.js';
-import { CONFIG_4_0_0, mappingRows, readManifest } from '../../../helpers/org-fixtures.js';
+import { orgCommandWorld } from '../../../helpers/org-command-setup.js';
+import { MAPPING_SIGNATURE_4_1_0 } from '../../../helpers/org-fixtures.js';
+import { refusal } from '../../../helpers/refusal.js';
 import { expectMatchesSchema } from '../../../helpers/schema.js';
 
 type GoldenRow = { id: string; inputs: Record<string, unknown>; asOf: string; prediction: number };
 
 describe('scoring org validate', () => {
-  const $$ = new TestContext();
-  const testOrg = new MockTestOrgData();
-  let modelsDir: string;
-  let manifest: Manifest;
+  const w = orgCommandWorld();
   let golden: GoldenRow[];
-  let org: FakeOrg;
   let served: Map<string, number>;
   let answeredVersion: string | undefined;
-  let ux: ReturnType<typeof stubSfCommandUx>;
   let progress: { start: sinon.SinonStub; update: sinon.SinonStub };
-  const args = (...extra: string[]): string[] => ['--target-org', testOrg.username, '--models-dir', modelsDir, '--name', 'lead-scoring', ...extra];
+  const args = (...extra: string[]): string[] => ['--target-org', w.testOrg.username, '--models-dir', w.modelsDir, '--name', 'lead-scoring', ...extra];
 
   beforeAll(async () => {
     const dir = await buildModelsDir();
@@ -32,47 +25,33 @@ describe('scoring org validate', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  beforeEach(async () => {
-    modelsDir = await buildModelsDir();
-    manifest = await readManifest(modelsDir, '4.1.0');
+  beforeEach(() => {
+    const manifest = w.manifests['4.1.0'];
     const known = new Set(manifest.inputs.map((i) => i.name));
     // The service answers with the training framework's predictions for the golden leads.
     served = new Map(golden.map((r) => [r.id, r.prediction]));
     answeredVersion = undefined;
-    org = newFakeOrg({
-      isSandbox: true,
-      config: { ...CONFIG_4_0_0, Challenger_Version__c: '4.1.0' },
-      mappings: mappingRows(manifest),
-      leads: golden.map((r) => ({ Id: r.id })),
-      validate: ({ leadIds, version }) => {
-        const rows = leadIds.map((id) => golden.find((r) => r.id === id)!);
-        return {
-          stored: [],
-          request: {
-            version,
-            asOf: rows[0].asOf,
-            records: rows.map((r) => ({ id: r.id, inputs: Object.fromEntries(Object.entries(r.inputs).filter(([k]) => known.has(k))) })),
-          },
-          service: {
-            model: 'lead-scoring',
-            version: answeredVersion ?? version,
-            signature: manifest.signature,
-            results: rows.map((r) => ({ id: r.id, score: served.get(r.id)! })),
-          },
-        };
-      },
-    });
-    await $$.stubAuths(testOrg);
-    $$.stubAliases({});
-    $$.fakeConnectionRequest = fakeOrgRequests(org);
-    ux = stubSfCommandUx($$.SANDBOX);
-    stubSpinner($$.SANDBOX);
-    progress = { start: $$.SANDBOX.stub(Progress.prototype, 'start'), update: $$.SANDBOX.stub(Progress.prototype, 'update') };
-    $$.SANDBOX.stub(Progress.prototype, 'finish');
-  });
-  afterEach(async () => {
-    await fs.rm(modelsDir, { recursive: true, force: true });
-    process.exitCode = undefined;
+    w.org.config = { ...w.org.config, Challenger_Version__c: '4.1.0' };
+    w.org.leads = golden.map((r) => ({ Id: r.id }));
+    w.org.validate = ({ leadIds, version }) => {
+      const rows = leadIds.map((id) => golden.find((r) => r.id === id)!);
+      return {
+        stored: [],
+        request: {
+          version,
+          asOf: rows[0].asOf,
+          records: rows.map((r) => ({ id: r.id, inputs: Object.fromEntries(Object.entries(r.inputs).filter(([k]) => known.has(k))) })),
+        },
+        service: {
+          model: 'lead-scoring',
+          version: answeredVersion ?? version,
+          signature: manifest.signature,
+          results: rows.map((r) => ({ id: r.id, score: served.get(r.id)! })),
+        },
+      };
+    };
+    progress = { start: w.$$.SANDBOX.stub(Progress.prototype, 'start'), update: w.$$.SANDBOX.stub(Progress.prototype, 'update') };
+    w.$$.SANDBOX.stub(Progress.prototype, 'finish');
   });
 
   it("passes when the org's scores equal local ONNX scores and the deciles match the manifest, and records the proof", async () => {
@@ -84,24 +63,23 @@ describe('scoring org validate', () => {
     expect(result.psi).toBeLessThanOrEqual(0.1);
     expect(result.passed).toBe(true);
     // Two calls of at most Batch_Size__c (200) leads, with the progress bar following them.
-    expect(org.requests.filter((r) => r.url.endsWith('/scoring/v1/validate'))).toHaveLength(2);
+    expect(w.org.requests.filter((r) => r.url.endsWith('/scoring/v1/validate'))).toHaveLength(2);
     expect(progress.start.firstCall.args[0]).toBe(300);
     expect(progress.update.args.map((a) => a[0])).toEqual([200, 300]);
-    const expectedSignature = mappingSignature(org.mappings.map((m) => ({ input: m.Input_Name__c, field: m.Field_Path__c })), manifest.inputs.map((i) => i.name));
-    expect((await readLedgerLines(modelsDir)).pop()).toMatchObject({
+    expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({
       action: 'org-validate',
       result: 'pass',
       version: '4.1.0',
-      sha256: manifest.sha256,
-      mappingSignature: expectedSignature,
+      sha256: w.manifests['4.1.0'].sha256,
+      mappingSignature: MAPPING_SIGNATURE_4_1_0,
       org: { isSandbox: true },
     });
   }, 60000);
 
   it('prints the checks for humans', async () => {
     await OrgValidate.run(args('--sample', '300'));
-    expect(ux.log.firstCall.args[0]).toMatch(/lead-scoring 4.1.0 in .* \(sandbox\): PASSED/);
-    const rows = ux.table.firstCall.args[0].data as { check: string; result: string }[];
+    expect(w.ux.log.firstCall.args[0]).toMatch(/lead-scoring 4.1.0 in .* \(sandbox\): PASSED/);
+    const rows = w.ux.table.firstCall.args[0].data as { check: string; result: string }[];
     expect(rows.map((r) => [r.check, r.result])).toEqual([
       ['service version', 'pass'],
       ['feature signature', 'pass'],
@@ -118,12 +96,12 @@ describe('scoring org validate', () => {
     expect(result.passed).toBe(false);
     expect(result.mismatches.map((m) => m.id)).toEqual([victim]);
     expect(process.exitCode).toBe(1);
-    expect((await readLedgerLines(modelsDir)).pop()).toMatchObject({ action: 'org-validate', result: 'fail' });
+    expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({ action: 'org-validate', result: 'fail' });
   }, 60000);
 
   it('fails when the sampled leads crowd into a few deciles (PSI above 0.1)', async () => {
-    const cut = manifest.outputs.deciles![7];
-    org.leads = golden.filter((r) => r.prediction >= cut).map((r) => ({ Id: r.id }));
+    const cut = w.manifests['4.1.0'].outputs.deciles![7];
+    w.org.leads = golden.filter((r) => r.prediction >= cut).map((r) => ({ Id: r.id }));
     const result = await OrgValidate.run(args('--sample', '300', '--json'));
     expect(result.checks.find((c) => c.check === 'scores match')?.pass).toBe(true);
     expect(result.psi).toBeGreaterThan(0.1);
@@ -138,7 +116,8 @@ describe('scoring org validate', () => {
   }, 60000);
 
   it('refuses an org with no leads', async () => {
-    org.leads = [];
-    await expect(OrgValidate.run(args('--json'))).rejects.toThrow('no open leads');
+    w.org.leads = [];
+    const error = await refusal(OrgValidate.run(args('--json')));
+    expect(error.message).toContain('no open leads');
   });
 });

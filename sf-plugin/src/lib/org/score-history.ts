@@ -4,7 +4,7 @@
  * the same definitions training used for the manifest's figures.
  */
 import type { Connection } from '@salesforce/core';
-import { auc, bottom20Conversion, liftByDecile, topDecileConversion, topDecileLift } from './library.js';
+import { auc, bottom20Conversion, liftByDecile, topDecileConversion, topDecileLift } from '../library.js';
 
 export type HistoryRow = {
   Lead__c: string;

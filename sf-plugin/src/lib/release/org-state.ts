@@ -2,7 +2,7 @@
  * Where each version is deployed, replayed from the ledger: per org and model, the current
  * champion and challenger and the champions before them (what a rollback restores).
  */
-import type { LedgerEntry } from './library.js';
+import type { LedgerEntry } from '../library.js';
 
 export type OrgModelState = {
   orgId: string;

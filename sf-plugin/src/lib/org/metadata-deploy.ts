@@ -3,9 +3,13 @@
  * from an in-memory source tree (nothing is written to the user's project).
  */
 import path from 'node:path';
-import type { Connection } from '@salesforce/core';
+import { Messages, SfError, type Connection } from '@salesforce/core';
+import type { Spinner } from '@salesforce/sf-plugins-core';
 import { ComponentSet, VirtualTreeContainer, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
 import type { MetadataRecordFile } from './custom-metadata.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.common');
 
 export type DeployProgress = { status: string; done: number; total: number };
 
@@ -58,4 +62,25 @@ export async function deployRecords(
     componentsDeployed: Number(response.numberComponentsDeployed ?? 0),
     failures,
   };
+}
+
+/** deployRecords with its progress on the spinner: the config record of a release, the mapping records of mapping deploy. */
+export async function deployWithSpinner(spinner: Spinner, conn: Connection, records: MetadataRecordFile[], title: string, waitMinutes: number): Promise<MetadataDeployOutcome> {
+  spinner.start(title);
+  const outcome = await deployRecords(
+    conn,
+    records,
+    (p) => {
+      spinner.status = messages.getMessage('spinner.deployProgress', [p.status, p.done, p.total]);
+    },
+    { waitMinutes },
+  );
+  spinner.stop(outcome.status);
+  return outcome;
+}
+
+/** A failed Metadata API deploy: the same error, with the component problems as data, in every command that deploys. */
+export function metadataDeployFailed(outcome: MetadataDeployOutcome): SfError {
+  const described = outcome.failures.map((f) => `- ${f.component}: ${f.problem}`).join('\n');
+  return new SfError(messages.getMessage('error.deployFailed', [outcome.id, described]), 'MetadataDeployFailed').setData({ failures: outcome.failures });
 }

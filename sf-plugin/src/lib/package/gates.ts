@@ -3,7 +3,7 @@
  * champion's, top-decile lift and overfit gap (thresholds from the manifest's gates, whose
  * defaults are the V4.1.0 checklist's).
  */
-import type { Manifest } from './library.js';
+import type { Manifest } from '../library.js';
 
 export type GateRow = {
   gate: string;

@@ -6,8 +6,12 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { evaluatePromotionGates, type GateRow } from './gates.js';
-import { loadPackage, PackageError, readRegistry, type LoadedPackage, type Manifest, type Registry } from './library.js';
+import { Messages, SfError } from '@salesforce/core';
+import { loadPackage, manifestSchema, PackageError, readRegistry, type LoadedPackage, type Manifest, type Registry } from '../library.js';
 import { scoreLocally } from './local-scorer.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.validate');
 
 export type CheckRow = { check: string; pass: boolean | null; detail: string };
 
@@ -78,11 +82,20 @@ async function goldenParity(pkg: LoadedPackage, file: string, tolerance: number)
   };
 }
 
+/**
+ * The champion's manifest, parsed with the library's schema (its gates and metrics are what the
+ * candidate is measured against, so a malformed one is an error naming the file, not a silent cast).
+ */
 async function championManifest(modelsDir: string, registry: Registry, name: string, version: string): Promise<Manifest | undefined> {
   const champion = registry.models[name]?.aliases.champion;
   if (!champion || champion === version) return undefined;
-  const text = await fs.readFile(path.join(modelsDir, registry.models[name].versions[champion].path, 'manifest.json'), 'utf8');
-  return JSON.parse(text) as Manifest;
+  const file = path.join(modelsDir, registry.models[name].versions[champion].path, 'manifest.json');
+  const parsed = manifestSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new SfError(messages.getMessage('error.championManifest', [name, champion, file, issues]), 'ChampionManifestInvalid');
+  }
+  return parsed.data;
 }
 
 export async function validateVersion(

@@ -4,8 +4,8 @@
  * the package's.
  */
 import type { Connection } from '@salesforce/core';
-import { SfError } from '@salesforce/core';
-import { ServiceClient } from './service-client.js';
+import type { ServiceClient } from './client.js';
+import { serviceError } from './messages.js';
 
 export type ServiceCheck = { url: string; source: 'flag' | 'named-credential'; loaded: boolean; sha256: string | null };
 
@@ -17,9 +17,7 @@ export async function resolveServiceUrl(conn: Connection, flagUrl: URL | undefin
   );
   const endpoint = result.records[0]?.Endpoint;
   if (!endpoint) {
-    throw new SfError(`No --service-url given and the org has no endpoint on the Named Credential ${namedCredential}.`, 'ServiceUrlMissing', [
-      'Pass --service-url or set SCORING_SERVICE_URL.',
-    ]);
+    throw serviceError('error.serviceUrlMissing', 'ServiceUrlMissing', [namedCredential], true);
   }
   return { url: endpoint, source: 'named-credential' };
 }
@@ -39,11 +37,7 @@ export async function ensureServed(
     loaded = true;
   }
   if (served.sha256 && served.sha256 !== sha256) {
-    throw new SfError(
-      `The service at ${url} serves ${model} ${version} with sha256 ${served.sha256}, but the package has ${sha256}. Refusing to point the org at a different artifact.`,
-      'ServiceArtifactMismatch',
-      ['Deploy the same package to the service (models directory + POST /v1/admin/reload), then retry.'],
-    );
+    throw serviceError('error.artifactMismatch', 'ServiceArtifactMismatch', [url, model, version, served.sha256, sha256], true);
   }
   return { url, source, loaded, sha256: served.sha256 ?? null };
 }

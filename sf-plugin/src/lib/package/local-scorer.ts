@@ -3,7 +3,7 @@
  * service uses: the reference the org's path and the golden files are compared against.
  * Loaded lazily by the commands that need it, so list/deploy never load ONNX Runtime.
  */
-import { present, type LoadedPackage, type ScoringRecord } from './library.js';
+import { present, type LoadedPackage, type ScoringRecord } from '../library.js';
 
 export type LocalScore = { id: string; score: number; decile: number };
 

@@ -1,7 +1,7 @@
 /** The field mapping's identity: what the production gate compares between sandbox and production. */
 import { createHash } from 'node:crypto';
-import type { FieldMapping } from './custom-metadata.js';
-import { canonicalJson } from './library.js';
+import type { FieldMapping } from '../org/custom-metadata.js';
+import { canonicalJson } from '../library.js';
 
 /**
  * sha256 over the mapping of the given inputs (input -> field path, sorted by input). Inputs

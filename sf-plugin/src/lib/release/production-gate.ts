@@ -3,8 +3,9 @@
  * passing `org validate` in a sandbox of the same artifact sha256 and mapping signature, and the
  * sign-offs the manifest's gates name. `--force` with a reason overrides, and is recorded.
  */
-import type { LedgerEntry } from './library.js';
-import { findEntries, latestPassingSandboxValidation, missingSignoffs } from './library.js';
+import type { LedgerEntry } from '../library.js';
+import { findEntries, latestPassingSandboxValidation, missingSignoffs } from '../library.js';
+import { releaseMessages as messages } from './messages.js';
 
 export type ProductionGateInput = {
   isSandbox: boolean;
@@ -32,12 +33,12 @@ export function evaluateProductionGate(input: ProductionGateInput): ProductionGa
     const sameArtifact = findEntries(input.entries, { action: 'org-validate', result: 'pass', sandbox: true, model: input.model, sha256: input.sha256 });
     problems.push(
       sameArtifact.length > 0
-        ? `${input.model} ${input.version} passed sandbox validation only with a different field mapping (signature ${sameArtifact[sameArtifact.length - 1].mappingSignature ?? 'none'}; this org's is ${input.mappingSignature}).`
-        : `No passing sandbox validation of ${input.model} ${input.version} (sha256 ${input.sha256.slice(0, 12)}…) is in the ledger.`,
+        ? messages.getMessage('gate.differentMapping', [input.model, input.version, sameArtifact[sameArtifact.length - 1].mappingSignature ?? 'none', input.mappingSignature])
+        : messages.getMessage('gate.noValidation', [input.model, input.version, input.sha256.slice(0, 12)]),
     );
   }
   const missing = missingSignoffs(input.entries, input.model, input.version, input.requiredSignoffs, input.sha256);
-  if (missing.length > 0) problems.push(`Missing sign-offs: ${missing.join(', ')}.`);
+  if (missing.length > 0) problems.push(messages.getMessage('gate.missingSignoffs', [missing.join(', ')]));
   return {
     required: true,
     passed: problems.length === 0,

@@ -3,8 +3,8 @@
  * Credential -> service) against the same inputs scored in-process from the package, and the
  * sample's decile distribution against the manifest's (each decile is 10% of the validation set).
  */
-import type { LocalScore } from './local-scorer.js';
-import { present, psi, type Manifest } from './library.js';
+import type { LocalScore } from '../package/local-scorer.js';
+import { present, psi, type Manifest } from '../library.js';
 
 export type ValidateResponse = {
   stored?: unknown[];

@@ -2,7 +2,7 @@
  * The scoring service as the CLI sees it: is a version being served, with which sha256,
  * and the admin route that loads one. Errors name the URL and the service's problem detail.
  */
-import { SfError } from '@salesforce/core';
+import { serviceError } from './messages.js';
 
 export type ServiceVersion = { model: string; version: string; sha256?: string; signature?: string; status?: string };
 
@@ -34,10 +34,7 @@ export class ServiceClient {
    */
   public async loadVersion(model: string, version: string, sha256: string): Promise<ServiceVersion> {
     if (!this.options.adminKey) {
-      throw new SfError(
-        `The service at ${this.baseUrl} does not serve ${model} ${version}, and no admin key is set to load it (SCORING_ADMIN_KEY).`,
-        'ServiceAdminKeyMissing',
-      );
+      throw serviceError('error.adminKeyMissing', 'ServiceAdminKeyMissing', [this.baseUrl, model, version]);
     }
     const url = `${this.baseUrl}/v1/admin/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}/load`;
     const res = await this.call(url, {
@@ -47,7 +44,7 @@ export class ServiceClient {
     });
     await this.ok(url, res);
     const served = await this.getVersion(model, version);
-    if (!served) throw new SfError(`The service at ${this.baseUrl} accepted the load of ${model} ${version} but does not serve it.`, 'ServiceLoadFailed');
+    if (!served) throw serviceError('error.loadNotServed', 'ServiceLoadFailed', [this.baseUrl, model, version]);
     return served;
   }
 
@@ -59,9 +56,7 @@ export class ServiceClient {
     try {
       return await this.doFetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
     } catch (err) {
-      throw new SfError(`Could not reach the scoring service at ${url}: ${(err as Error).message}`, 'ServiceUnreachable', [
-        'Check --service-url (or SCORING_SERVICE_URL) and that the service is running.',
-      ]);
+      throw serviceError('error.unreachable', 'ServiceUnreachable', [url, (err as Error).message], true);
     }
   }
 
@@ -75,7 +70,7 @@ export class ServiceClient {
     }
     if (!res.ok) {
       const p = body as Problem;
-      throw new SfError(`The scoring service answered ${res.status} for ${url}: ${p.detail ?? p.title ?? res.statusText}`, 'ServiceError');
+      throw serviceError('error.answered', 'ServiceError', [res.status, url, p.detail ?? p.title ?? res.statusText]);
     }
     return body;
   }

@@ -1,8 +1,11 @@
 /** The field mapping a version needs: each input's Salesforce field, from the manifest or an override file. */
 import { promises as fs } from 'node:fs';
-import { SfError } from '@salesforce/core';
-import type { FieldMapping } from './custom-metadata.js';
-import type { Manifest } from './library.js';
+import { Messages, SfError } from '@salesforce/core';
+import type { FieldMapping } from '../org/custom-metadata.js';
+import type { Manifest } from '../library.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.mapping.deploy');
 
 /** "Lead.Industry_Tenure_Months__c" -> "Industry_Tenure_Months__c" (paths are relative to the object). */
 function relativeTo(object: string, field: string): string {
@@ -14,7 +17,7 @@ export async function readOverrides(file: string | undefined): Promise<Record<st
   if (!file) return {};
   const json = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
   if (json === null || typeof json !== 'object' || Array.isArray(json) || !Object.values(json).every((v) => typeof v === 'string')) {
-    throw new SfError(`${file} must be a JSON object of input name -> field path, such as {"tenure_at_firm_months": "Tenure__c"}`, 'InvalidMappingFile');
+    throw new SfError(messages.getMessage('error.invalidMappingFile', [file]), 'InvalidMappingFile');
   }
   return json as Record<string, string>;
 }
@@ -24,10 +27,10 @@ export function mappingFor(manifests: Manifest[], object: string, overrides: Rec
   const byInput = new Map<string, string | undefined>();
   for (const m of manifests) for (const input of m.inputs) if (!byInput.has(input.name)) byInput.set(input.name, input.field);
   const unknown = Object.keys(overrides).filter((k) => !byInput.has(k));
-  if (unknown.length) throw new SfError(`The mapping file names inputs the model does not have: ${unknown.join(', ')}`, 'UnknownMappingInputs');
+  if (unknown.length) throw new SfError(messages.getMessage('error.unknownInputs', [unknown.join(', ')]), 'UnknownMappingInputs');
   const missing = [...byInput].filter(([name, field]) => !overrides[name] && !field).map(([name]) => name);
   if (missing.length) {
-    throw new SfError(`No Salesforce field for inputs ${missing.join(', ')}: add "field" to the manifest inputs or pass --mapping.`, 'UnmappedInputs');
+    throw new SfError(messages.getMessage('error.unmappedInputs', [missing.join(', ')]), 'UnmappedInputs');
   }
   return [...byInput]
     .map(([input, field]) => ({ input, field: relativeTo(object, overrides[input] ?? field!) }))

@@ -1,0 +1,55 @@
+/** `compare` and `monitor` for humans: per-version figures, lift by decile, weekly figures, criteria, verdicts. */
+import { Messages } from '@salesforce/core';
+import type { CompareResult } from '../commands/scoring/compare.js';
+import type { MonitorResult } from '../commands/scoring/monitor.js';
+import { orgLabel } from '../lib/org/identity.js';
+import type { CommandOutput, Formatter } from './formatter.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const compareMessages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.compare');
+const monitorMessages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.monitor');
+
+export class CompareFormatter implements Formatter {
+  public constructor(private readonly result: CompareResult) {}
+
+  public display(out: CommandOutput): void {
+    const { versions, verdict, reasons } = this.result;
+    out.table({
+      data: versions.map((v) => ({
+        version: v.version,
+        role: v.role,
+        leads: v.leads,
+        conversions: v.conversions,
+        AUC: v.auc ?? '',
+        'top-decile lift': v.topDecileLift ?? '',
+        'top-decile conv.': v.topDecileConversion ?? '',
+        'bottom-20% conv.': v.bottom20Conversion ?? '',
+      })),
+    });
+    const withLift = versions.filter((v) => v.liftByDecile.length === 10);
+    if (withLift.length) {
+      out.table({
+        data: Array.from({ length: 10 }, (_, i) => ({
+          decile: 10 - i,
+          ...Object.fromEntries(withLift.map((v) => [`lift ${v.version}`, v.liftByDecile[9 - i]])),
+        })),
+      });
+    }
+    out.log(compareMessages.getMessage('info.verdict', [verdict, reasons.join('; ')]));
+  }
+}
+
+export class MonitorFormatter implements Formatter {
+  public constructor(private readonly result: MonitorResult) {}
+
+  public display(out: CommandOutput): void {
+    const { org, model, champion, weeks, criteria, breached } = this.result;
+    out.table({ data: weeks.map((w) => ({ week: `${w.start.slice(0, 10)} - ${w.end.slice(0, 10)}`, leads: w.leads, conversions: w.conversions, 'top-decile lift': w.topDecileLift ?? '' })) });
+    out.table({ data: criteria.map((c) => ({ criterion: c.criterion, actual: c.actual ?? 'not measured', breached: c.breached ? 'BREACHED' : 'no', note: c.note ?? '' })) });
+    const label = orgLabel(org);
+    if (breached) {
+      const which = criteria.filter((c) => c.breached).map((c) => c.criterion).join('; ');
+      out.log(monitorMessages.getMessage('info.breached', [model, champion, label, which, model, org.username ?? org.id]));
+    } else out.log(monitorMessages.getMessage('info.ok', [model, champion, label]));
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The second half of every release: make sure the service serves the version the org is about
+ * to use, then deploy the org's new config record and wait for it.
+ */
+import type { Connection } from '@salesforce/core';
+import type { Spinner } from '@salesforce/sf-plugins-core';
+import { configRecord, type ModelConfig } from '../org/custom-metadata.js';
+import { deployWithSpinner, type MetadataDeployOutcome } from '../org/metadata-deploy.js';
+import { ServiceClient } from '../service/client.js';
+import { ensureServed, resolveServiceUrl, type ServiceCheck } from '../service/check.js';
+import { releaseMessages as messages } from './messages.js';
+
+export type Rollout = { service: ServiceCheck; outcome: MetadataDeployOutcome };
+
+export type RolloutRequest = { serviceUrl?: URL; config: ModelConfig; serve: { version: string; sha256: string }; orgLabel: string; wait: number };
+
+export async function rollOutConfig(spinner: Spinner, conn: Connection, request: RolloutRequest): Promise<Rollout> {
+  spinner.start(messages.getMessage('spinner.service'));
+  const { url, source } = await resolveServiceUrl(conn, request.serviceUrl, request.config.namedCredential);
+  const client = new ServiceClient({ baseUrl: url, apiKey: process.env.SCORING_API_KEY, adminKey: process.env.SCORING_ADMIN_KEY });
+  const service = await ensureServed(client, url, source, request.config.modelName, request.serve.version, request.serve.sha256);
+  spinner.stop(messages.getMessage(service.loaded ? 'spinner.service.loaded' : 'spinner.service.serving'));
+
+  const record = configRecord(request.config);
+  const outcome = await deployWithSpinner(spinner, conn, [record], messages.getMessage('spinner.deployRecord', [record.fileName, request.orgLabel]), request.wait);
+  return { service, outcome };
+}
