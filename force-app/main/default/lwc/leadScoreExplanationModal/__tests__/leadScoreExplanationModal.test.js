@@ -13,6 +13,7 @@ function render() {
 
 describe('c-lead-score-explanation-modal', () => {
     afterEach(() => {
+        LeadScoreExplanationModal.reset();
         while (document.body.firstChild) {
             document.body.removeChild(document.body.firstChild);
         }
@@ -24,13 +25,22 @@ describe('c-lead-score-explanation-modal', () => {
         expect(element.shadowRoot.querySelector('c-lead-score-explanation').view).toEqual(HOT);
     });
 
-    it('closes from the Close button', () => {
+    it('closes from the Close button with the result "closed"', () => {
         const element = render();
-        const handler = jest.fn();
-        element.addEventListener('close', handler);
+        const closing = jest.fn();
+        // LightningModal.close(result) asks its container to close through this bubbling event.
+        document.body.addEventListener('privateclose', closing);
         element.shadowRoot.querySelector('[data-id="close"]').click();
-        expect(handler).toHaveBeenCalledTimes(1);
-        expect(handler.mock.calls[0][0].detail).toBe('closed');
+        document.body.removeEventListener('privateclose', closing);
+        expect(closing).toHaveBeenCalledTimes(1);
+        expect(LeadScoreExplanationModal.closeCalls).toEqual(['closed']);
+    });
+
+    it('stays open while closing is disabled', () => {
+        const element = render();
+        element.disableClose = true;
+        element.shadowRoot.querySelector('[data-id="close"]').click();
+        expect(LeadScoreExplanationModal.closeCalls).toEqual([]);
     });
 
     it('is accessible', async () => {
