@@ -7,7 +7,7 @@
 #   steps: login    log in to the Dev Hub from DEVHUB_SFDX_URL (an "sfdx auth URL", never printed)
 #          create   create a scratch org from config/project-scratch-def.json
 #          deploy   deploy force-app
-#          assign   assign the permission sets to the org's admin user
+#          assign   assign the permission sets to the org's admin user and run the event trigger as that user
 #          service  point the Named Credential at SCORING_SERVICE_URL and store SCORING_API_KEY
 #          test     run every local Apex test with coverage; fail on a failure or under COVERAGE_TARGET
 #          nuts     run the sf-plugin NUTs against the org
@@ -64,6 +64,14 @@ deploy() {
 assign() {
   echo "==> Assigning the permission sets to the admin user of $ALIAS"
   sf org assign permset --name Lead_Scoring_User --name Lead_Scoring_Integration --target-org "$ALIAS"
+  # Scoring runs as the event trigger's subscriber user (docs/salesforce.md, Install step 3): here the admin,
+  # who now holds the External Credential principal. Shipped without a user, it would run as Automated Process.
+  local user_id
+  user_id="$(sf org display user --target-org "$ALIAS" --json | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { process.stdout.write(JSON.parse(s).result.id ?? ""); } catch {} })')"
+  [[ "$user_id" =~ ^005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$ ]] || { echo "Could not read the admin user's id of $ALIAS (sf org display user)" >&2; exit 1; }
+  echo "==> Running the scoring event trigger of $ALIAS as the admin user"
+  sf data update record --use-tooling-api --sobject PlatformEventSubscriberConfig --target-org "$ALIAS" \
+    --where "DeveloperName='Lead_Scoring_Request_Subscriber'" --values "UserId='$user_id'"
 }
 
 service() {

@@ -94,9 +94,17 @@ describe('Salesforce project offline validation', () => {
         'CustomField',
         'CustomObject',
         'CustomMetadata',
+        'CustomLabel',
+        'CustomPermission',
+        'CustomTab',
         'ExternalCredential',
+        'LightningComponentBundle',
+        'ListView',
         'NamedCredential',
         'PermissionSet',
+        'PermissionSetGroup',
+        'PlatformEventSubscriberConfig',
+        'ReportType',
         'StaticResource',
       ]) {
         expect(packageXml).toContain(`<name>${type}</name>`);
@@ -108,6 +116,10 @@ describe('Salesforce project offline validation', () => {
         'Scoring_Service',
         'Scoring_Service_Key',
         'LeadTrigger',
+        'Lead_Scoring_Request__e',
+        'Lead_Scoring_Request_Subscriber',
+        'Lead_Scoring_Reps',
+        'Lead_Scoring_Breaker__c',
       ]) {
         expect(packageXml).toContain(`<members>${member}</members>`);
       }

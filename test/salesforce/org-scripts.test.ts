@@ -215,6 +215,7 @@ for ((i = 1; i <= $#; i++)); do
   if [[ "\${!i}" == --sfdx-url-file ]]; then j=$((i + 1)); cp "\${!j}" "$CAPTURE/url"; fi
 done
 if [[ "$1 $2 $3" == "apex run test" ]]; then cat "$APEX_RUN_JSON"; exit \${APEX_EXIT:-0}; fi
+if [[ "$1 $2 $3" == "org display user" ]]; then printf '{"status":0,"result":{"id":"%s"}}' "\${ADMIN_ID-005xx000001Sv6eAAC}"; fi
 `;
 
 describe('scripts/org/scratch-org.sh, step by step', () => {
@@ -243,8 +244,17 @@ describe('scripts/org/scratch-org.sh, step by step', () => {
       'org create scratch --definition-file config/project-scratch-def.json --alias ci-1 --duration-days 1 --wait 15 --target-dev-hub devhub',
       'project deploy start --source-dir force-app --target-org ci-1 --wait 30',
       'org assign permset --name Lead_Scoring_User --name Lead_Scoring_Integration --target-org ci-1',
+      'org display user --target-org ci-1 --json',
+      "data update record --use-tooling-api --sobject PlatformEventSubscriberConfig --target-org ci-1 --where DeveloperName='Lead_Scoring_Request_Subscriber' --values UserId='005xx000001Sv6eAAC'",
       'org delete scratch --target-org ci-1 --no-prompt',
     ]);
+  });
+
+  it('refuses to set the event trigger user when the admin id cannot be read', () => {
+    const result = run(['assign', 'ci-1'], { ADMIN_ID: '' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Could not read the admin user's id of ci-1");
+    expect(sfCalls()).not.toContain('PlatformEventSubscriberConfig');
   });
 
   it('fails the test step on coverage under the target and passes it at the target', () => {

@@ -245,12 +245,6 @@ describe('checks on a copy with one defect', () => {
       '<apexClass>LeadScoreControler</apexClass>',
       /<classAccesses > apexClass> grants LeadScoreControler: no such Apex class/,
     ],
-    [
-      'a principal that does not exist',
-      'Scoring_Service_Key-Scoring_Integration',
-      'Scoring_Service_Key-Integration',
-      /grants Scoring_Service_Key-Integration: no such Credential-Principal/,
-    ],
   ])('refuses a permission set granting %s', (_name, from, to, message) => {
     editFile('permissionsets/Lead_Scoring_User.permissionset-meta.xml', (xml) => xml.replace(from, to));
     expect(render(projectDir, permissionReferenceProblems(projectDir))).toEqual([
@@ -275,8 +269,8 @@ describe('checks on a copy with one defect', () => {
     ],
     [
       'a tab',
-      '<tabSettings><tab>Lead_Scoring_Log__c</tab><visibility>Visible</visibility></tabSettings>',
-      /grants Lead_Scoring_Log__c: no such tab/,
+      '<tabSettings><tab>Lead_Scoring_Logs__c</tab><visibility>Visible</visibility></tabSettings>',
+      /grants Lead_Scoring_Logs__c: no such tab/,
     ],
   ])('refuses a permission set granting %s that does not exist', (_name, entry, message) => {
     editFile('permissionsets/Lead_Scoring_Integration.permissionset-meta.xml', (xml) =>
@@ -287,10 +281,22 @@ describe('checks on a copy with one defect', () => {
     ]);
   });
 
+  it('refuses a permission set granting a principal that does not exist', () => {
+    // Only the integration user calls out, so only its permission set grants the principal.
+    editFile('permissionsets/Lead_Scoring_Integration.permissionset-meta.xml', (xml) =>
+      xml.replace('Scoring_Service_Key-Scoring_Integration', 'Scoring_Service_Key-Integration'),
+    );
+    expect(render(projectDir, permissionReferenceProblems(projectDir))).toEqual([
+      expect.stringMatching(
+        /Lead_Scoring_Integration\.permissionset-meta\.xml:0 .*grants Scoring_Service_Key-Integration: no such Credential-Principal/,
+      ),
+    ]);
+  });
+
   it('finds components in any folder of force-app, as a deploy does (force-app/install)', () => {
+    // The package keeps the credentials in force-app/install; a field moved there counts too.
     const install = path.join(projectDir, 'force-app', 'install');
     fs.mkdirSync(path.join(install, 'objects', 'Lead', 'fields'), { recursive: true });
-    fs.renameSync(path.join(projectDir, ...DEFAULT, 'externalCredentials'), path.join(install, 'externalCredentials'));
     fs.renameSync(
       path.join(projectDir, ...DEFAULT, 'objects', 'Lead', 'fields', 'Lead_Score__c.field-meta.xml'),
       path.join(install, 'objects', 'Lead', 'fields', 'Lead_Score__c.field-meta.xml'),
@@ -300,28 +306,21 @@ describe('checks on a copy with one defect', () => {
     fs.rmSync(path.join(install, 'externalCredentials'), { recursive: true });
     expect(render(projectDir, permissionReferenceProblems(projectDir))).toEqual([
       expect.stringMatching(/Lead_Scoring_Integration\.permissionset-meta\.xml:0 .*no such Credential-Principal/),
-      expect.stringMatching(/Lead_Scoring_User\.permissionset-meta\.xml:0 .*no such Credential-Principal/),
     ]);
   });
 
   it('refuses a permission set group naming a permission set that does not exist, and accepts one that does', () => {
-    const groups = path.join(projectDir, ...DEFAULT, 'permissionsetgroups');
-    fs.mkdirSync(groups);
-    const group = (sets: string[]) => `<?xml version="1.0" encoding="UTF-8"?>
-<PermissionSetGroup xmlns="http://soap.sforce.com/2006/04/metadata">
-    <label>Lead Scoring Rep</label>
-${sets.map((s) => `    <permissionSets>${s}</permissionSets>`).join('\n')}
-</PermissionSetGroup>
-`;
-    fs.writeFileSync(path.join(groups, 'Lead_Scoring_Rep.permissionsetgroup-meta.xml'), group(['Lead_Scoring_User']));
+    const group = 'permissionsetgroups/Lead_Scoring_Reps.permissionsetgroup-meta.xml';
     expect(permissionReferenceProblems(projectDir)).toEqual([]);
-    fs.writeFileSync(
-      path.join(groups, 'Lead_Scoring_Rep.permissionsetgroup-meta.xml'),
-      group(['Lead_Scoring_User', 'Lead_Scoring_Users']),
+    editFile(group, (xml) =>
+      xml.replace(
+        '<permissionSets>Lead_Scoring_User</permissionSets>',
+        '<permissionSets>Lead_Scoring_User</permissionSets><permissionSets>Lead_Scoring_Users</permissionSets>',
+      ),
     );
     expect(render(projectDir, permissionReferenceProblems(projectDir))).toEqual([
       expect.stringMatching(
-        /permissionsetgroups\/Lead_Scoring_Rep\.permissionsetgroup-meta\.xml:0 <permissionSets> grants Lead_Scoring_Users: no such permission set/,
+        /permissionsetgroups\/Lead_Scoring_Reps\.permissionsetgroup-meta\.xml:0 <permissionSets> grants Lead_Scoring_Users: no such permission set/,
       ),
     ]);
   });
