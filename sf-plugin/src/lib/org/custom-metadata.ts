@@ -102,7 +102,10 @@ export function mappingRecords(model: string, mappings: FieldMapping[]): Metadat
   );
 }
 
-/** The config a model gets in an org that has none yet (force-app's defaults). */
+/**
+ * The config a model gets in an org that has none yet, as force-app/install ships it: scoring off.
+ * The CLI never switches scoring on; the admin does, in Setup, once the service answers.
+ */
 export function defaultConfig(model: string): ModelConfig {
   return {
     modelName: model,
@@ -110,7 +113,7 @@ export function defaultConfig(model: string): ModelConfig {
     challengerVersion: null,
     canaryPercent: 0,
     namedCredential: DEFAULT_NAMED_CREDENTIAL,
-    enabled: true,
+    enabled: false,
     topKReasons: 5,
     batchSize: 200,
   };

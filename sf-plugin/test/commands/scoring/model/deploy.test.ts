@@ -45,6 +45,14 @@ describe('scoring model deploy', () => {
     expect(w.service.calls.some((c) => c.path.includes('/admin/'))).toBe(false);
   });
 
+  it('gives an org without a config record the shipped one, scoring off: the CLI never switches scoring on', async () => {
+    w.org.config = undefined;
+    const fake = stubMetadataDeploy(w.$$.SANDBOX);
+    const result = await ModelDeploy.run(args('--role', 'champion', '--json'));
+    expect(result.config).toMatchObject({ championVersion: '4.1.0', enabled: false });
+    expect(fake.deployed[0][0]).toMatchObject({ fullName: 'Scoring_Model_Config.Lead_Scoring', values: { Enabled__c: 'false' } });
+  });
+
   it('shows humans the config before and after', async () => {
     stubMetadataDeploy(w.$$.SANDBOX);
     await ModelDeploy.run(args('--role', 'champion'));
