@@ -4,6 +4,8 @@
  * (Spring '23 release note, see docs/salesforce.md "What the first org run must confirm"), so:
  * - after `deliver()` a test reads records or platform state, never a `ScoringServiceMock`'s counters or
  *   `LeadScoringQueue.held`, which the event trigger and its jobs may have set in statics of their own;
+ * - a test that delivers sets its config with `ScoringTestData.useConfig` (static and record), not with
+ *   `ScoringConfig.useForTest` alone, which the trigger would not see;
  * - the test config reaches the trigger as a `Lead_Scoring_Test_Config__c` record, which `ScoringConfig` reads
  *   only behind `Test.isRunningTest()`, and which no permission set grants (a production org never uses it).
  * Each rule is also shown to refuse one injected defect.
@@ -50,6 +52,12 @@ function staticReadsAfterDelivery(className: string, apex: string): string[] {
     }
     if (/\bLeadScoringQueue\.held\b/.test(after)) {
       problems.push(`${className}.${method.name}: reads LeadScoringQueue.held after ${DELIVER}`);
+    }
+    // A config set only as a static never reaches the event trigger, which would then read the org's record.
+    if (/\bScoringConfig\.useForTest\(/.test(method.body)) {
+      problems.push(
+        `${className}.${method.name}: sets its config with ScoringConfig.useForTest, which the event trigger does not see; use ScoringTestData.useConfig`,
+      );
     }
   }
   return problems;
@@ -129,6 +137,12 @@ private class InjectedTest {
     }
 
     @IsTest
+    static void setsAStaticConfigOnly() {
+        ScoringConfig.useForTest('Lead_Scoring', config);
+        Test.getEventBus().deliver();
+    }
+
+    @IsTest
     static void readsRecords() {
         ScoringServiceMock mock = ScoringServiceMock.replaying().register();
         Test.getEventBus().deliver();
@@ -139,6 +153,7 @@ private class InjectedTest {
     expect(staticReadsAfterDelivery('InjectedTest', apex)).toEqual([
       `InjectedTest.countsTheMock: reads mock.calls after ${DELIVER}`,
       `InjectedTest.readsHeldJobs: reads LeadScoringQueue.held after ${DELIVER}`,
+      expect.stringContaining('InjectedTest.setsAStaticConfigOnly: sets its config with ScoringConfig.useForTest'),
     ]);
   });
 
