@@ -14,9 +14,10 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const componentsDir = path.resolve(here, '../force-app/main/default/lwc');
 // The same reader the LWC jest tests use, so the preview shows the org's label texts.
-const { readCustomLabels } = createRequire(import.meta.url)('../force-app/test/customLabels.js');
+const { readCustomLabels, LABELS_FILE } = createRequire(import.meta.url)('../force-app/test/customLabels.js');
 const LABEL_PREFIX = '@salesforce/label/c.';
 const LABEL_MODULE = '\0salesforce-label:';
+let labels = {};
 
 // force-app keeps bundles flat (lwc/leadScore); LWC OSS expects namespace folders, so map each c/ bundle by name.
 const componentModules = fs
@@ -51,6 +52,11 @@ export default {
   plugins: [
     {
       name: 'salesforce-platform-modules',
+      // The labels file is read once per build, not once for each of the label modules.
+      buildStart() {
+        labels = readCustomLabels();
+        this.addWatchFile(LABELS_FILE);
+      },
       resolveId(source) {
         if (source.startsWith(LABEL_PREFIX)) return LABEL_MODULE + source.slice(LABEL_PREFIX.length);
         return platformModules[source] || null;
@@ -60,7 +66,6 @@ export default {
       load(id) {
         if (!id.startsWith(LABEL_MODULE)) return null;
         const name = id.slice(LABEL_MODULE.length);
-        const labels = readCustomLabels();
         if (!(name in labels)) this.error(`No Custom Label ${name} in force-app/main/default/labels.`);
         return `export default ${JSON.stringify(labels[name])};`;
       },

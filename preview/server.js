@@ -91,7 +91,7 @@ function createPreviewHandler(options) {
     const leadId = params && typeof params.leadId === 'string' ? params.leadId : '';
     if (!store.has(leadId)) return send(res, 404, { message: `No lead with id ${leadId || '(none)'}.` });
     if (method === 'getLeadScore') return send(res, 200, store.view(leadId));
-    return send(res, 200, store.requestRescore(leadId).answer);
+    return send(res, 200, store.requestRescore(leadId));
   }
 
   function handle(req, res) {

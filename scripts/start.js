@@ -31,7 +31,10 @@ const PREVIEW_SOURCES = [
 function run(what, command, args) {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) {
-    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+    // result.error: the command itself could not run (no node_modules/.bin, say), and printed nothing.
+    process.stderr.write(
+      `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `${result.error.message}\n` : ''}`,
+    );
     process.stderr.write(`\nBuilding ${what} failed (${command} ${args.join(' ')}); the service did not start.\n`);
     process.exit(result.status ?? 1);
   }

@@ -94,13 +94,12 @@ function createLeadStore({ client, leads = SAMPLE_LEADS, now = () => Date.now() 
   /**
    * rescoreLead: as in the org, Refresh only asks for a score and answers at once with the stored view and the
    * time of the request; the score is computed in the background (the org's integration-user job) and the card
-   * picks it up by reading getLeadScore again. `pending` settles when the background scoring is done (tests).
+   * picks it up by reading getLeadScore again.
    */
   function requestRescore(leadId) {
-    const requestedAt = now();
-    const answer = { ...view(leadId), rescoreRequestedAt: new Date(requestedAt).toISOString() };
-    const pending = scoreNow(leadId).catch(() => undefined);
-    return { answer, pending };
+    const answer = { ...view(leadId), rescoreRequestedAt: new Date(now()).toISOString() };
+    scoreNow(leadId).catch(() => undefined);
+    return answer;
   }
 
   /**
@@ -134,7 +133,7 @@ function createLeadStore({ client, leads = SAMPLE_LEADS, now = () => Date.now() 
     return outcomes;
   }
 
-  return { list, has, view, requestRescore, scoreNow, seed };
+  return { list, has, view, requestRescore, seed };
 }
 
 module.exports = { createLeadStore, emptyView };

@@ -6,12 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { REPO_ROOT } from './support/apex-checks';
 import { fieldMappings } from './support/contract';
+import { xml } from './support/permission-refs';
 
 const DEFAULT = path.join(REPO_ROOT, 'force-app', 'main', 'default');
-const xml = new XMLParser({ parseTagValue: false, isArray: (_name, jpath) => String(jpath).split('.').length === 2 });
 
 type Grant = Record<string, string | undefined>;
 type PermissionSet = { fieldPermissions?: Grant[]; objectPermissions?: Grant[] };

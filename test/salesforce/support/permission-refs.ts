@@ -10,7 +10,11 @@ import type { SourceProblem } from './apex-checks';
 import { fullNamesOf, projectComponents, type ProjectComponent } from './project-components';
 import { SObjectCatalog } from './sobject-catalog';
 
-const xml = new XMLParser({ parseTagValue: false, isArray: (_name, jpath) => String(jpath).split('.').length === 2 });
+/** Parses a metadata file with every child of the root element as an array (one grant or many), texts as strings. */
+export const xml = new XMLParser({
+  parseTagValue: false,
+  isArray: (_name, jpath) => String(jpath).split('.').length === 2,
+});
 
 type Entry = Record<string, string | undefined>;
 

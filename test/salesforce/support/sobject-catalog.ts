@@ -114,6 +114,18 @@ function readStandardObjects(requested: string[]): Map<string, SObjectInfo> {
   return found;
 }
 
+/** The audit fields custom objects and custom settings share ("System Fields"). */
+const AUDIT_FIELDS = [
+  'CreatedDate',
+  'CreatedById',
+  'CreatedBy',
+  'LastModifiedDate',
+  'LastModifiedById',
+  'LastModifiedBy',
+  'SystemModstamp',
+  'IsDeleted',
+];
+
 /**
  * Fields every custom object, custom metadata type and platform event has without defining them.
  * Custom objects: "Standard Fields" of the Object Reference ("System Fields" and Id/Name/Owner);
@@ -128,14 +140,7 @@ const BASE_FIELDS: Record<'object' | 'mdt' | 'event' | 'setting', string[]> = {
     'Name',
     'OwnerId',
     'Owner',
-    'CreatedDate',
-    'CreatedById',
-    'CreatedBy',
-    'LastModifiedDate',
-    'LastModifiedById',
-    'LastModifiedBy',
-    'SystemModstamp',
-    'IsDeleted',
+    ...AUDIT_FIELDS,
     'LastViewedDate',
     'LastReferencedDate',
     'LastActivityDate',
@@ -153,20 +158,7 @@ const BASE_FIELDS: Record<'object' | 'mdt' | 'event' | 'setting', string[]> = {
     'SystemModstamp',
   ],
   event: ['ReplayId', 'EventUuid', 'CreatedDate', 'CreatedById', 'CreatedBy'],
-  setting: [
-    'Id',
-    'Name',
-    'SetupOwnerId',
-    'SetupOwner',
-    'CreatedDate',
-    'CreatedById',
-    'CreatedBy',
-    'LastModifiedDate',
-    'LastModifiedById',
-    'LastModifiedBy',
-    'SystemModstamp',
-    'IsDeleted',
-  ],
+  setting: ['Id', 'Name', 'SetupOwnerId', 'SetupOwner', ...AUDIT_FIELDS],
 };
 const BASE_PARENTS: Record<string, string> = {
   setupowner: 'Name',

@@ -271,20 +271,25 @@ export default class LeadScore extends LightningElement {
         return this.hasView && !this.view.hasScore && (this.isPending || this.isAwaitingRefresh);
     }
 
-    get isRescoring() {
-        return this.hasScore && this.isPending && !this.isAwaitingRefresh;
-    }
-
-    get isRefreshRequested() {
-        return this.hasScore && this.isAwaitingRefresh;
-    }
-
-    get isRefreshSlow() {
-        return this.hasView && this.refreshSlow;
-    }
-
-    get hasRefreshRefusal() {
-        return this.hasView && !!this.refreshRefusal;
+    /**
+     * The notes above the score while a refresh or rescore is under way (or was refused): one
+     * template for all. The stale note never shows with "requested" or "rescoring" (isStale is false
+     * while awaiting a refresh or Pending), so listing them before it changes no visible order.
+     */
+    get pendingNotes() {
+        if (!this.hasView) return [];
+        const waiting = { icon: 'utility:clock', iconText: LABELS.InProgressIcon };
+        const notes = [];
+        if (this.refreshRefusal) {
+            notes.push({ id: 'refresh-refused', icon: 'utility:info', iconText: '', text: this.refreshRefusal });
+        }
+        if (this.refreshSlow) notes.push({ id: 'refresh-slow', ...waiting, text: LABELS.RefreshSlow });
+        if (this.hasScore && this.isAwaitingRefresh) {
+            notes.push({ id: 'refresh-requested', ...waiting, text: LABELS.RefreshRequested });
+        } else if (this.hasScore && this.isPending) {
+            notes.push({ id: 'rescoring', ...waiting, text: LABELS.Rescoring });
+        }
+        return notes;
     }
 
     /** LeadScoreView.stale is also true while Pending; that case reads as "rescoring", not as stale. */
