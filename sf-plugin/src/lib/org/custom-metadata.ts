@@ -119,7 +119,8 @@ export function defaultConfig(model: string): ModelConfig {
   };
 }
 
-const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A SOQL string literal: quoted, with backslashes and quotes escaped. */
+export const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 type ConfigRow = {
   Model_Name__c: string;

@@ -10,11 +10,10 @@
  * https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-fieldpermissions.html
  */
 import type { Connection } from '@salesforce/core';
+import { soqlString } from './custom-metadata.js';
 import type { FieldHop } from './field-check.js';
 
 export const INTEGRATION_PERMISSION_SET = 'Lead_Scoring_Integration';
-
-const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** "Object.Field" of every permissionable hop the permission set does not grant read on, per input. */
 export async function unreadableFields(conn: Connection, permissionSet: string, hops: Map<string, FieldHop[]>): Promise<Map<string, string[]>> {

@@ -5,6 +5,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import { auc, bottom20Conversion, liftByDecile, topDecileConversion, topDecileLift } from '../library.js';
+import { soqlString } from './custom-metadata.js';
 
 export type HistoryRow = {
   Lead__c: string;
@@ -27,8 +28,6 @@ export type VersionPerformance = {
   topDecileConversion: number | null;
   bottom20Conversion: number | null;
 };
-
-const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export async function readHistory(conn: Connection, model: string, since: Date, until?: Date): Promise<HistoryRow[]> {
   const soql =

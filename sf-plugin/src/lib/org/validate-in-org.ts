@@ -95,7 +95,7 @@ export async function validateInOrg(ux: { spinner: Spinner; progress: Progress }
     {
       check: 'decile distribution',
       pass: comparison.psi !== null && comparison.psi <= maxPsi,
-      detail: comparison.psi === null ? 'the manifest has no decile cut points' : `PSI ${comparison.psi.toFixed(4)} (max ${maxPsi})`,
+      detail: comparison.psi === null ? 'no lead scored both ways' : `PSI ${comparison.psi.toFixed(4)} (max ${maxPsi})`,
     },
   ];
   const passed = checks.every((c) => c.pass);

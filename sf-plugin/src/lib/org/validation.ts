@@ -24,7 +24,7 @@ export type OrgComparison = {
   versionsSeen: string[];
   signaturesSeen: string[];
   decileShares: number[];
-  /** null when the manifest has no decile cut points. */
+  /** null when no lead was scored both ways (nothing to measure). */
   psi: number | null;
 };
 

@@ -3,9 +3,10 @@
  * service uses: the reference the org's path and the golden files are compared against.
  * Loaded lazily by the commands that need it, so list/deploy never load ONNX Runtime.
  */
-import { present, type LoadedPackage, type ScoringRecord } from '../library.js';
+import type { LoadedPackage, ScoringRecord } from '../library.js';
 
-export type LocalScore = { id: string; score: number; decile: number };
+/** Raw scores only: callers compare them, and place them in deciles with present() where they need to. */
+export type LocalScore = { id: string; score: number };
 
 export async function scoreLocally(pkg: LoadedPackage, records: ScoringRecord[], asOf?: string): Promise<LocalScore[]> {
   if (records.length === 0) return [];
@@ -14,7 +15,7 @@ export async function scoreLocally(pkg: LoadedPackage, records: ScoringRecord[],
   const session = await createSession(pkg.modelPath, { threads: 1 });
   try {
     const scores = await predictRows(session, pkg.manifest.model, features, records.length);
-    return records.map((r, i) => ({ id: r.id, score: scores[i], decile: present(scores[i], pkg.manifest).decile }));
+    return records.map((r, i) => ({ id: r.id, score: scores[i] }));
   } finally {
     await session.release();
   }

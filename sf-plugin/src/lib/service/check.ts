@@ -4,6 +4,7 @@
  * the package's.
  */
 import type { Connection } from '@salesforce/core';
+import { soqlString } from '../org/custom-metadata.js';
 import type { ServiceClient } from './client.js';
 import { serviceError } from './messages.js';
 
@@ -13,7 +14,7 @@ export type ServiceCheck = { url: string; source: 'flag' | 'named-credential'; l
 export async function resolveServiceUrl(conn: Connection, flagUrl: URL | undefined, namedCredential: string): Promise<{ url: string; source: ServiceCheck['source'] }> {
   if (flagUrl) return { url: flagUrl.toString(), source: 'flag' };
   const result = await conn.query<{ Endpoint: string | null }>(
-    `SELECT Endpoint FROM NamedCredential WHERE DeveloperName = '${namedCredential.replace(/'/g, "\\'")}'`,
+    `SELECT Endpoint FROM NamedCredential WHERE DeveloperName = ${soqlString(namedCredential)}`,
   );
   const endpoint = result.records[0]?.Endpoint;
   if (!endpoint) {

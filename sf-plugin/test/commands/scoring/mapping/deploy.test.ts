@@ -134,6 +134,18 @@ describe('scoring mapping deploy', () => {
       ]);
     });
 
+    it('needs read on the field a relationship path reaches, on the object it reaches', async () => {
+      const overrides = await industryThroughConvertedAccount();
+      w.org.grants.Lead_Scoring_Integration.push('Lead.ConvertedAccountId');
+      stubMetadataDeploy(w.$$.SANDBOX);
+      const error = await refusal(MappingDeploy.run(args('--version', '4.1.0', '--mapping', overrides, '--json')));
+      expect((error.data as { fields: { input: string; problem: string }[] }).fields).toEqual([
+        expect.objectContaining({ input: 'industry', problem: 'Lead_Scoring_Integration does not grant read on Account.Industry' }),
+      ]);
+      const grants = decodeURIComponent(w.org.requests.filter((r) => r.url.includes('FieldPermissions')).pop()!.url);
+      expect(grants).toContain("SobjectType IN ('Lead', 'Account')");
+    });
+
     it('passes fields field-level security does not apply to (describe: not permissionable) without a grant', async () => {
       w.org.leadFields.find((f) => f.name === 'CreatedDate')!.permissionable = false;
       w.org.grants.Lead_Scoring_Integration = w.org.grants.Lead_Scoring_Integration.filter((f) => f !== 'Lead.CreatedDate');

@@ -109,6 +109,15 @@ describe('scoring org validate', () => {
     expect(result.passed).toBe(false);
   }, 60000);
 
+  it('measures no decile distribution when the org scored none of the leads', async () => {
+    served.clear();
+    const result = await OrgValidate.run(args('--sample', '50', '--json'));
+    expect(result.compared).toBe(0);
+    expect(result.psi).toBeNull();
+    expect(result.checks.find((c) => c.check === 'decile distribution')).toMatchObject({ pass: false, detail: 'no lead scored both ways' });
+    expect(result.passed).toBe(false);
+  }, 60000);
+
   it('fails when the service answered with another version', async () => {
     answeredVersion = '4.0.0';
     const result = await OrgValidate.run(args('--version', '4.1.0', '--sample', '50', '--json'));
