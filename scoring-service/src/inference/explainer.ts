@@ -53,7 +53,9 @@ function explainModulesForOneModel(): ForPackage {
   const load = (filename: string): unknown => {
     const existing = copies.get(filename);
     if (existing) return existing.exports;
-    const copy = new Module(filename, module) as LoadableModule;
+    // No parent: a parent's `children` keeps every module made under it, so the copies of each
+    // version ever loaded would stay reachable after its unload.
+    const copy = new Module(filename) as LoadableModule;
     const shared = createRequire(filename);
     // Module.prototype._compile gives the file a require that calls this one.
     copy.require = ((id: string) => {

@@ -12,8 +12,11 @@ import type { Tree } from './ensemble';
 
 /** 1 when the value takes the `yes` branch, 0 when it takes `no`. */
 export function goesYes(x: number, threshold: number, missingYes: number): number {
-  // `| 0` on the comparison keeps it branch-free (the outcome is unpredictable); NaN is rare.
-  let yes = ((x < threshold) as unknown as number) | 0;
+  // Unary `+` turns the comparison into 0/1 without a branch (the outcome is unpredictable); NaN
+  // is rare. Measured with dist/bench/shap.js, 10 alternating runs each: as fast as the former
+  // cast-and-`| 0` form (best 61.7 vs 62.0 us/row, medians 75 vs 84), while
+  // `x < threshold ? 1 : 0` took best 104.7 us/row.
+  let yes = +(x < threshold);
   if (x !== x) yes = missingYes;
   return yes;
 }
