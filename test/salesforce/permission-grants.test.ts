@@ -13,7 +13,7 @@ import { xml } from './support/permission-refs';
 const DEFAULT = path.join(REPO_ROOT, 'force-app', 'main', 'default');
 
 type Grant = Record<string, string | undefined>;
-type PermissionSet = { fieldPermissions?: Grant[]; objectPermissions?: Grant[] };
+type PermissionSet = { fieldPermissions?: Grant[]; objectPermissions?: Grant[]; classAccesses?: Grant[] };
 
 const readText = (...parts: string[]) => fs.readFileSync(path.join(DEFAULT, ...parts), 'utf8');
 const permissionSetXml = (name: string) => readText('permissionsets', `${name}.permissionset-meta.xml`);
@@ -57,6 +57,12 @@ function repProblems(permissionSet: PermissionSet): string[] {
     for (const write of ['allowCreate', 'allowEdit', 'allowDelete', 'modifyAllRecords', 'viewAllRecords']) {
       if (grant[write] === 'true') problems.push(`${grant.object}: ${write}`);
     }
+  }
+  // Callable by a rep through the REST actions API, it would request scores for any lead past Refresh's
+  // edit check and throttle (docs/salesforce.md, Flow actions).
+  for (const grant of permissionSet.classAccesses ?? []) {
+    if (grant.apexClass === 'LeadScoreRequestAction' && grant.enabled === 'true')
+      problems.push("LeadScoreRequestAction: requests scores without Refresh's checks");
   }
   return problems;
 }
@@ -124,6 +130,13 @@ describe('permission sets against the code', () => {
     expect(repProblems(parse(broken))).toEqual([
       'Lead.Lead_Score_Reasons__c: raw reasons quote input values',
       'Lead: allowEdit',
+    ]);
+    const requesting = permissionSetXml('Lead_Scoring_User').replace(
+      '</PermissionSet>',
+      '<classAccesses><apexClass>LeadScoreRequestAction</apexClass><enabled>true</enabled></classAccesses></PermissionSet>',
+    );
+    expect(repProblems(parse(requesting))).toEqual([
+      "LeadScoreRequestAction: requests scores without Refresh's checks",
     ]);
   });
 
