@@ -12,6 +12,7 @@ import { requireKey } from './auth';
 import { jsonGuard, requireJson } from './body-guard';
 import { requestLogging, routeOf } from './logger';
 import { errorHandler, HttpProblem, notFoundHandler } from './problems';
+import { pinServingSet } from './serving-set-header';
 import { expressPath, type RouteDeclaration } from './route';
 import { routes } from './routes';
 
@@ -74,6 +75,8 @@ export function createApp(deps: ServiceDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // First, so every answer (errors and 404s too) carries the Serving-Set header.
+  app.use(pinServingSet(deps.host));
   app.use(requestLogging(deps.log));
   app.use(requestMetrics(deps));
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ResponseDoc, RouteDeclaration } from './route';
 import { routes } from './routes';
 import { componentSchemas, inputsJsonSchema, inputsSchema, type ComponentName } from './schemas';
+import { SERVING_SET_HEADER, servingSetHeaderDoc } from './serving-set-header';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const out = z.toJSONSchema(schema, {
@@ -24,7 +25,14 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: ComponentName) => ({ content: { 'application/json': { schema: ref(name) } } });
 
+/** Every answer carries it, errors included (serving-set-header.ts). */
+const headers = { [SERVING_SET_HEADER]: { $ref: '#/components/headers/ServingSet' } };
+
 function responseDoc(doc: ResponseDoc): Record<string, unknown> {
+  return { ...responseBody(doc), headers };
+}
+
+function responseBody(doc: ResponseDoc): Record<string, unknown> {
   if ('problem' in doc)
     return { description: doc.description, content: { 'application/problem+json': { schema: ref('Problem') } } };
   if ('text' in doc) return { description: doc.description, content: { 'text/plain': { schema: { type: 'string' } } } };
@@ -73,6 +81,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     paths,
     components: {
       schemas,
+      headers: { ServingSet: servingSetHeaderDoc },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'A key from SCORING_API_KEYS (or an admin key).' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'A key from SCORING_ADMIN_KEYS.' },

@@ -34,6 +34,8 @@ export interface Refusal {
 }
 
 export interface ChangeReport {
+  /** The digest of the set listed in `serving` (servingSetDigest). */
+  servingSet: string;
   serving: { model: string; version: string; status: string; sha256: string }[];
   refused: Refusal[];
 }
@@ -62,6 +64,24 @@ export class ModelHost {
   /** Why the service is not ready, or undefined when it is. */
   get notReadyReason(): string | undefined {
     return this.notReady || undefined;
+  }
+
+  /**
+   * Holds the current set for one request: what it answers from and the identity its
+   * Serving-Set header names. The set stays alive until `release` (idempotent) is called.
+   */
+  pin(): { set: ServingSet; release(): void } {
+    const set = this.set;
+    set.enter();
+    let released = false;
+    return {
+      set,
+      release: () => {
+        if (released) return;
+        released = true;
+        set.leave();
+      },
+    };
   }
 
   /** Runs `work` on the current set; the set stays alive until `work` settles. */
@@ -132,6 +152,7 @@ export class ModelHost {
 
   private report(refused: Refusal[]): ChangeReport {
     return {
+      servingSet: this.set.digest,
       serving: this.set.versions.map((v) => ({
         model: v.name,
         version: v.version,

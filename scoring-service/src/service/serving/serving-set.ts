@@ -4,6 +4,7 @@
  * after it is built; reloads build a new one and swap it in whole, and a request keeps the
  * set it started with until it finishes.
  */
+import { createHash } from 'node:crypto';
 import type { LoadedPackage } from '../../package/loader';
 import { compareVersions } from '../../package/registry';
 import type { Manifest, Registry, VersionStatus } from '../../manifest/schema';
@@ -37,6 +38,29 @@ export interface ServedModel {
   knownInputs: ReadonlySet<string>;
 }
 
+/**
+ * The serving set's identity, as every answer's `Serving-Set` header and GET /v1/models carry it:
+ * sha256 over the sorted lines `name@version:sha256` (one per served version, sha256 of its
+ * model.onnx) and `name:champion=version` / `name:challenger=version` (the aliases, because two
+ * replicas with the same artifacts but another champion answer the same call differently), joined
+ * by "\n", hex, first 16 characters. Replicas whose digests are equal answer every call alike.
+ */
+export function servingSetDigest(
+  versions: readonly Pick<ServedVersion, 'name' | 'version' | 'manifest'>[],
+  aliases: readonly { name: string; champion?: string; challenger?: string }[],
+): string {
+  const lines = versions.map((v) => `${v.name}@${v.version}:${v.manifest.sha256}`);
+  for (const a of aliases) {
+    if (a.champion) lines.push(`${a.name}:champion=${a.champion}`);
+    if (a.challenger) lines.push(`${a.name}:challenger=${a.challenger}`);
+  }
+  lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, SERVING_SET_DIGEST_LENGTH);
+}
+
+/** Hex characters kept of the digest: 64 bits, ample to tell a handful of sets apart. */
+export const SERVING_SET_DIGEST_LENGTH = 16;
+
 const byVersionDesc = (a: ServedVersion, b: ServedVersion) => compareVersions(b.version, a.version);
 
 /**
@@ -59,6 +83,8 @@ function pickAliases(versions: ServedVersion[], aliases: { champion?: string; ch
 
 export class ServingSet {
   readonly models: ReadonlyMap<string, ServedModel>;
+  /** See servingSetDigest; fixed when the set is built, like everything else in it. */
+  readonly digest: string;
   private inflight = 0;
   private readonly drained: (() => void)[] = [];
 
@@ -83,6 +109,14 @@ export class ServingSet {
       });
     }
     this.models = models;
+    this.digest = servingSetDigest(
+      this.versions,
+      [...models.values()].map((m) => ({
+        name: m.name,
+        champion: m.champion?.version,
+        challenger: m.challenger?.version,
+      })),
+    );
   }
 
   get versions(): ServedVersion[] {

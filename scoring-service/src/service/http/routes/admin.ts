@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ReloadRefused } from '../../errors';
 import { HttpProblem } from '../problems';
 import { modelParam, route, semverParam } from '../route';
+import { answerFromDigest } from '../serving-set-header';
 
 const modelName = /^[a-z][a-z0-9-]*$/;
 const semver = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
@@ -35,6 +36,7 @@ export const adminRoutes = [
     },
     async handle(_req, res, deps) {
       const report = await deps.host.reload();
+      answerFromDigest(res, report.servingSet);
       if (report.refused.length > 0) {
         throw new ReloadRefused(
           `Reloaded with ${report.refused.length} version(s) refused; ${report.refused.filter((r) => r.keptPrevious).length} of them keep serving their previous verified artifact.`,
@@ -59,7 +61,9 @@ export const adminRoutes = [
     },
     async handle(req, res, deps, body) {
       const { model, version } = target(req, res);
-      res.json(await deps.host.loadVersion(model, version, body));
+      const report = await deps.host.loadVersion(model, version, body);
+      answerFromDigest(res, report.servingSet);
+      res.json(report);
     },
   }),
   route({
@@ -75,7 +79,9 @@ export const adminRoutes = [
     },
     async handle(req, res, deps) {
       const { model, version } = target(req, res);
-      res.json(await deps.host.retireVersion(model, version));
+      const report = await deps.host.retireVersion(model, version);
+      answerFromDigest(res, report.servingSet);
+      res.json(report);
     },
   }),
 ];

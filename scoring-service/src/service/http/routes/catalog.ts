@@ -1,6 +1,7 @@
 /** GET /v1/models, /v1/models/{model}, /v1/models/{model}/versions/{version}: what is served, with manifests. */
 import type { ServedModel, ServedVersion } from '../../serving/serving-set';
 import { modelParam, route, versionOrAliasParam } from '../route';
+import { servingSetOf } from '../serving-set-header';
 
 function versionSummary(model: ServedModel, v: ServedVersion) {
   return {
@@ -36,9 +37,9 @@ export const catalogRoutes = [
     needsModels: true,
     summary: 'Served models, versions, aliases and statuses',
     responses: { '200': { description: 'Models', json: 'object' } },
-    handle(_req, res, deps) {
-      const set = deps.host.current;
-      res.json({ models: [...set.models.values()].map(modelSummary), loadedAt: set.builtAt });
+    handle(_req, res) {
+      const set = servingSetOf(res);
+      res.json({ servingSet: set.digest, models: [...set.models.values()].map(modelSummary), loadedAt: set.builtAt });
     },
   }),
   route({
@@ -52,8 +53,8 @@ export const catalogRoutes = [
       '200': { description: 'Model', json: 'object' },
       '404': { description: 'Unknown model', problem: true },
     },
-    handle(req, res, deps) {
-      res.json(modelSummary(deps.host.current.model(String(req.params.model))));
+    handle(req, res) {
+      res.json(modelSummary(servingSetOf(res).model(String(req.params.model))));
     },
   }),
   route({
@@ -67,8 +68,8 @@ export const catalogRoutes = [
       '200': { description: 'Version and manifest', json: 'object' },
       '404': { description: 'Unknown model or version', problem: true },
     },
-    handle(req, res, deps) {
-      const set = deps.host.current;
+    handle(req, res) {
+      const set = servingSetOf(res);
       const model = set.model(String(req.params.model));
       const { served } = set.resolve(String(req.params.model), String(req.params.version));
       res.json({ name: model.name, ...versionSummary(model, served), manifest: served.manifest });

@@ -1,6 +1,7 @@
 /** POST /predict: the demand model's API, counts summed per product. */
 import { forecastDemand } from '../../usecases/forecast-demand';
 import { route } from '../route';
+import { servingSetOf } from '../serving-set-header';
 
 export const demandRoutes = [
   route({
@@ -19,9 +20,7 @@ export const demandRoutes = [
     },
     async handle(_req, res, deps, request) {
       res.locals.records = request.rows.length;
-      const out = await deps.host.withSet((set) =>
-        forecastDemand({ pool: deps.pool, prometheus: deps.prometheus }, set, request),
-      );
+      const out = await forecastDemand({ pool: deps.pool, prometheus: deps.prometheus }, servingSetOf(res), request);
       res.locals.model = out.model;
       res.locals.version = out.version;
       res.json(out.body);

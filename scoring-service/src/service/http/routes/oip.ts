@@ -1,9 +1,10 @@
 /** Open Inference Protocol v2 routes: health (no key), server and model metadata, readiness, raw-tensor inference. */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { ServiceDeps } from '../../deps';
 import { inferTensors, modelMetadata } from '../../usecases/infer-tensors';
 import { serviceVersion } from '../../version';
 import { modelParam, route, versionOrAliasParam, type ResponseDoc, type RouteDeclaration } from '../route';
+import { servingSetOf } from '../serving-set-header';
 
 /** The model of the path, and its version when the path names one (else the champion). */
 const target = (req: Request) => ({
@@ -11,15 +12,15 @@ const target = (req: Request) => ({
   version: req.params.version === undefined ? undefined : String(req.params.version),
 });
 
-function metadata(deps: ServiceDeps, req: Request) {
+function metadata(req: Request, res: Response) {
   const { model, version } = target(req);
-  const set = deps.host.current;
+  const set = servingSetOf(res);
   return modelMetadata(set, set.resolve(model, version).served);
 }
 
-function readiness(deps: ServiceDeps, req: Request) {
+function readiness(deps: ServiceDeps, req: Request, res: Response) {
   const { model, version } = target(req);
-  const served = deps.host.current.resolve(model, version).served;
+  const served = servingSetOf(res).resolve(model, version).served;
   return { name: served.name, version: served.version, ready: deps.pool.isLoaded(served.key) };
 }
 
@@ -101,8 +102,8 @@ export const oipRoutes: RouteDeclaration[] = [
       method: 'get',
       summary: `OIP model metadata${v.champion}`,
       responses: { '200': { json: 'ModelMetadata' }, '404': v.notFound },
-      handle(req, res, deps) {
-        res.json(metadata(deps, req));
+      handle(req, res) {
+        res.json(metadata(req, res));
       },
     }),
   ),
@@ -113,7 +114,7 @@ export const oipRoutes: RouteDeclaration[] = [
       summary: 'OIP model readiness',
       responses: { '200': { description: '{name, ready}', json: 'object' }, '404': v.notFound },
       handle(req, res, deps) {
-        res.json(readiness(deps, req));
+        res.json(readiness(deps, req, res));
       },
     }),
   ),
@@ -130,8 +131,11 @@ export const oipRoutes: RouteDeclaration[] = [
       },
       async handle(req, res, deps, request) {
         const { model, version } = target(req);
-        const out = await deps.host.withSet((set) =>
-          inferTensors(deps.pool, set.resolve(model, version).served, request, deps.config.MAX_RECORDS_PER_REQUEST),
+        const out = await inferTensors(
+          deps.pool,
+          servingSetOf(res).resolve(model, version).served,
+          request,
+          deps.config.MAX_RECORDS_PER_REQUEST,
         );
         res.locals.model = out.model_name;
         res.locals.version = out.model_version;

@@ -1,6 +1,7 @@
 /** POST /v1/models/{model}/score: real-time and batch scoring with champion/challenger, shadow, canary and reasons. */
 import { scoreRecords } from '../../usecases/score-records';
 import { modelParam, route } from '../route';
+import { servingSetOf } from '../serving-set-header';
 
 export const scoreRoutes = [
   route({
@@ -28,8 +29,11 @@ export const scoreRoutes = [
       res.locals.records = request.records.length;
       const timings: Record<string, number> = {};
       res.locals.timings = timings;
-      const response = await deps.host.withSet((set) =>
-        scoreRecords({ pool: deps.pool, prometheus: deps.prometheus, timings }, set, String(req.params.model), request),
+      const response = await scoreRecords(
+        { pool: deps.pool, prometheus: deps.prometheus, timings },
+        servingSetOf(res),
+        String(req.params.model),
+        request,
       );
       res.locals.model = response.model;
       res.locals.version = response.version;
