@@ -1,7 +1,9 @@
 /**
  * A scoring service over real HTTP on loopback, reduced to the routes the CLI calls:
- * GET /v1/models/{m}/versions/{v} and the admin load route, with key checks.
+ * GET /v1/models/{m}/versions/{v} and the admin load route, with key checks, each answer with
+ * its Serving-Set header.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,6 +14,8 @@ export type FakeService = {
   /** "model@version" -> sha256 the service finds on disk when asked to load it. */
   loadable: Map<string, string>;
   calls: { method: string; path: string; auth?: string }[];
+  /** When set, answers name these serving sets in turn, as replicas behind a balancer that disagree would. */
+  replicaDigests?: string[];
   close(): Promise<void>;
 };
 
@@ -22,11 +26,16 @@ export async function startFakeService(): Promise<FakeService> {
   const served = new Map<string, string>();
   const loadable = new Map<string, string>();
   const calls: FakeService['calls'] = [];
+  const fake = { served, loadable, calls } as FakeService;
   const problem = (res: http.ServerResponse, status: number, detail: string): void => {
     res.writeHead(status, { 'content-type': 'application/problem+json' });
     res.end(JSON.stringify({ type: 'about:blank', title: http.STATUS_CODES[status], status, detail }));
   };
   const server = http.createServer((req, res) => {
+    // Like the real service, every answer names its serving set; this stand-in is one replica, so one set.
+    const lines = [...served].map(([key, sha]) => `${key}:${sha}`).sort();
+    const rotate = fake.replicaDigests;
+    res.setHeader('Serving-Set', rotate?.length ? rotate[calls.length % rotate.length] : createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16));
     const path = req.url ?? '';
     calls.push({ method: req.method ?? 'GET', path, auth: req.headers.authorization });
     let m = /^\/v1\/models\/([^/]+)\/versions\/([^/]+)$/.exec(path);
@@ -58,11 +67,9 @@ export async function startFakeService(): Promise<FakeService> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  Object.assign(fake, {
     url: `http://127.0.0.1:${port}`,
-    served,
-    loadable,
-    calls,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+  return fake;
 }

@@ -37,6 +37,7 @@ export function orgCommandWorld(): OrgCommandWorld {
     world.service.served.clear();
     world.service.loadable.clear();
     world.service.calls.length = 0;
+    world.service.replicaDigests = undefined;
     for (const [v, m] of Object.entries(world.manifests)) world.service.served.set(`lead-scoring@${v}`, m.sha256);
     world.org = newFakeOrg({ isSandbox: true, config: { ...CONFIG_4_0_0 }, mappings: mappingRows(world.manifests['4.1.0']) });
     await world.$$.stubAuths(world.testOrg);

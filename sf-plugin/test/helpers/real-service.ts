@@ -21,11 +21,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRealService(modelsDir: string, timeoutMs = 90_000): Promise<RealService> {
+/** `keys` lets replicas behind one balancer share their keys, as they must. */
+export async function startRealService(modelsDir: string, timeoutMs = 90_000, keys?: { apiKey: string; adminKey: string }): Promise<RealService> {
   if (!existsSync(SERVER)) throw new Error('scoring-service/dist/server.js is missing: run `npm run build` first (npm test does).');
   const port = await freePort();
-  const apiKey = `plugin-test-${randomBytes(12).toString('hex')}`;
-  const adminKey = `plugin-admin-${randomBytes(12).toString('hex')}`;
+  const apiKey = keys?.apiKey ?? `plugin-test-${randomBytes(12).toString('hex')}`;
+  const adminKey = keys?.adminKey ?? `plugin-admin-${randomBytes(12).toString('hex')}`;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [SERVER], {
     env: {

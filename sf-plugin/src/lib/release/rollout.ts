@@ -8,6 +8,7 @@ import { configRecord, type ModelConfig } from '../org/custom-metadata.js';
 import { deployWithSpinner, type MetadataDeployOutcome } from '../org/metadata-deploy.js';
 import { ServiceClient } from '../service/client.js';
 import { ensureServed, resolveServiceUrl, type ServiceCheck } from '../service/check.js';
+import { checkReplicasAgree } from '../service/replicas.js';
 import { releaseMessages as messages } from './messages.js';
 
 export type Rollout = { service: ServiceCheck; outcome: MetadataDeployOutcome };
@@ -18,8 +19,14 @@ export async function rollOutConfig(spinner: Spinner, conn: Connection, request:
   spinner.start(messages.getMessage('spinner.service'));
   const { url, source } = await resolveServiceUrl(conn, request.serviceUrl, request.config.namedCredential);
   const client = new ServiceClient({ baseUrl: url, apiKey: process.env.SCORING_API_KEY, adminKey: process.env.SCORING_ADMIN_KEY });
-  const service = await ensureServed(client, url, source, request.config.modelName, request.serve.version, request.serve.sha256);
-  spinner.stop(messages.getMessage(service.loaded ? 'spinner.service.loaded' : 'spinner.service.serving'));
+  const target = { model: request.config.modelName, version: request.serve.version, sha256: request.serve.sha256 };
+  const served = await ensureServed(client, url, source, target.model, target.version, target.sha256);
+  spinner.stop(messages.getMessage(served.loaded ? 'spinner.service.loaded' : 'spinner.service.serving'));
+  // Before the org switches: every replica behind the URL serves the same set, with this artifact.
+  spinner.start(messages.getMessage('spinner.replicas'));
+  const replicas = await checkReplicasAgree(client, url, target);
+  spinner.stop(messages.getMessage('spinner.replicas.agree', [replicas.samples, replicas.digest]));
+  const service: ServiceCheck = { ...served, replicas };
 
   const record = configRecord(request.config);
   const outcome = await deployWithSpinner(spinner, conn, [record], messages.getMessage('spinner.deployRecord', [record.fileName, request.orgLabel]), request.wait);

@@ -6,9 +6,17 @@
 import type { Connection } from '@salesforce/core';
 import { soqlString } from '../org/custom-metadata.js';
 import type { ServiceClient } from './client.js';
+import type { ReplicaAgreement } from './replicas.js';
 import { serviceError } from './messages.js';
 
-export type ServiceCheck = { url: string; source: 'flag' | 'named-credential'; loaded: boolean; sha256: string | null };
+export type ServiceCheck = {
+  url: string;
+  source: 'flag' | 'named-credential';
+  loaded: boolean;
+  sha256: string | null;
+  /** Every sampled answer came from this serving set (see replicas.ts); set once the check has run. */
+  replicas?: ReplicaAgreement;
+};
 
 /** The service URL: --service-url / SCORING_SERVICE_URL, else the endpoint of the org's Named Credential. */
 export async function resolveServiceUrl(conn: Connection, flagUrl: URL | undefined, namedCredential: string): Promise<{ url: string; source: ServiceCheck['source'] }> {

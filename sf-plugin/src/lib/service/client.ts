@@ -2,6 +2,8 @@
  * The scoring service as the CLI sees it: is a version being served, with which sha256,
  * and the admin route that loads one. Errors name the URL and the service's problem detail.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { serviceError } from './messages.js';
 
 export type ServiceVersion = { model: string; version: string; sha256?: string; signature?: string; status?: string };
@@ -9,6 +11,17 @@ export type ServiceVersion = { model: string; version: string; sha256?: string; 
 export type ServiceClientOptions = { baseUrl: string; apiKey?: string; adminKey?: string; fetch?: typeof fetch };
 
 type Problem = { title?: string; detail?: string; status?: number };
+
+/** The header every answer of the service carries: the digest of the serving set that answered. */
+export const SERVING_SET_HEADER = 'serving-set';
+
+/**
+ * One answer of the version route: which serving set answered (its Serving-Set digest), the
+ * HTTP status, and the sha256 that set serves for the version; or why there was no answer.
+ */
+export type ReplicaSample = { digest: string | null; status: number | null; sha256?: string; error?: string };
+
+const SAMPLE_TIMEOUT_MS = 10_000;
 
 export class ServiceClient {
   private readonly baseUrl: string;
@@ -46,6 +59,39 @@ export class ServiceClient {
     const served = await this.getVersion(model, version);
     if (!served) throw serviceError('error.loadNotServed', 'ServiceLoadFailed', [this.baseUrl, model, version]);
     return served;
+  }
+
+  /**
+   * Asks for the version on a connection of its own (no keep-alive), so a balancer, whether it
+   * spreads connections or requests, may send each sample to another replica.
+   */
+  public sampleVersion(model: string, version: string): Promise<ReplicaSample> {
+    const url = new URL(`${this.baseUrl}/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}`);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve) => {
+      const req = transport.request(url, { method: 'GET', agent: false, headers: { ...this.headers(this.options.apiKey), connection: 'close' }, timeout: SAMPLE_TIMEOUT_MS }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          const header = res.headers[SERVING_SET_HEADER];
+          const digest = typeof header === 'string' && header ? header : null;
+          let sha256: string | undefined;
+          if (res.statusCode === 200) {
+            try {
+              sha256 = versionFrom(model, version, JSON.parse(text)).sha256;
+            } catch {
+              // An answer that is not JSON serves no sha256.
+            }
+          }
+          resolve({ digest, status: res.statusCode ?? null, sha256 });
+        });
+        res.on('error', (err) => resolve({ digest: null, status: null, error: err.message }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${SAMPLE_TIMEOUT_MS / 1000} s`)));
+      req.on('error', (err) => resolve({ digest: null, status: null, error: err.message }));
+      req.end();
+    });
   }
 
   private headers(key: string | undefined): Record<string, string> {

@@ -81,6 +81,30 @@ describe('scoring model deploy', () => {
     expect((await readLedgerLines(w.modelsDir)).some((e) => e.action === 'deploy')).toBe(false);
   });
 
+  it('reports the one serving set every sampled replica answered from', async () => {
+    stubMetadataDeploy(w.$$.SANDBOX);
+    const result = await ModelDeploy.run(args('--json'));
+    expectMatchesSchema('scoring-model-deploy', result);
+    expect(result.service.replicas).toMatchObject({ samples: 12, rounds: 1, digest: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const sampled = w.service.calls.filter((c) => c.method === 'GET' && c.path === '/v1/models/lead-scoring/versions/4.1.0');
+    expect(sampled.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('stops before touching the org when the replicas behind the URL serve different sets', async () => {
+    w.service.replicaDigests = ['aaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'];
+    process.env.SCORING_REPLICA_WAIT_SECONDS = '0';
+    const fake = stubMetadataDeploy(w.$$.SANDBOX);
+    try {
+      const err = await ModelDeploy.run(args('--json')).catch((e: Error) => e);
+      expect(err).toMatchObject({ name: 'ServiceReplicasDiffer' });
+      expect((err as Error).message).toMatch(/Serving-Set aaaaaaaaaaaaaaaa: .* \(8 of 12 answers\)\n- Serving-Set bbbbbbbbbbbbbbbb: .* \(4 of 12 answers\)/);
+    } finally {
+      delete process.env.SCORING_REPLICA_WAIT_SECONDS;
+    }
+    expect(fake.deployed).toHaveLength(0);
+    expect((await readLedgerLines(w.modelsDir)).some((e) => e.action === 'deploy')).toBe(false);
+  });
+
   it('refuses when the service serves a different artifact under the same version', async () => {
     w.service.served.set('lead-scoring@4.1.0', 'f'.repeat(64));
     const fake = stubMetadataDeploy(w.$$.SANDBOX);
