@@ -2,16 +2,16 @@
  * HAProxy (Debian's haproxy package) in front of the replicas, with the configuration docs/operations.md
  * recommends, written to a temp dir. Why each setting:
  * - health checks on the readiness route (GET /v2/health/ready): a replica that is loading, has no
- *   model, or got SIGTERM answers 503 there and leaves the pool; `inter 500ms fall 2 rise 2` notices
- *   within about a second.
+ *   model, or got SIGTERM answers 503 there and leaves the pool; `inter 500ms fall 3 rise 2` notices
+ *   within about 1.5 s, and `timeout check 2s` keeps a replica that is merely busy in the pool.
  * - `option redispatch 1`: every retry goes to another server, not back to the one that failed.
  * - `retry-on conn-failure empty-response 503`: each case means the replica did not produce an answer
  *   (refused or reset connection, closed without a byte, or the service's own 503 "shutting down / not
- *   ready", sent before any work). Scoring, /predict and OIP inference read nothing but the request and
- *   change nothing, so running one twice gives the same answer: a replay is safe even for POST.
+ *   ready", sent before any work). Scoring, /predict and OIP inference change nothing on the service but
+ *   its metrics, so running one twice gives the same answer: a replay is safe even for POST.
  *   Not `response-timeout` (a slow call replayed on every replica multiplies the load) and not 5xx
  *   in general (a 500 may be the request itself).
- * - `tune.bufsize`: HAProxy replays only requests that fit in one buffer; 256 KiB holds a 200-record call.
+ * - `tune.bufsize`: HAProxy replays only requests that fit in one buffer; 256 KiB holds a 200-record call (about 100 KiB).
  * - `timeout http-keep-alive 5s`: below the service's 10 s keep-alive, so HAProxy never reuses a
  *   connection the service is closing.
  * See /usr/share/doc/haproxy/configuration.txt.gz, "retry-on" and "option redispatch".
@@ -53,7 +53,8 @@ export function haproxyConfig(options: {
     '  option httpchk',
     '  http-check send meth GET uri /v2/health/ready',
     '  http-check expect status 200',
-    '  default-server inter 500ms fall 2 rise 2',
+    '  timeout check 2s',
+    '  default-server inter 500ms fall 3 rise 2',
     ...options.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check`),
     '',
   ].join('\n');
