@@ -144,4 +144,13 @@ describe('the Serving-Set header', () => {
     const pairs = answers.map((res) => [res.status, res.headers['serving-set'], res.body.version]);
     for (const [status, digest, version] of pairs) expect([status, version]).toEqual([200, championOf.get(digest)]);
   });
+
+  it('lets go of a set once the answers pinned to it are sent, so a retired version is released', async () => {
+    const key = service.deps.host.current.resolve('lead-scoring', '4.0.0').served.key;
+    await request(service.app).post(SCORE).set(auth()).send({ version: '4.0.0', records }).expect(200);
+    const retired = await admin('/v1/admin/models/lead-scoring/versions/4.0.0/retire').expect(200);
+    expect(retired.headers['serving-set']).toBe(retired.body.servingSet);
+    for (let i = 0; i < 50 && service.deps.pool.isLoaded(key); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(service.deps.pool.isLoaded(key)).toBe(false);
+  });
 });
