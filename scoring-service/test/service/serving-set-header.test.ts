@@ -22,8 +22,9 @@ function expectedDigest(dir: string): string {
       if (entry.status === 'archived') continue;
       const manifest = JSON.parse(readFileSync(path.join(dir, entry.path, 'manifest.json'), 'utf8')) as {
         sha256: string;
+        signature: string;
       };
-      lines.push(`${name}@${version}:${manifest.sha256}`);
+      lines.push(`${name}@${version}:${manifest.sha256}:${manifest.signature}`);
     }
     if (model.aliases?.champion) lines.push(`${name}:champion=${model.aliases.champion}`);
     if (model.aliases?.challenger) lines.push(`${name}:challenger=${model.aliases.challenger}`);

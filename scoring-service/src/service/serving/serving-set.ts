@@ -40,8 +40,9 @@ export interface ServedModel {
 
 /**
  * The serving set's identity, as every answer's `Serving-Set` header and GET /v1/models carry it:
- * sha256 over the sorted lines `name@version:sha256` (one per served version, sha256 of its
- * model.onnx) and `name:champion=version` / `name:challenger=version` (the aliases, because two
+ * sha256 over the sorted lines `name@version:sha256:signature` (one per served version: the sha256
+ * of its model.onnx and its feature signature, so the same model behind another feature pipeline
+ * is another set) and `name:champion=version` / `name:challenger=version` (the aliases, because two
  * replicas with the same artifacts but another champion answer the same call differently), joined
  * by "\n", hex, first 16 characters. Replicas whose digests are equal answer every call alike.
  */
@@ -49,7 +50,7 @@ export function servingSetDigest(
   versions: readonly Pick<ServedVersion, 'name' | 'version' | 'manifest'>[],
   aliases: readonly { name: string; champion?: string; challenger?: string }[],
 ): string {
-  const lines = versions.map((v) => `${v.name}@${v.version}:${v.manifest.sha256}`);
+  const lines = versions.map((v) => `${v.name}@${v.version}:${v.manifest.sha256}:${v.manifest.signature}`);
   for (const a of aliases) {
     if (a.champion) lines.push(`${a.name}:champion=${a.champion}`);
     if (a.challenger) lines.push(`${a.name}:challenger=${a.challenger}`);
