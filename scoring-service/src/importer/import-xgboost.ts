@@ -152,7 +152,9 @@ export function importXgboost(xgboostJson: unknown, options: ImportXgboostOption
       new PackageError(
         'manifest-invalid',
         `features: the feature blocks make ${columnNames.length} columns but the XGBoost model was trained on ${ensemble.nFeatures} (learner_model_param.num_feature)`,
-        { issues: [{ path: 'features', message: `${columnNames.length} columns, model expects ${ensemble.nFeatures}` }] },
+        {
+          issues: [{ path: 'features', message: `${columnNames.length} columns, model expects ${ensemble.nFeatures}` }],
+        },
       ),
     );
   } else {

@@ -217,7 +217,12 @@ function plannedFiles(imported: ImportedModel, files: PackageFiles, manifestText
 }
 
 /** Writes the package folder through a temp folder and one rename; an existing folder is swapped out whole. */
-async function writePackageDir(dir: string, imported: ImportedModel, files: PackageFiles, manifestText: string): Promise<void> {
+async function writePackageDir(
+  dir: string,
+  imported: ImportedModel,
+  files: PackageFiles,
+  manifestText: string,
+): Promise<void> {
   const version = path.basename(dir);
   await fs.mkdir(path.dirname(dir), { recursive: true });
   const tmp = path.join(path.dirname(dir), `.${version}.${process.pid}.importing`);
@@ -274,7 +279,14 @@ export async function writeImportedPackage(
   if (changes !== undefined && changes.length === 0 && sameAsRegistered) {
     const written = JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
     if (!registered && !dryRun) await register(modelsDir, written, imported, options, undefined);
-    return { dir, outcome: 'unchanged', manifest: written, status: registered?.status ?? 'candidate', dryRun, files: [] };
+    return {
+      dir,
+      outcome: 'unchanged',
+      manifest: written,
+      status: registered?.status ?? 'candidate',
+      dryRun,
+      files: [],
+    };
   }
 
   let replaced: WrittenPackage['replaced'];
@@ -288,7 +300,10 @@ export async function writeImportedPackage(
         {
           actions: refusal
             ? refusal.actions
-            : ['re-run the import with --replace (it is recorded in the ledger)', `import it as a new version: --version ${nextPatchVersion(version)}`],
+            : [
+                're-run the import with --replace (it is recorded in the ledger)',
+                `import it as a new version: --version ${nextPatchVersion(version)}`,
+              ],
         },
       );
     }
@@ -298,7 +313,8 @@ export async function writeImportedPackage(
 
   const outcome: WrittenPackage['outcome'] = changes !== undefined || registered ? 'replaced' : 'created';
   const planned = plannedFiles(imported, files, manifestText);
-  if (dryRun) return { dir, outcome, manifest, status: 'candidate', dryRun, files: planned, ...(replaced ? { replaced } : {}) };
+  if (dryRun)
+    return { dir, outcome, manifest, status: 'candidate', dryRun, files: planned, ...(replaced ? { replaced } : {}) };
 
   await writePackageDir(dir, imported, files, manifestText);
   await register(modelsDir, manifest, imported, options, replaced);

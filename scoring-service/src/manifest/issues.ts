@@ -35,7 +35,7 @@ function defOf(schema: z.ZodType): SchemaDef {
 
 /** Unwraps defaults, optionals and pipes down to the schema that checks the value itself. */
 function core(schema: z.ZodType): z.ZodType {
-  for (let s = schema; ; ) {
+  for (let s = schema; ;) {
     const def = defOf(s);
     const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
     if (!inner) return s;
@@ -51,7 +51,10 @@ function unionOption(options: z.ZodType[], value: unknown): z.ZodType | undefine
     Object.entries(defOf(o).shape ?? {}).some(([key, field]) => {
       const d = defOf(core(field)) as SchemaDef & { values?: unknown[] };
       return (
-        d.type === 'literal' && value !== null && typeof value === 'object' && d.values?.includes((value as Record<string, unknown>)[key])
+        d.type === 'literal' &&
+        value !== null &&
+        typeof value === 'object' &&
+        d.values?.includes((value as Record<string, unknown>)[key])
       );
     }),
   );
@@ -111,7 +114,10 @@ export function zodIssues(error: z.ZodError, context?: { schema: z.ZodType; data
   return error.issues.flatMap((issue): FieldIssue[] => {
     if (issue.code === 'unrecognized_keys' && context) {
       const known = knownKeysAt(context.schema, issue.path, context.data);
-      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: unknownKeyMessage(key, known) }));
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: unknownKeyMessage(key, known),
+      }));
     }
     return [{ path: formatPath(issue.path), message: issue.message }];
   });

@@ -171,7 +171,13 @@ export function orgsThatReceived(
   const seen = new Map<string, { orgId: string; username?: string; isSandbox: boolean; action: string; ts: string }>();
   for (const e of findEntries(entries, { model, version })) {
     if (e.org && !seen.has(e.org.id))
-      seen.set(e.org.id, { orgId: e.org.id, username: e.org.username, isSandbox: e.org.isSandbox, action: e.action, ts: e.ts });
+      seen.set(e.org.id, {
+        orgId: e.org.id,
+        username: e.org.username,
+        isSandbox: e.org.isSandbox,
+        action: e.action,
+        ts: e.ts,
+      });
   }
   return [...seen.values()];
 }

@@ -97,7 +97,12 @@ export async function writeRegistry(modelsDir: string, registry: Registry): Prom
  * The registry entry of a version, or a refusal that lists what exists: the known models when the
  * name is unknown, the model's versions when the version is.
  */
-export function requireVersion(registry: Registry, name: string, version: string, file = REGISTRY_FILE): RegistryVersion {
+export function requireVersion(
+  registry: Registry,
+  name: string,
+  version: string,
+  file = REGISTRY_FILE,
+): RegistryVersion {
   const model = requireModel(registry, name, file);
   const entry = model.versions[version];
   if (!entry) {
@@ -260,9 +265,13 @@ export async function removeVersion(modelsDir: string, name: string, version: st
     const model = registry.models[name];
     for (const alias of ['champion', 'challenger'] as const) {
       if (model.aliases[alias] === version)
-        throw new PackageError('version-in-use', `${name} ${version} is the registry's ${alias}; it cannot be removed`, {
-          file,
-        });
+        throw new PackageError(
+          'version-in-use',
+          `${name} ${version} is the registry's ${alias}; it cannot be removed`,
+          {
+            file,
+          },
+        );
     }
     delete model.versions[version];
     if (Object.keys(model.versions).length === 0) delete registry.models[name];

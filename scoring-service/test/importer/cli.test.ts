@@ -119,7 +119,7 @@ describe('npm run model:import', () => {
       ...args,
     );
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/already imported \(same bytes\), nothing changed/);
+    expect(again.stdout).toMatch(/already imported \(same model, files and metadata\), nothing changed/);
 
     const other = await cli('--xgboost', path.join(FIXTURES, 'binary.model.json'), ...args, '--json');
     expect(other.code).toBe(1);
