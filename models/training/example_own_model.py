@@ -1,6 +1,6 @@
 """A data scientist's own lead model, the way docs/model-package.md describes it: 10 inputs of mixed
 types, trained with XGBoost, handed over with handover.write_handover. The committed output
-(artifacts/examples/own-leads/1.0.0/ and ../golden/own-leads-1.0.0.json) is what the tests import and
+(artifacts/own-leads/1.0.0/ and ../golden/own-leads-1.0.0.json) is what the tests import and
 validate, since CI has no Python.
 
     /usr/bin/python3 models/training/example_own_model.py
@@ -93,7 +93,7 @@ def main() -> None:
         dtrain,
         num_boost_round=40,
     )
-    out_dir = os.path.join(common.ARTIFACTS, "examples", "own-leads", "1.0.0")
+    out_dir = os.path.join(common.ARTIFACTS, "own-leads", "1.0.0")
     write_handover(
         booster,
         name="own-leads",

@@ -17,7 +17,7 @@ import { refusal } from '../package/refusal';
 
 jest.setTimeout(60_000);
 
-const OWN = path.join(REPO, 'models/training/artifacts/examples/own-leads/1.0.0');
+const OWN = path.join(REPO, 'models/training/artifacts/own-leads/1.0.0');
 // Tests edit arbitrary metadata fields, so it is typed loosely on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ownMetadata = (): any => JSON.parse(readFileSync(path.join(OWN, 'metadata.json'), 'utf8'));
