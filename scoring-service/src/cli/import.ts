@@ -64,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
         ? `dry run, nothing written: would be ${result.outcome === 'unchanged' ? 'unchanged' : result.outcome}:`
         : result.outcome === 'unchanged'
           ? 'already imported (same model, files and metadata), nothing changed:'
-          : result.outcome;
+          : result.outcome === 'created'
+            ? 'imported'
+            : 'replaced (a never-deployed candidate)';
       process.stdout.write(
         `${verb} ${manifest.name} ${manifest.version} -> ${result.dir}\n  sha256 ${manifest.sha256}\n  signature ${manifest.signature}\n  ${manifest.model.columns} columns, output "${manifest.model.outputName}" (${manifest.model.link} link), status ${result.status}\n`,
       );
