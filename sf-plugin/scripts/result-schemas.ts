@@ -19,6 +19,7 @@ export const RESULT_TYPES: Record<string, [string, string]> = {
   'scoring model signoff': ['src/commands/scoring/model/signoff.ts', 'ModelSignoffResult'],
   'scoring model promote': ['src/commands/scoring/model/promote.ts', 'ModelPromoteResult'],
   'scoring model rollback': ['src/commands/scoring/model/rollback.ts', 'ModelRollbackResult'],
+  'scoring model archive': ['src/commands/scoring/model/archive.ts', 'ModelArchiveResult'],
   'scoring mapping deploy': ['src/commands/scoring/mapping/deploy.ts', 'MappingDeployResult'],
   'scoring org validate': ['src/commands/scoring/org/validate.ts', 'OrgValidateResult'],
   'scoring compare': ['src/commands/scoring/compare.ts', 'CompareResult'],

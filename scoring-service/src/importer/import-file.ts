@@ -24,6 +24,10 @@ export interface ImportFileOptions {
   metadataFile?: string;
   /** Ledger actor; defaults to the OS user. */
   actor?: string;
+  /** Rewrite a never-deployed candidate of this version (see WritePackageOptions.replace). */
+  replace?: boolean;
+  /** Run every check and report what would be written, writing nothing. */
+  dryRun?: boolean;
 }
 
 async function readText(file: string, what: string): Promise<string> {
@@ -64,15 +68,19 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
       version: options.version,
       metadata,
       files: fileHashes(files),
+      fileBytes: files,
+      filesDir: options.metadataFile ? path.dirname(options.metadataFile) : undefined,
     });
   } catch (err) {
     // Say which file was refused; the message already says what and why.
     if (err instanceof PackageError) {
+      // Problems in background.json or a snapshot already name their file.
+      if (err.file !== undefined && err.code !== 'manifest-invalid') throw err;
       const file =
-        err.code === 'metadata-invalid' || err.code === 'manifest-invalid'
+        err.code === 'metadata-invalid' || err.code === 'manifest-invalid' || err.code === 'validation-failed'
           ? (options.metadataFile ?? options.xgboostFile)
           : options.xgboostFile;
-      throw new PackageError(err.code, `${file}: ${err.message}`, { issues: err.issues });
+      throw new PackageError(err.code, `${file}: ${err.message}`, { issues: err.issues, actions: err.actions });
     }
     throw err;
   }
@@ -80,6 +88,8 @@ export async function importXgboostFile(options: ImportFileOptions): Promise<Wri
     actor: options.actor ?? os.userInfo().username,
     source: options.xgboostFile,
     sourceDir: options.metadataFile ? path.dirname(options.metadataFile) : undefined,
+    replace: options.replace,
+    dryRun: options.dryRun,
   });
   return { ...written, warnings: imported.warnings };
 }

@@ -6,9 +6,11 @@ export {
   checkPackageFiles,
   fileHashes,
   writeImportedPackage,
+  nextPatchVersion,
   MODEL_FILE,
   MANIFEST_FILE,
   type PackageFiles,
   type WrittenPackage,
+  type PlannedFile,
 } from './write-package';
 export { importXgboostFile, type ImportFileOptions } from './import-file';

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Manifest } from '../manifest/schema';
 import { PackageError } from '../package/errors';
 import { sha256Hex } from '../package/files';
-import { appendLedger } from '../package/ledger';
+import { canonicalJson } from '../manifest/signature';
+import { appendLedger, orgsThatReceived, readLedger } from '../package/ledger';
 import {
   lookupFeatures,
   MANIFEST_FILE,
@@ -109,15 +110,147 @@ export interface WritePackageOptions {
   source?: string;
   /** Folder the extra files were read from, for messages. */
   sourceDir?: string;
+  /**
+   * Replace a registered version whose bytes or metadata differ: allowed only for a candidate that no
+   * org has ever been sent (the ledger says so); recorded in the ledger as an import with `replaced`.
+   */
+  replace?: boolean;
+  /** Check everything and say what would be written, writing nothing. */
+  dryRun?: boolean;
+}
+
+/** One file the import writes (or would write, on a dry run). */
+export interface PlannedFile {
+  path: string;
+  bytes: number;
+  sha256: string;
 }
 
 export interface WrittenPackage {
   dir: string;
-  /** "created", or "unchanged" when the same bytes were already imported under this version. */
-  outcome: 'created' | 'unchanged';
+  /**
+   * "created"; "unchanged" when the same model, files and metadata were already imported under this
+   * version; "replaced" when --replace rewrote a never-deployed candidate.
+   */
+  outcome: 'created' | 'unchanged' | 'replaced';
   manifest: Manifest;
   /** The version's registry status (candidate when new; kept as it was when unchanged). */
   status: string;
+  /** True when nothing was written (--dry-run): `outcome` and `files` say what would have been. */
+  dryRun: boolean;
+  /** The package's files as written (or to be written); empty when unchanged. */
+  files: PlannedFile[];
+  /** The previous model sha256 and signature, when the version was replaced. */
+  replaced?: { sha256: string; signature: string };
+}
+
+/** The version after this one, for "import it as a new version" advice. */
+export function nextPatchVersion(version: string): string {
+  const [core] = version.split('-', 1);
+  const [major, minor, patch] = core.split('.').map(Number);
+  return `${major}.${minor}.${patch + 1}`;
+}
+
+/** The manifest without what changes on every import (the time), to tell "same metadata" from "changed". */
+function comparable(manifest: Manifest): string {
+  const { created: _created, ...rest } = manifest;
+  return canonicalJson(rest);
+}
+
+/** What differs between the package on disk and the one being imported, in words; empty when nothing does. */
+async function differences(dir: string, imported: ImportedModel, files: PackageFiles): Promise<string[]> {
+  const out: string[] = [];
+  const existingModel = await fs.readFile(path.join(dir, MODEL_FILE)).catch(() => undefined);
+  const existingSha = existingModel ? sha256Hex(existingModel) : 'none (model.onnx is missing)';
+  if (existingSha !== imported.manifest.sha256)
+    out.push(`its model.onnx sha256 is ${existingSha}, the new one ${imported.manifest.sha256}`);
+  for (const [rel, bytes] of files) {
+    const old = await fs.readFile(path.join(dir, rel)).catch(() => undefined);
+    if (old === undefined || sha256Hex(old) !== sha256Hex(bytes)) out.push(`${rel} differs`);
+  }
+  const oldManifest = await fs
+    .readFile(path.join(dir, MANIFEST_FILE), 'utf8')
+    .then((text) => JSON.parse(text) as Manifest)
+    .catch(() => undefined);
+  if (!oldManifest || comparable(oldManifest) !== comparable(imported.manifest)) out.push('the metadata differs');
+  return out;
+}
+
+/**
+ * Why this version may not be replaced, or undefined when it may: it must be a candidate (or not
+ * registered) and no org may ever have been sent it.
+ */
+async function replaceRefusal(
+  modelsDir: string,
+  name: string,
+  version: string,
+  status: string | undefined,
+): Promise<PackageError | undefined> {
+  const next = nextPatchVersion(version);
+  const actions = [`import the fix as a new version: --version ${next}`];
+  const orgs = orgsThatReceived(await readLedger(modelsDir), name, version);
+  if (orgs.length > 0) {
+    const where = orgs.map((o) => `${o.username ?? o.orgId} (${o.action} ${o.ts})`).join(', ');
+    return new PackageError(
+      'version-deployed',
+      `${name} ${version} has been sent to ${orgs.length === 1 ? 'an org' : `${orgs.length} orgs`}: ${where}; a version any org has received is immutable, so import the fix as a new version (${next})`,
+      { actions },
+    );
+  }
+  if (status !== undefined && status !== 'candidate') {
+    return new PackageError(
+      'version-deployed',
+      `${name} ${version} is ${status} in registry.json, not a candidate; only a never-deployed candidate can be replaced, so import the fix as a new version (${next})`,
+      { actions },
+    );
+  }
+  return undefined;
+}
+
+function plannedFiles(imported: ImportedModel, files: PackageFiles, manifestText: string): PlannedFile[] {
+  const all: [string, Uint8Array][] = [
+    [MODEL_FILE, imported.onnx],
+    ...files,
+    [MANIFEST_FILE, Buffer.from(manifestText)],
+  ];
+  return all.map(([rel, bytes]) => ({ path: rel, bytes: bytes.byteLength, sha256: sha256Hex(bytes) }));
+}
+
+/** Writes the package folder through a temp folder and one rename; an existing folder is swapped out whole. */
+async function writePackageDir(
+  dir: string,
+  imported: ImportedModel,
+  files: PackageFiles,
+  manifestText: string,
+): Promise<void> {
+  const version = path.basename(dir);
+  await fs.mkdir(path.dirname(dir), { recursive: true });
+  const tmp = path.join(path.dirname(dir), `.${version}.${process.pid}.importing`);
+  const old = path.join(path.dirname(dir), `.${version}.${process.pid}.replaced`);
+  await fs.rm(tmp, { recursive: true, force: true });
+  try {
+    await fs.mkdir(tmp, { recursive: true });
+    await fs.writeFile(path.join(tmp, MODEL_FILE), imported.onnx);
+    for (const [rel, bytes] of files) {
+      await fs.mkdir(path.dirname(path.join(tmp, rel)), { recursive: true });
+      await fs.writeFile(path.join(tmp, rel), bytes);
+    }
+    await fs.writeFile(path.join(tmp, MANIFEST_FILE), manifestText);
+    if (await exists(dir)) {
+      await fs.rm(old, { recursive: true, force: true });
+      await fs.rename(dir, old);
+      try {
+        await fs.rename(tmp, dir);
+      } catch (err) {
+        await fs.rename(old, dir); // put the previous package back
+        throw err;
+      }
+      await fs.rm(old, { recursive: true, force: true });
+    } else await fs.rename(tmp, dir);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** Writes the package, registers it and records the import. */
@@ -131,86 +264,95 @@ export async function writeImportedPackage(
   const { name, version } = manifest;
   checkPackageFiles(manifest, files, options.sourceDir);
   const dir = path.join(modelsDir, name, version);
+  const dryRun = options.dryRun ?? false;
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
 
   const registry = await readRegistry(modelsDir, { allowMissing: true });
   const registered = registry.models[name]?.versions[version];
-  if (registered && registered.sha256 !== manifest.sha256) {
-    throw new PackageError(
-      'version-exists',
-      `${name} ${version} is already registered with model sha256 ${registered.sha256}, and this model's is ${manifest.sha256}: versions are immutable, import it as a new version`,
-    );
+  const changes = (await exists(dir))
+    ? await differences(dir, imported, files)
+    : registered
+      ? [`registry.json records model sha256 ${registered.sha256} but ${dir} is missing`]
+      : undefined;
+  const sameAsRegistered = !registered || registered.sha256 === manifest.sha256;
+
+  if (changes !== undefined && changes.length === 0 && sameAsRegistered) {
+    const written = JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+    if (!registered && !dryRun) await register(modelsDir, written, imported, options, undefined);
+    return {
+      dir,
+      outcome: 'unchanged',
+      manifest: written,
+      status: registered?.status ?? 'candidate',
+      dryRun,
+      files: [],
+    };
   }
 
-  let outcome: WrittenPackage['outcome'] = 'created';
-  let written = manifest;
-  if (await exists(dir)) {
-    const existingModel = await fs.readFile(path.join(dir, MODEL_FILE)).catch(() => undefined);
-    const existingSha = existingModel ? sha256Hex(existingModel) : 'none (model.onnx is missing)';
-    const sameFiles = await Promise.all(
-      [...files.entries()].map(async ([rel, bytes]) => {
-        const old = await fs.readFile(path.join(dir, rel)).catch(() => undefined);
-        return old !== undefined && sha256Hex(old) === sha256Hex(bytes);
-      }),
-    );
-    if (existingSha !== manifest.sha256 || sameFiles.includes(false)) {
-      const what =
-        existingSha !== manifest.sha256
-          ? `its model.onnx sha256 is ${existingSha}, the new one ${manifest.sha256}`
-          : 'its background or snapshot files differ';
+  let replaced: WrittenPackage['replaced'];
+  if (changes !== undefined || registered) {
+    const what = (changes ?? []).join('; ') || `registry.json records model sha256 ${registered?.sha256}`;
+    const refusal = await replaceRefusal(modelsDir, name, version, registered?.status);
+    if (!options.replace) {
       throw new PackageError(
         'version-exists',
-        `${dir} already holds ${name} ${version} and ${what}: versions are immutable, import it as a new version`,
+        `${dir} already holds ${name} ${version} and ${what}: ${refusal ? `${refusal.message}` : 'it has never been deployed, so --replace can rewrite it, or import it as a new version'}`,
+        {
+          actions: refusal
+            ? refusal.actions
+            : [
+                're-run the import with --replace (it is recorded in the ledger)',
+                `import it as a new version: --version ${nextPatchVersion(version)}`,
+              ],
+        },
       );
     }
-    outcome = 'unchanged';
-    written = JSON.parse(await fs.readFile(path.join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
-  } else {
-    await fs.mkdir(path.dirname(dir), { recursive: true });
-    const tmp = path.join(path.dirname(dir), `.${version}.${process.pid}.importing`);
-    await fs.rm(tmp, { recursive: true, force: true });
-    try {
-      await fs.mkdir(tmp, { recursive: true });
-      await fs.writeFile(path.join(tmp, MODEL_FILE), imported.onnx);
-      for (const [rel, bytes] of files) {
-        await fs.mkdir(path.dirname(path.join(tmp, rel)), { recursive: true });
-        await fs.writeFile(path.join(tmp, rel), bytes);
-      }
-      await fs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-      await fs.rename(tmp, dir);
-    } catch (err) {
-      await fs.rm(tmp, { recursive: true, force: true });
-      throw err;
-    }
+    if (refusal) throw refusal;
+    replaced = registered ? { sha256: registered.sha256, signature: registered.signature } : undefined;
   }
 
-  let status = registered?.status ?? 'candidate';
-  if (!registered) {
-    status = 'candidate';
-    await upsertVersion(modelsDir, name, version, {
-      status: 'candidate',
-      sha256: written.sha256,
+  const outcome: WrittenPackage['outcome'] = changes !== undefined || registered ? 'replaced' : 'created';
+  const planned = plannedFiles(imported, files, manifestText);
+  if (dryRun)
+    return { dir, outcome, manifest, status: 'candidate', dryRun, files: planned, ...(replaced ? { replaced } : {}) };
+
+  await writePackageDir(dir, imported, files, manifestText);
+  await register(modelsDir, manifest, imported, options, replaced);
+  return { dir, outcome, manifest, status: 'candidate', dryRun, files: planned, ...(replaced ? { replaced } : {}) };
+}
+
+/** The registry entry (status candidate) and the ledger's `import` entry, with what was replaced. */
+async function register(
+  modelsDir: string,
+  written: Manifest,
+  imported: ImportedModel,
+  options: WritePackageOptions,
+  replaced: WrittenPackage['replaced'],
+): Promise<void> {
+  const { name, version } = written;
+  await upsertVersion(modelsDir, name, version, {
+    status: 'candidate',
+    sha256: written.sha256,
+    signature: written.signature,
+    created: written.created,
+    path: `${name}/${version}`,
+  });
+  await appendLedger(modelsDir, {
+    action: 'import',
+    model: name,
+    version,
+    sha256: written.sha256,
+    actor: options.actor,
+    result: 'ok',
+    ...(replaced ? { reason: 'replaced a never-deployed candidate (--replace)' } : {}),
+    details: {
+      ...(options.source ? { source: options.source } : {}),
+      objective: imported.xgboost.objective,
+      trees: imported.xgboost.ensemble.trees.length,
+      columns: written.model.columns,
       signature: written.signature,
-      created: written.created,
-      path: `${name}/${version}`,
-    });
-  }
-  if (outcome === 'created' || !registered) {
-    await appendLedger(modelsDir, {
-      action: 'import',
-      model: name,
-      version,
-      sha256: written.sha256,
-      actor: options.actor,
-      result: 'ok',
-      details: {
-        ...(options.source ? { source: options.source } : {}),
-        objective: imported.xgboost.objective,
-        trees: imported.xgboost.ensemble.trees.length,
-        columns: written.model.columns,
-        signature: written.signature,
-        ...(imported.warnings.length > 0 ? { warnings: imported.warnings } : {}),
-      },
-    });
-  }
-  return { dir, outcome, manifest: written, status };
+      ...(replaced ? { replaced } : {}),
+      ...(imported.warnings.length > 0 ? { warnings: imported.warnings } : {}),
+    },
+  });
 }

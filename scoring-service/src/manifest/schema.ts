@@ -4,7 +4,9 @@
  * trainer, the importer, the service, the CLI) agrees through these schemas.
  * docs/model-package.md explains every field for data scientists.
  */
+import { distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { closestKey } from './issues';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
 const semver = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 4.1.0');
@@ -14,34 +16,38 @@ const identifier = z
 export const modelNameSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case, such as lead-scoring');
 
 /** One input the caller sends per record (what Apex maps from a Lead field). */
-export const inputSchema = z.object({
-  name: identifier,
-  type: z.enum(['number', 'string', 'boolean', 'date']),
-  /** Human label used in reasons: "Industry tenure". */
-  label: z.string().min(1),
-  /** Unit used when phrasing a number: "months". */
-  unit: z.string().optional(),
-  /** Default Salesforce field path, e.g. "Lead.Industry_Tenure_Months__c". */
-  field: z.string().optional(),
-  description: z.string().optional(),
-  /** A required input may not be missing or null (422 otherwise). */
-  required: z.boolean().default(false),
-  /** Known values of a string input. */
-  allowed: z.array(z.string()).optional(),
-  /** When true, a string value outside `allowed` is refused with 422 instead of going to the unknown bucket. */
-  strict: z.boolean().default(false),
-});
+export const inputSchema = z
+  .object({
+    name: identifier,
+    type: z.enum(['number', 'string', 'boolean', 'date']),
+    /** Human label used in reasons: "Industry tenure". */
+    label: z.string().min(1),
+    /** Unit used when phrasing a number: "months". */
+    unit: z.string().optional(),
+    /** Default Salesforce field path, e.g. "Lead.Industry_Tenure_Months__c". */
+    field: z.string().optional(),
+    description: z.string().optional(),
+    /** A required input may not be missing or null (422 otherwise). */
+    required: z.boolean().default(false),
+    /** Known values of a string input. */
+    allowed: z.array(z.string()).optional(),
+    /** When true, a string value outside `allowed` is refused with 422 instead of going to the unknown bucket. */
+    strict: z.boolean().default(false),
+  })
+  .strict();
 export type InputSpec = z.infer<typeof inputSchema>;
 
 /**
  * One term of a cross: the input's numeric value (booleans are 1/0); with `equals`, the
  * indicator (input == equals) as 1/0; with `edges`, the input's bucket index (as in `bucket`).
  */
-const crossTerm = z.object({
-  input: identifier,
-  equals: z.string().optional(),
-  edges: z.array(z.number()).min(1).optional(),
-});
+const crossTerm = z
+  .object({
+    input: identifier,
+    equals: z.string().optional(),
+    edges: z.array(z.number()).min(1).optional(),
+  })
+  .strict();
 
 /**
  * How inputs become the model's columns. Blocks are laid out in order; each block
@@ -49,34 +55,40 @@ const crossTerm = z.object({
  */
 export const featureSchema = z.discriminatedUnion('kind', [
   /** 1 column: the number (boolean -> 1/0); missing -> NaN. */
-  z.object({ kind: z.literal('number'), input: identifier, name: z.string().optional() }),
+  z.object({ kind: z.literal('number'), input: identifier, name: z.string().optional() }).strict(),
   /**
    * categories.length (+1 when unknown) columns, named `<input>=<category>` (and `<input>=__unknown__`):
    * 1 in the matching column, 0 elsewhere; an unlisted value sets the unknown column
    * (all zeros when unknown is false); missing -> all zeros.
    */
-  z.object({
-    kind: z.literal('onehot'),
-    input: identifier,
-    categories: z.array(z.string()).min(1),
-    unknown: z.boolean().default(true),
-  }),
+  z
+    .object({
+      kind: z.literal('onehot'),
+      input: identifier,
+      categories: z.array(z.string()).min(1),
+      unknown: z.boolean().default(true),
+    })
+    .strict(),
   /** 1 column: index of the value in categories; an unlisted value -> -1; missing -> NaN. */
-  z.object({
-    kind: z.literal('ordinal'),
-    input: identifier,
-    categories: z.array(z.string()).min(1),
-    name: z.string().optional(),
-  }),
+  z
+    .object({
+      kind: z.literal('ordinal'),
+      input: identifier,
+      categories: z.array(z.string()).min(1),
+      name: z.string().optional(),
+    })
+    .strict(),
   /** 1 column: number of edges <= value (bisect right), so 0..edges.length; missing -> NaN. */
-  z.object({
-    kind: z.literal('bucket'),
-    input: identifier,
-    edges: z.array(z.number()).min(1),
-    name: z.string().optional(),
-  }),
+  z
+    .object({
+      kind: z.literal('bucket'),
+      input: identifier,
+      edges: z.array(z.number()).min(1),
+      name: z.string().optional(),
+    })
+    .strict(),
   /** 1 column: the product of the terms; NaN when any term's input is missing. */
-  z.object({ kind: z.literal('cross'), name: z.string(), terms: z.array(crossTerm).min(2) }),
+  z.object({ kind: z.literal('cross'), name: z.string(), terms: z.array(crossTerm).min(2) }).strict(),
   /**
    * nFeatures columns named `<name>[i]`, bit for bit scikit-learn's
    * FeatureHasher(n_features=nFeatures, input_type="string", alternate_sign=alternateSign):
@@ -84,145 +96,193 @@ export const featureSchema = z.discriminatedUnion('kind', [
    * listed inputs (booleans as "true"/"false", numbers as JavaScript prints them);
    * a token with any missing input is left out.
    */
-  z.object({
-    kind: z.literal('hash'),
-    name: z.string(),
-    nFeatures: z.number().int().positive(),
-    alternateSign: z.boolean().default(true),
-    tokens: z.array(z.array(identifier).min(1)).min(1),
-  }),
+  z
+    .object({
+      kind: z.literal('hash'),
+      name: z.string(),
+      nFeatures: z.number().int().positive(),
+      alternateSign: z.boolean().default(true),
+      tokens: z.array(z.array(identifier).min(1)).min(1),
+    })
+    .strict(),
   /**
    * columns.length columns from a snapshot table shipped in the package
    * (snapshots/<table>.json, see snapshotTableSchema): the first key input whose value
    * is present and found in the table's index for that key wins; otherwise the table's
    * global defaults.
    */
-  z.object({
-    kind: z.literal('lookup'),
-    table: identifier,
-    keys: z.array(identifier).min(1),
-    columns: z.array(z.string()).min(1),
-  }),
+  z
+    .object({
+      kind: z.literal('lookup'),
+      table: identifier,
+      keys: z.array(identifier).min(1),
+      columns: z.array(z.string()).min(1),
+    })
+    .strict(),
   /** 1 column: whole days from the date input to the request's as-of date (default: now, UTC); missing -> NaN. */
-  z.object({ kind: z.literal('days_since'), input: identifier, name: z.string().optional() }),
+  z.object({ kind: z.literal('days_since'), input: identifier, name: z.string().optional() }).strict(),
 ]);
 export type FeatureSpec = z.infer<typeof featureSchema>;
 
 /** snapshots/<table>.json: rows addressed by one or more keys, plus global defaults. */
-export const snapshotTableSchema = z.object({
-  columns: z.array(z.string()).min(1),
-  /** key name (an input name) -> key value -> row (one number per column). */
-  index: z.record(z.string(), z.record(z.string(), z.array(z.number()))),
-  defaults: z.array(z.number()),
-});
+export const snapshotTableSchema = z
+  .object({
+    columns: z.array(z.string()).min(1),
+    /** key name (an input name) -> key value -> row (one number per column). */
+    index: z.record(z.string(), z.record(z.string(), z.array(z.number()))),
+    defaults: z.array(z.number()),
+  })
+  .strict();
 export type SnapshotTable = z.infer<typeof snapshotTableSchema>;
 
-const histogram = z.object({
-  /** Bin edges, ascending; bins are (-inf, e0], (e0, e1], ..., (e_last, inf). */
-  edges: z.array(z.number()),
-  /** Share of the reference data in each bin: edges.length + 1 numbers summing to 1. */
-  proportions: z.array(z.number().min(0)),
-});
-const categoricalShare = z.object({ categories: z.array(z.string()), proportions: z.array(z.number().min(0)) });
+/** The metrics the gates and reports read; others may travel along. */
+const metricFields = {
+  auc_train: z.number(),
+  auc_test: z.number(),
+  overfit_gap: z.number(),
+  lift_by_decile: z.array(z.number()).length(10),
+  top_decile_lift: z.number(),
+  top_decile_conversion: z.number(),
+  bottom20_conversion: z.number(),
+  positive_rate: z.number(),
+  poisson_deviance: z.number(),
+  weighted_mape: z.number(),
+  r2: z.number(),
+  rmse: z.number(),
+  n_train: z.number().int(),
+  n_test: z.number().int(),
+};
+/** A key one or two letters off one of these is a typo (auc_tset), refused rather than kept as an extra. */
+const KNOWN_METRICS = Object.keys(metricFields);
 
-export const manifestSchema = z.object({
-  schemaVersion: z.literal(1),
-  name: modelNameSchema,
-  version: semver,
-  task: z.enum(['binary-classification', 'poisson-regression', 'regression']),
-  description: z.string().optional(),
-  created: z.string().datetime({ offset: true }),
-  /** sha256 of model.onnx. */
-  sha256: sha256Hex,
-  /** sha256 of every other file of the package, by path relative to the package folder. */
-  files: z.record(z.string(), sha256Hex).default({}),
-  /** Hash of the ordered feature schema (inputs and features); see signature.ts. */
-  signature: sha256Hex,
-  inputs: z.array(inputSchema).min(1),
-  features: z.array(featureSchema).min(1),
-  model: z.object({
-    format: z.literal('onnx'),
-    /** The ONNX graph input: one float32 tensor [batch, columns]. */
-    inputName: z.string(),
-    columns: z.number().int().positive(),
-    /** The output holding the prediction: probabilities [batch, 2] (column 1 = positive) or values [batch, 1]. */
-    outputName: z.string(),
-    /** How the prediction maps to the margin the trees add up to: logit for binary, log for Poisson. */
-    link: z.enum(['logit', 'log', 'identity']),
-    /** Node covers are in nodes_hitrates ("onnx"), or were computed from background.json ("background"). */
-    covers: z.enum(['onnx', 'background', 'none']).default('onnx'),
-    source: z
-      .object({ framework: z.string(), version: z.string().optional(), objective: z.string().optional() })
-      .optional(),
-  }),
-  outputs: z.object({
-    /**
-     * Scaled score 0-100: the percentile of the score among the validation scores,
-     * interpolated in these 101 quantiles (q0..q100).
-     */
-    quantiles: z.array(z.number()).length(101).optional(),
-    /** Decile cut points on the score (9 ascending values): decile = 1 + number of cuts <= score; 10 is the top. */
-    deciles: z.array(z.number()).length(9).optional(),
-    /** Tiers by decile, highest first: the first tier whose minDecile <= decile. */
-    tiers: z.array(z.object({ name: z.string(), minDecile: z.number().int().min(1).max(10) })).optional(),
-    /** Count models: confidence of an expected quantity is clamped to [min, max]. */
-    confidence: z.object({ min: z.number(), max: z.number() }).optional(),
-  }),
-  metrics: z
-    .object({
-      auc_train: z.number(),
-      auc_test: z.number(),
-      overfit_gap: z.number(),
-      lift_by_decile: z.array(z.number()).length(10),
-      top_decile_lift: z.number(),
-      top_decile_conversion: z.number(),
-      bottom20_conversion: z.number(),
-      positive_rate: z.number(),
-      poisson_deviance: z.number(),
-      weighted_mape: z.number(),
-      r2: z.number(),
-      rmse: z.number(),
-      n_train: z.number().int(),
-      n_test: z.number().int(),
-    })
-    .partial()
-    .passthrough(),
-  gates: z
-    .object({
-      promotion: z
-        .object({
-          /** Test AUC must exceed the champion's by more than this (0 = strictly above). */
-          min_auc_gain_over_champion: z.number().default(0),
-          min_top_decile_lift: z.number().default(1.5),
-          max_overfit_gap: z.number().default(0.15),
-        })
-        .default({ min_auc_gain_over_champion: 0, min_top_decile_lift: 1.5, max_overfit_gap: 0.15 }),
-      rollback: z
-        .object({
-          min_top_decile_lift: z.number().default(1.5),
-          consecutive_weeks: z.number().int().default(2),
-          min_auc: z.number().default(0.59),
-          min_top_decile_conversion: z.number().default(0.05),
-        })
-        .default({ min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 }),
-      signoffs: z
-        .array(z.enum(['data-science', 'engineering', 'business']))
-        .default(['data-science', 'engineering', 'business']),
-    })
-    .default({
-      promotion: { min_auc_gain_over_champion: 0, min_top_decile_lift: 1.5, max_overfit_gap: 0.15 },
-      rollback: { min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 },
-      signoffs: ['data-science', 'engineering', 'business'],
-    }),
-  baseline: z
-    .object({
-      score: histogram.optional(),
-      inputs: z.record(z.string(), z.union([histogram, categoricalShare])).default({}),
-    })
-    .default({ inputs: {} }),
-  /** background.json: up to a few hundred feature rows (columns) for covers and model-agnostic SHAP. */
-  background: z.object({ file: z.string(), rows: z.number().int().positive() }).optional(),
-});
+/** The V4.1.0 checklist's sign-offs: three approvals before the production deploy, two reviews after it. */
+export const PRE_DEPLOYMENT_ROLES = ['data-science', 'engineering', 'business'] as const;
+export const POST_DEPLOYMENT_ROLES = ['week-1', 'week-2'] as const;
+const preDeploymentRole = z.enum(PRE_DEPLOYMENT_ROLES);
+const postDeploymentRole = z.enum(POST_DEPLOYMENT_ROLES);
+export type SignoffRole = (typeof PRE_DEPLOYMENT_ROLES)[number] | (typeof POST_DEPLOYMENT_ROLES)[number];
+
+const histogram = z
+  .object({
+    /** Bin edges, ascending; bins are (-inf, e0], (e0, e1], ..., (e_last, inf). */
+    edges: z.array(z.number()),
+    /** Share of the reference data in each bin: edges.length + 1 numbers summing to 1. */
+    proportions: z.array(z.number().min(0)),
+  })
+  .strict();
+const categoricalShare = z
+  .object({ categories: z.array(z.string()), proportions: z.array(z.number().min(0)) })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    name: modelNameSchema,
+    version: semver,
+    task: z.enum(['binary-classification', 'poisson-regression', 'regression']),
+    description: z.string().optional(),
+    created: z.string().datetime({ offset: true }),
+    /** sha256 of model.onnx. */
+    sha256: sha256Hex,
+    /** sha256 of every other file of the package, by path relative to the package folder. */
+    files: z.record(z.string(), sha256Hex).default({}),
+    /** Hash of the ordered feature schema (inputs and features); see signature.ts. */
+    signature: sha256Hex,
+    inputs: z.array(inputSchema).min(1),
+    features: z.array(featureSchema).min(1),
+    model: z
+      .object({
+        format: z.literal('onnx'),
+        /** The ONNX graph input: one float32 tensor [batch, columns]. */
+        inputName: z.string(),
+        columns: z.number().int().positive(),
+        /** The output holding the prediction: probabilities [batch, 2] (column 1 = positive) or values [batch, 1]. */
+        outputName: z.string(),
+        /** How the prediction maps to the margin the trees add up to: logit for binary, log for Poisson. */
+        link: z.enum(['logit', 'log', 'identity']),
+        /** Node covers are in nodes_hitrates ("onnx"), or were computed from background.json ("background"). */
+        covers: z.enum(['onnx', 'background', 'none']).default('onnx'),
+        source: z
+          .object({ framework: z.string(), version: z.string().optional(), objective: z.string().optional() })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    outputs: z
+      .object({
+        /**
+         * Scaled score 0-100: the percentile of the score among the validation scores,
+         * interpolated in these 101 quantiles (q0..q100).
+         */
+        quantiles: z.array(z.number()).length(101).optional(),
+        /** Decile cut points on the score (9 ascending values): decile = 1 + number of cuts <= score; 10 is the top. */
+        deciles: z.array(z.number()).length(9).optional(),
+        /** Tiers by decile, highest first: the first tier whose minDecile <= decile. */
+        tiers: z.array(z.object({ name: z.string(), minDecile: z.number().int().min(1).max(10) }).strict()).optional(),
+        /** Count models: confidence of an expected quantity is clamped to [min, max]. */
+        confidence: z.object({ min: z.number(), max: z.number() }).strict().optional(),
+      })
+      .strict(),
+    metrics: z
+      .object(metricFields)
+      .partial()
+      // Other metrics may travel along (n_validation, ...), but not a misspelt known one: a gate would read it as missing.
+      .passthrough()
+      .superRefine((metrics, ctx) => {
+        for (const key of Object.keys(metrics)) {
+          if (KNOWN_METRICS.includes(key)) continue;
+          const meant = closestKey(key, KNOWN_METRICS);
+          if (meant && distance(key, meant) <= 2)
+            ctx.addIssue({ code: 'custom', path: [key], message: `unknown metric; did you mean \`${meant}\`?` });
+        }
+      }),
+    gates: z
+      .object({
+        promotion: z
+          .object({
+            /** Test AUC must exceed the champion's by more than this (0 = strictly above). */
+            min_auc_gain_over_champion: z.number().default(0),
+            min_top_decile_lift: z.number().default(1.5),
+            max_overfit_gap: z.number().default(0.15),
+          })
+          .strict()
+          .default({ min_auc_gain_over_champion: 0, min_top_decile_lift: 1.5, max_overfit_gap: 0.15 }),
+        rollback: z
+          .object({
+            min_top_decile_lift: z.number().default(1.5),
+            consecutive_weeks: z.number().int().default(2),
+            min_auc: z.number().default(0.59),
+            min_top_decile_conversion: z.number().default(0.05),
+          })
+          .strict()
+          .default({ min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 }),
+        /** Sign-offs a production deploy needs (the V4.1.0 checklist's pre-deployment approvals). */
+        signoffs: z.array(preDeploymentRole).default([...PRE_DEPLOYMENT_ROLES]),
+        /** Sign-offs due after the production deploy: week 1 (metrics validated) and week 2 (no regressions). */
+        post_deployment_signoffs: z.array(postDeploymentRole).default([...POST_DEPLOYMENT_ROLES]),
+        /** One actor may hold several roles on the same model sha256 (a one-person team); off by default. */
+        allow_same_actor_signoffs: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        promotion: { min_auc_gain_over_champion: 0, min_top_decile_lift: 1.5, max_overfit_gap: 0.15 },
+        rollback: { min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 },
+        signoffs: [...PRE_DEPLOYMENT_ROLES],
+        post_deployment_signoffs: [...POST_DEPLOYMENT_ROLES],
+        allow_same_actor_signoffs: false,
+      }),
+    baseline: z
+      .object({
+        score: histogram.optional(),
+        inputs: z.record(z.string(), z.union([histogram, categoricalShare])).default({}),
+      })
+      .strict()
+      .default({ inputs: {} }),
+    /** background.json: up to a few hundred feature rows (columns) for covers and model-agnostic SHAP. */
+    background: z.object({ file: z.string(), rows: z.number().int().positive() }).strict().optional(),
+    // Strict at every level: a misspelt key is refused with the closest known one (manifest/issues.ts), never dropped.
+  })
+  .strict();
 export type Manifest = z.infer<typeof manifestSchema>;
 
 export const versionStatusSchema = z.enum(['candidate', 'staging', 'production', 'deprecated', 'archived']);
@@ -265,6 +325,8 @@ export const ledgerEntrySchema = z.object({
     'rollback',
     'status',
     'mapping-deploy',
+    // A never-deployed candidate's package deleted (`sf scoring model archive --remove`).
+    'remove',
   ]),
   model: modelNameSchema,
   version: semver,

@@ -34,7 +34,14 @@ export type PackageErrorCode =
   | 'onnx-unsupported'
   | 'metadata-invalid'
   | 'package-file-invalid'
-  | 'version-exists';
+  | 'version-exists'
+  // Hand-over refusals (import, archive, sign-off, finding the models folder):
+  | 'validation-failed'
+  | 'unknown-key'
+  | 'version-deployed'
+  | 'version-in-use'
+  | 'models-dir-not-found'
+  | 'signoff-conflict';
 
 export interface PackageErrorDetails {
   /** The file the problem is in (absolute or relative to the models directory). */
@@ -43,6 +50,8 @@ export interface PackageErrorDetails {
   actual?: string | number;
   /** Field-level problems (schema validation). */
   issues?: FieldIssue[];
+  /** What the person can do next ("import it as 4.1.1"), when a refusal has an obvious next step. */
+  readonly actions?: string[];
 }
 
 export class PackageError extends Error {
@@ -51,6 +60,7 @@ export class PackageError extends Error {
   readonly expected?: string | number;
   readonly actual?: string | number;
   readonly issues?: FieldIssue[];
+  readonly actions?: string[];
 
   constructor(code: PackageErrorCode, message: string, details: PackageErrorDetails = {}) {
     super(message);
@@ -60,5 +70,6 @@ export class PackageError extends Error {
     this.expected = details.expected;
     this.actual = details.actual;
     this.issues = details.issues;
+    if (details.actions?.length) this.actions = details.actions;
   }
 }

@@ -73,7 +73,7 @@ export function parseWithSchema<S extends z.ZodType>(
 ): z.output<S> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
+    const issues = zodIssues(parsed.error, { schema, data: json });
     throw new PackageError(code, `${file} is invalid: ${describeIssues(issues)}`, { file, issues });
   }
   return parsed.data;

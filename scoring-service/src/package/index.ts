@@ -12,11 +12,23 @@ export {
   type Registry,
   type VersionStatus,
   type InputSpec,
+  type SignoffRole,
+  PRE_DEPLOYMENT_ROLES,
+  POST_DEPLOYMENT_ROLES,
 } from '../manifest/schema';
 export { featureSignature, canonicalJson } from '../manifest/signature';
 export { PackageError, type PackageErrorCode } from './errors';
 export { loadPackage, loadPackageDir, parseManifest, type LoadedPackage } from './loader';
-export { readRegistry, setStatus, setAlias, compareVersions, resolveVersion } from './registry';
+export {
+  readRegistry,
+  setStatus,
+  setAlias,
+  compareVersions,
+  resolveVersion,
+  requireModel,
+  requireVersion,
+  removeVersion,
+} from './registry';
 export {
   appendLedger,
   readLedger,
@@ -25,6 +37,7 @@ export {
   latestPassingSandboxValidation,
   missingSignoffs,
   signoffRoles,
+  orgsThatReceived,
 } from './ledger';
 export type { ScoringRecord } from '../features/pipeline';
 export { present, scaledScore, decileOf, tierOf, countConfidence, type Presented } from '../manifest/outputs';

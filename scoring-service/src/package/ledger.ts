@@ -159,6 +159,30 @@ export function latestPassingSandboxValidation(
 }
 
 /**
+ * The orgs that have ever been sent this version: any ledger entry naming an org (deploy, promote,
+ * rollback, org-validate, mapping-deploy, whatever its result, since a failed deploy may have
+ * reached the org). One such entry makes the version immutable.
+ */
+export function orgsThatReceived(
+  entries: LedgerEntry[],
+  model: string,
+  version: string,
+): { orgId: string; username?: string; isSandbox: boolean; action: string; ts: string }[] {
+  const seen = new Map<string, { orgId: string; username?: string; isSandbox: boolean; action: string; ts: string }>();
+  for (const e of findEntries(entries, { model, version })) {
+    if (e.org && !seen.has(e.org.id))
+      seen.set(e.org.id, {
+        orgId: e.org.id,
+        username: e.org.username,
+        isSandbox: e.org.isSandbox,
+        action: e.action,
+        ts: e.ts,
+      });
+  }
+  return [...seen.values()];
+}
+
+/**
  * Sign-off roles recorded for a version (optionally of one sha256). A `fail` sign-off
  * after a `pass` of the same role withdraws it.
  */

@@ -124,6 +124,101 @@ function checkOnnxGraph(bytes: Uint8Array, manifest: Manifest, file: string): vo
   }
 }
 
+/** A package's bytes in hand, wherever they came from: a folder (the loader) or an import not yet written. */
+export interface PackageContents {
+  manifest: Manifest;
+  onnxBytes: Uint8Array;
+  /** A file of the package by its path relative to the package folder; undefined when absent. */
+  bytesOf: (relative: string) => Uint8Array | undefined;
+  /** Names a package file in messages. */
+  pathOf: (relative: string) => string;
+  manifestFile: string;
+  modelFile: string;
+}
+
+export interface CheckedContents {
+  snapshots?: Record<string, SnapshotTable>;
+  pipeline?: FeaturePipeline;
+  background?: BackgroundSample;
+}
+
+/**
+ * Every check on a package's contents after its bytes are known: feature signature, snapshot
+ * tables, the feature schema compiles against the inputs (declared inputs, types that fit, no
+ * duplicates), the column count, the ONNX graph's input and output, the background sample.
+ * The loader stops at the first problem; with `problems`, every problem is collected there instead
+ * (the importer reports them all at once) and what could be built is returned.
+ */
+export function checkPackageContents(contents: PackageContents, problems?: PackageError[]): CheckedContents {
+  const { manifest, manifestFile } = contents;
+  const attempt = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof PackageError) || !problems) throw err;
+      problems.push(err);
+      return undefined;
+    }
+  };
+  const missing = (relative: string, why: string): never => {
+    const file = contents.pathOf(relative);
+    throw new PackageError('file-missing', `${file} is missing: ${why}`, { file });
+  };
+
+  attempt(() => {
+    const signature = featureSignature(manifest.inputs, manifest.features);
+    if (signature !== manifest.signature) {
+      throw new PackageError(
+        'signature-mismatch',
+        `${manifestFile}: the feature signature of its inputs and features is ${signature}, but signature says ${manifest.signature} (inputs or features changed after import)`,
+        { file: manifestFile, expected: manifest.signature, actual: signature },
+      );
+    }
+  });
+  const snapshots = attempt(() =>
+    parseSnapshots(
+      manifest,
+      (relative) => contents.bytesOf(relative) ?? missing(relative, 'a lookup feature reads this snapshot table'),
+      contents.pathOf,
+    ),
+  );
+  const pipeline =
+    snapshots &&
+    attempt(() => {
+      try {
+        return compilePipeline(manifest, snapshots);
+      } catch (err) {
+        if (!(err instanceof FeatureSchemaError)) throw err;
+        throw new PackageError('manifest-invalid', `${manifestFile}: ${err.message}`, {
+          file: manifestFile,
+          issues: err.problems,
+        });
+      }
+    });
+  if (pipeline && pipeline.columns.length !== manifest.model.columns) {
+    attempt(() => {
+      throw new PackageError(
+        'columns-mismatch',
+        `${manifestFile}: the feature blocks produce ${pipeline.columns.length} columns, model.columns says ${manifest.model.columns}`,
+        { file: manifestFile, expected: manifest.model.columns, actual: pipeline.columns.length },
+      );
+    });
+  }
+  attempt(() => checkOnnxGraph(contents.onnxBytes, manifest, contents.modelFile));
+  const backgroundFile = manifest.background?.file;
+  const background =
+    backgroundFile === undefined
+      ? undefined
+      : attempt(() =>
+          parseBackground(
+            contents.bytesOf(backgroundFile) ?? missing(backgroundFile, 'manifest background.file names it'),
+            manifest,
+            contents.pathOf(backgroundFile),
+          ),
+        );
+  return { snapshots, pipeline, background };
+}
+
 /**
  * Loads and verifies the package in `dir`. With `expect`, also checks the manifest's
  * name/version and (from the registry) its sha256 and signature against what is expected.
@@ -192,15 +287,6 @@ export async function loadPackageDir(
     contents.set(relative.split(path.sep).join('/'), bytes);
   }
 
-  const signature = featureSignature(manifest.inputs, manifest.features);
-  if (signature !== manifest.signature) {
-    throw new PackageError(
-      'signature-mismatch',
-      `${manifestFile}: the feature signature of its inputs and features is ${signature}, but signature says ${manifest.signature} (inputs or features changed after import)`,
-      { file: manifestFile, expected: manifest.signature, actual: signature },
-    );
-  }
-
   // Snapshot tables and the background sample must ship as listed (sha256-checked) files.
   const listed = async (relative: string): Promise<void> => {
     if (contents.has(relative)) return;
@@ -212,35 +298,15 @@ export async function loadPackageDir(
     );
   };
   for (const { relative } of lookupFeatures(manifest)) await listed(relative);
-  const pathOf = (relative: string) => path.join(dir, relative);
-  const snapshots = parseSnapshots(manifest, (relative) => contents.get(relative)!, pathOf);
-
-  let pipeline: FeaturePipeline;
-  try {
-    pipeline = compilePipeline(manifest, snapshots);
-  } catch (err) {
-    if (!(err instanceof FeatureSchemaError)) throw err;
-    throw new PackageError('manifest-invalid', `${manifestFile}: ${err.message}`, {
-      file: manifestFile,
-      issues: err.problems,
-    });
-  }
-  if (pipeline.columns.length !== manifest.model.columns) {
-    throw new PackageError(
-      'columns-mismatch',
-      `${manifestFile}: the feature blocks produce ${pipeline.columns.length} columns, model.columns says ${manifest.model.columns}`,
-      { file: manifestFile, expected: manifest.model.columns, actual: pipeline.columns.length },
-    );
-  }
-
-  checkOnnxGraph(onnxBytes, manifest, modelPath);
-
-  let background: BackgroundSample | undefined;
-  if (manifest.background) {
-    const relative = manifest.background.file;
-    await listed(relative);
-    background = parseBackground(contents.get(relative)!, manifest, pathOf(relative));
-  }
+  if (manifest.background) await listed(manifest.background.file);
+  const { snapshots, pipeline, background } = checkPackageContents({
+    manifest,
+    onnxBytes,
+    bytesOf: (relative) => contents.get(relative),
+    pathOf: (relative) => path.join(dir, relative),
+    manifestFile,
+    modelFile: modelPath,
+  }) as Required<CheckedContents>;
 
   const entry = expect.registryEntry;
   if (entry) {

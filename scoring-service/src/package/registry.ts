@@ -93,17 +93,47 @@ export async function writeRegistry(modelsDir: string, registry: Registry): Prom
   await writeFileAtomic(file, `${JSON.stringify(sorted(valid), null, 2)}\n`);
 }
 
-function requireVersion(registry: Registry, name: string, version: string, file: string): RegistryVersion {
-  const model = registry.models[name];
-  if (!model) throw new PackageError('unknown-model', `${file} has no model named ${name}`, { file });
+/**
+ * The registry entry of a version, or a refusal that lists what exists: the known models when the
+ * name is unknown, the model's versions when the version is.
+ */
+export function requireVersion(
+  registry: Registry,
+  name: string,
+  version: string,
+  file = REGISTRY_FILE,
+): RegistryVersion {
+  const model = requireModel(registry, name, file);
   const entry = model.versions[version];
   if (!entry) {
-    const known = Object.keys(model.versions).join(', ') || 'none';
-    throw new PackageError('unknown-version', `${file} has no version ${version} of ${name} (known: ${known})`, {
-      file,
-    });
+    const known = Object.keys(model.versions).sort(compareVersions);
+    throw new PackageError(
+      'unknown-version',
+      `${file} has no version ${version} of ${name} (known: ${known.join(', ') || 'none'})`,
+      {
+        file,
+        actions: [`sf scoring model list --name ${name}`, ...(known.length ? [`use one of: ${known.join(', ')}`] : [])],
+      },
+    );
   }
   return entry;
+}
+
+/** The registry entry of a model, or a refusal that lists the models it has. */
+export function requireModel(registry: Registry, name: string, file = REGISTRY_FILE): RegistryModel {
+  const model = registry.models[name];
+  if (!model) {
+    const known = Object.keys(registry.models).sort();
+    throw new PackageError(
+      'unknown-model',
+      `${file} has no model named ${JSON.stringify(name)} (known: ${known.join(', ') || 'none'})`,
+      {
+        file,
+        actions: ['sf scoring model list', ...(known.length ? [`use one of: ${known.join(', ')}`] : [])],
+      },
+    );
+  }
+  return model;
 }
 
 const LOCK_STALE_MS = 30_000;
@@ -225,6 +255,29 @@ export async function setStatus(
   });
 }
 
+/**
+ * Deletes one version's registry entry (a never-deployed candidate being removed). Refused while an
+ * alias points at it; the model entry goes when its last version does.
+ */
+export async function removeVersion(modelsDir: string, name: string, version: string): Promise<Registry> {
+  return update(modelsDir, (registry, file) => {
+    requireVersion(registry, name, version, file);
+    const model = registry.models[name];
+    for (const alias of ['champion', 'challenger'] as const) {
+      if (model.aliases[alias] === version)
+        throw new PackageError(
+          'version-in-use',
+          `${name} ${version} is the registry's ${alias}; it cannot be removed`,
+          {
+            file,
+          },
+        );
+    }
+    delete model.versions[version];
+    if (Object.keys(model.versions).length === 0) delete registry.models[name];
+  });
+}
+
 /** Points an alias at a version, or clears it with `undefined`. Archived versions cannot take an alias. */
 export async function setAlias(
   modelsDir: string,
@@ -234,9 +287,7 @@ export async function setAlias(
 ): Promise<Registry> {
   return update(modelsDir, (registry, file) => {
     if (version === undefined) {
-      const model = registry.models[name];
-      if (!model) throw new PackageError('unknown-model', `${file} has no model named ${name}`, { file });
-      delete model.aliases[alias];
+      delete requireModel(registry, name, file).aliases[alias];
       return;
     }
     const entry = requireVersion(registry, name, version, file);

@@ -23,6 +23,7 @@ export class ModelListFormatter implements Formatter {
         alias: v.aliases.join(', '),
         validated: v.lastValidation ? `${v.lastValidation.result} ${v.lastValidation.ts.slice(0, 10)}` : '',
         'sign-offs': v.signoffs.join(', '),
+        'still open': v.openSignoffs === null ? '?' : v.openSignoffs.join(', '),
         deployed: v.deployments.map((d) => `${d.org} ${d.role}${d.canaryPercent ? ` ${d.canaryPercent}%` : ''}`).join('; '),
         sha256: v.sha256.slice(0, 12),
       })),

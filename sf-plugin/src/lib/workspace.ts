@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PackageError } from './library.js';
 
 /**
  * The models directory: the flag (or SCORING_MODELS_DIR, wired through the flag's env),
- * else the nearest `models/` folder holding a registry.json from the working directory up,
- * else ./models.
+ * else the nearest `models/` folder holding a registry.json from the working directory up.
+ * Nothing found is a refusal: guessing ./models made a second registry the service never reads.
  */
 export function resolveModelsDir(flagValue: string | undefined, cwd = process.cwd()): string {
   if (flagValue) return path.resolve(cwd, flagValue);
@@ -15,7 +16,18 @@ export function resolveModelsDir(flagValue: string | undefined, cwd = process.cw
     const candidate = path.join(dir, 'models');
     if (existsSync(path.join(candidate, 'registry.json'))) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(cwd, 'models');
+    if (parent === dir) {
+      throw new PackageError(
+        'models-dir-not-found',
+        `No models/registry.json in ${path.resolve(cwd)} or any folder above it, so there is no models directory to use.`,
+        {
+          actions: [
+            'run the command inside the repository (the folder that holds models/registry.json)',
+            'or pass --models-dir <folder> (or set SCORING_MODELS_DIR); a folder named that way is created on first import',
+          ],
+        },
+      );
+    }
     dir = parent;
   }
 }

@@ -66,7 +66,8 @@ const byVersionDesc = (a: ServedVersion, b: ServedVersion) => compareVersions(b.
 
 /**
  * Champion: the registry's champion alias when it is served, else the highest production
- * version, else the highest served version that is not deprecated. Challenger: the challenger
+ * version, else the highest staging one. Never a candidate: importing a version must not make it
+ * serve by default (it is scored only when asked for by version). Challenger: the challenger
  * alias when served, else the highest staging version; never the champion itself.
  */
 function pickAliases(versions: ServedVersion[], aliases: { champion?: string; challenger?: string }) {
@@ -75,8 +76,7 @@ function pickAliases(versions: ServedVersion[], aliases: { champion?: string; ch
   const champion =
     find(aliases.champion) ??
     sorted.find((s) => s.status === 'production') ??
-    sorted.find((s) => s.status !== 'deprecated') ??
-    sorted[0];
+    sorted.find((s) => s.status === 'staging');
   let challenger = find(aliases.challenger) ?? sorted.find((s) => s.status === 'staging');
   if (challenger === champion) challenger = undefined;
   return { champion, challenger };

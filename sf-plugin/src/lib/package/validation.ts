@@ -102,7 +102,7 @@ export async function validateVersion(
   modelsDir: string,
   name: string,
   version: string,
-  options: { goldenFile?: string; tolerance?: number } = {},
+  options: { goldenFile?: string; tolerance?: number; requireGolden?: boolean } = {},
 ): Promise<VersionValidation> {
   const checks: CheckRow[] = [];
   const registry = await readRegistry(modelsDir, { allowMissing: true });
@@ -129,7 +129,13 @@ export async function validateVersion(
   );
   const goldenFile = options.goldenFile ?? defaultGoldenFile(modelsDir, name, version);
   if (goldenFile) checks.push(await goldenParity(pkg, goldenFile, options.tolerance ?? 1e-6));
-  else checks.push({ check: 'golden parity', pass: null, detail: `no golden file (looked for golden/${name}-${version}.json)` });
+  else
+    checks.push({
+      check: 'golden parity',
+      // Without golden rows nothing proves the served scores match training; --require-golden makes that a failure.
+      pass: options.requireGolden ? false : null,
+      detail: `no golden file (looked for golden/${name}-${version}.json; docs/model-package.md#golden-files)`,
+    });
 
   const isChampion = registry.models[name]?.aliases.champion === version;
   const gates = evaluatePromotionGates(m, await championManifest(modelsDir, registry, name, version), isChampion ? 'this version is the champion' : 'no champion to beat');

@@ -115,8 +115,10 @@ describe('the release path: sandbox proof, production gate, promotion, rollback'
     await expect(ModelDeploy.run([...prod, '--version', '4.1.0', '--json'])).rejects.toThrow(/Missing sign-offs: data-science, engineering, business/);
 
     for (const role of ['data-science', 'engineering', 'business']) {
+      process.env.SCORING_ACTOR = `${role}@example.com`; // one person, one role (the sign-off rules)
       await ModelSignoff.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--role', role, '--json']);
     }
+    delete process.env.SCORING_ACTOR;
     const deployed = await inOrg(prodOrg, () => ModelDeploy.run([...prod, '--version', '4.1.0', '--json']));
     expect(deployed.productionGate).toMatchObject({ required: true, passed: true });
     expect(deployed.mappingSignature).toBe(proof.mappingSignature);
@@ -152,8 +154,10 @@ describe('the release path: sandbox proof, production gate, promotion, rollback'
     apply(orgs[sandboxOrg.username], fake.deployed[0]);
     expect((await OrgValidate.run([...sb, '--version', '4.1.0', '--sample', '300', '--json'])).passed).toBe(true);
     for (const role of ['data-science', 'engineering', 'business']) {
+      process.env.SCORING_ACTOR = `${role}@example.com`; // one person, one role (the sign-off rules)
       await ModelSignoff.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--role', role, '--json']);
     }
+    delete process.env.SCORING_ACTOR;
     // Production maps mobility_score to another field.
     orgs[prodOrg.username].mappings = fake.deployed[0].map((r) => ({
       Input_Name__c: String(r.values.Input_Name__c),

@@ -11,7 +11,11 @@ export type ModelImportResult = {
   name: string;
   version: string;
   dir: string;
-  outcome: 'created' | 'unchanged';
+  outcome: 'created' | 'unchanged' | 'replaced';
+  /** True when --dry-run: nothing was written, `files` is what would be. */
+  dryRun: boolean;
+  files: { path: string; bytes: number; sha256: string }[];
+  replaced?: { sha256: string; signature: string };
   status: string;
   sha256: string;
   signature: string;
@@ -29,6 +33,8 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
     ...packageVersionFlags,
     xgboost: Flags.file({ summary: messages.getMessage('flags.xgboost.summary'), required: true, exists: true }),
     metadata: Flags.file({ summary: messages.getMessage('flags.metadata.summary'), exists: true }),
+    replace: Flags.boolean({ summary: messages.getMessage('flags.replace.summary'), description: messages.getMessage('flags.replace.description') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 
   public async run(): Promise<ModelImportResult> {
@@ -44,6 +50,8 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
         version: flags.version,
         modelsDir,
         actor: currentActor(),
+        replace: flags.replace,
+        dryRun: flags['dry-run'],
       });
     } catch (err) {
       this.spinner.stop(messages.getMessage('spinner.refused'));
@@ -54,8 +62,13 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
     this.spinner.stop(written.outcome);
     for (const w of written.warnings) this.warn(w);
     const m = written.manifest;
-    this.log(messages.getMessage('info.imported', [flags.name, flags.version, written.outcome, written.dir, m.sha256.slice(0, 12), m.model.columns, written.status]));
-    this.log(messages.getMessage('info.next', [flags.name, flags.version]));
+    if (written.dryRun) {
+      this.log(messages.getMessage('info.dryRun', [flags.name, flags.version, written.outcome, written.dir]));
+      for (const f of written.files) this.log(messages.getMessage('info.wouldWrite', [f.path, f.bytes, f.sha256.slice(0, 12)]));
+    } else {
+      this.log(messages.getMessage('info.imported', [flags.name, flags.version, written.outcome, written.dir, m.sha256.slice(0, 12), m.model.columns, written.status]));
+      this.log(messages.getMessage('info.next', [flags.name, flags.version]));
+    }
     return {
       name: flags.name,
       version: flags.version,
@@ -67,6 +80,9 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
       task: m.task,
       columns: m.model.columns,
       warnings: written.warnings,
+      dryRun: written.dryRun,
+      files: written.files,
+      ...(written.replaced ? { replaced: written.replaced } : {}),
     };
   }
 }

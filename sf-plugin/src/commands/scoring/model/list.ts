@@ -2,7 +2,10 @@ import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { ModelListFormatter } from '../../../formatters/model-list.js';
 import { modelsDirFlag } from '../../../lib/flags.js';
-import { compareVersions, latestEntry, readLedger, readRegistry, signoffRoles } from '../../../lib/library.js';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { compareVersions, latestEntry, parseManifest, readLedger, readRegistry, requireModel, signoffRoles, type Manifest } from '../../../lib/library.js';
+import { openSignoffs } from '../../../lib/package/signoff.js';
 import { replayOrgStates } from '../../../lib/release/org-state.js';
 import { resolveModelsDir } from '../../../lib/workspace.js';
 
@@ -19,10 +22,21 @@ export type ModelVersionRow = {
   statusReason?: string;
   lastValidation?: { result: string; ts: string };
   signoffs: string[];
+  /** Sign-offs still due: the pre-deployment roles, and once in production week-1 and week-2; null when the manifest cannot be read. */
+  openSignoffs: string[] | null;
   deployments: { org: string; isSandbox: boolean; role: 'champion' | 'challenger'; canaryPercent?: number }[];
 };
 
 export type ModelListResult = { modelsDir: string; versions: ModelVersionRow[] };
+
+/** The manifest's gates say which sign-offs are due; a version whose manifest is unreadable still lists. */
+async function readManifest(file: string): Promise<Manifest | undefined> {
+  try {
+    return parseManifest(JSON.parse(await fs.readFile(file, 'utf8')), file);
+  } catch {
+    return undefined;
+  }
+}
 
 export default class ModelList extends SfCommand<ModelListResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -38,6 +52,7 @@ export default class ModelList extends SfCommand<ModelListResult> {
     const { flags } = await this.parse(ModelList);
     const modelsDir = resolveModelsDir(flags['models-dir']);
     const registry = await readRegistry(modelsDir, { allowMissing: true });
+    if (flags.name) requireModel(registry, flags.name, path.join(modelsDir, 'registry.json'));
     const ledger = await readLedger(modelsDir);
     const orgStates = replayOrgStates(ledger);
 
@@ -54,6 +69,8 @@ export default class ModelList extends SfCommand<ModelListResult> {
           if (s.champion === version) deployments.push({ org, isSandbox: s.isSandbox, role: 'champion' });
           if (s.challenger === version) deployments.push({ org, isSandbox: s.isSandbox, role: 'challenger', canaryPercent: s.canaryPercent });
         }
+        const signed = signoffRoles(ledger, name, version, entry.sha256);
+        const manifest = await readManifest(path.join(modelsDir, entry.path, 'manifest.json'));
         versions.push({
           name,
           version,
@@ -63,7 +80,8 @@ export default class ModelList extends SfCommand<ModelListResult> {
           created: entry.created,
           ...(entry.statusReason ? { statusReason: entry.statusReason } : {}),
           ...(validation ? { lastValidation: { result: validation.result, ts: validation.ts } } : {}),
-          signoffs: [...signoffRoles(ledger, name, version, entry.sha256)].sort(),
+          signoffs: [...signed].sort(),
+          openSignoffs: manifest ? openSignoffs(ledger, name, version, manifest, signed) : null,
           deployments,
         });
       }

@@ -1,7 +1,18 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { packageVersionFlags } from '../../../lib/flags.js';
-import { appendLedger, loadPackage, missingSignoffs, readLedger, signoffRoles } from '../../../lib/library.js';
+import path from 'node:path';
+import {
+  appendLedger,
+  loadPackage,
+  POST_DEPLOYMENT_ROLES,
+  PRE_DEPLOYMENT_ROLES,
+  readLedger,
+  readRegistry,
+  requireVersion,
+  signoffRoles,
+} from '../../../lib/library.js';
+import { checkSignoff, openSignoffs } from '../../../lib/package/signoff.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -25,7 +36,12 @@ export default class ModelSignoff extends SfCommand<ModelSignoffResult> {
 
   public static readonly flags = {
     ...packageVersionFlags,
-    role: Flags.option({ summary: messages.getMessage('flags.role.summary'), options: ['data-science', 'engineering', 'business'] as const, required: true })(),
+    role: Flags.option({
+      summary: messages.getMessage('flags.role.summary'),
+      description: messages.getMessage('flags.role.description'),
+      options: [...PRE_DEPLOYMENT_ROLES, ...POST_DEPLOYMENT_ROLES] as const,
+      required: true,
+    })(),
     note: Flags.string({ summary: messages.getMessage('flags.note.summary') }),
     withdraw: Flags.boolean({ summary: messages.getMessage('flags.withdraw.summary') }),
   };
@@ -34,8 +50,10 @@ export default class ModelSignoff extends SfCommand<ModelSignoffResult> {
     const { flags } = await this.parse(ModelSignoff);
     const modelsDir = resolveModelsDir(flags['models-dir']);
     // Sign-offs bind to the verified artifact: a rebuilt model.onnx needs new ones.
+    requireVersion(await readRegistry(modelsDir), flags.name, flags.version, path.join(modelsDir, 'registry.json'));
     const { manifest } = await loadPackage(modelsDir, flags.name, flags.version);
     const actor = currentActor();
+    if (!flags.withdraw) checkSignoff(await readLedger(modelsDir), { model: flags.name, version: flags.version, manifest, role: flags.role, actor });
     await appendLedger(modelsDir, {
       action: 'signoff',
       model: flags.name,
@@ -48,7 +66,7 @@ export default class ModelSignoff extends SfCommand<ModelSignoffResult> {
     });
     const ledger = await readLedger(modelsDir);
     const signed = [...signoffRoles(ledger, flags.name, flags.version, manifest.sha256)].sort();
-    const missing = missingSignoffs(ledger, flags.name, flags.version, manifest.gates.signoffs, manifest.sha256);
+    const missing = openSignoffs(ledger, flags.name, flags.version, manifest, new Set(signed));
     const none = messages.getMessage('info.none');
     this.log(
       messages.getMessage('info.recorded', [flags.name, flags.version, flags.role, flags.withdraw ? 'withdrawn' : 'recorded', signed.join(', ') || none, missing.join(', ') || none]),

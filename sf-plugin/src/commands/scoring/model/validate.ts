@@ -2,12 +2,15 @@ import { Messages, SfError } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { VersionValidationFormatter } from '../../../formatters/validation.js';
 import { modelsDirFlag } from '../../../lib/flags.js';
-import { appendLedger, compareVersions, readRegistry } from '../../../lib/library.js';
+import path from 'node:path';
+import { appendLedger, compareVersions, readRegistry, requireModel, requireVersion } from '../../../lib/library.js';
 import { validateVersion, type VersionValidation } from '../../../lib/package/validation.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.validate');
+
+const registryFileOf = (modelsDir: string): string => path.join(modelsDir, 'registry.json');
 
 export type ModelValidateResult = { modelsDir: string; passed: boolean; versions: VersionValidation[] };
 
@@ -22,6 +25,7 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
     version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary'), dependsOn: ['name'] }),
     golden: Flags.file({ summary: messages.getMessage('flags.golden.summary'), exists: true, dependsOn: ['version'] }),
     tolerance: Flags.string({ summary: messages.getMessage('flags.tolerance.summary'), default: '1e-6' }),
+    'require-golden': Flags.boolean({ summary: messages.getMessage('flags.require-golden.summary') }),
   };
 
   public async run(): Promise<ModelValidateResult> {
@@ -31,9 +35,13 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
     if (!(tolerance >= 0)) throw new SfError(messages.getMessage('error.invalidTolerance', [flags.tolerance]), 'InvalidTolerance');
 
     const targets: { name: string; version: string }[] = [];
-    if (flags.name && flags.version) targets.push({ name: flags.name, version: flags.version });
-    else {
-      const registry = await readRegistry(modelsDir);
+    const registry = await readRegistry(modelsDir);
+    // A wrong name or version is refused with what exists, before anything is validated or recorded.
+    if (flags.name) requireModel(registry, flags.name, registryFileOf(modelsDir));
+    if (flags.name && flags.version) {
+      requireVersion(registry, flags.name, flags.version, registryFileOf(modelsDir));
+      targets.push({ name: flags.name, version: flags.version });
+    } else {
       for (const name of Object.keys(registry.models).sort()) {
         if (flags.name && name !== flags.name) continue;
         for (const version of Object.keys(registry.models[name].versions).sort(compareVersions)) targets.push({ name, version });
@@ -43,8 +51,10 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
     const versions: VersionValidation[] = [];
     for (const t of targets) {
       this.spinner.start(messages.getMessage('spinner.validating', [t.name, t.version]));
-      const v = await validateVersion(modelsDir, t.name, t.version, { goldenFile: flags.golden, tolerance });
+      const v = await validateVersion(modelsDir, t.name, t.version, { goldenFile: flags.golden, tolerance, requireGolden: flags['require-golden'] });
       this.spinner.stop(messages.getMessage(v.passed ? 'spinner.passed' : 'spinner.failed'));
+      if (v.checks.some((c) => c.check === 'golden parity' && c.pass === null))
+        this.warn(messages.getMessage('warn.noGolden', [t.name, t.version]));
       versions.push(v);
       await appendLedger(modelsDir, {
         action: 'validate',
