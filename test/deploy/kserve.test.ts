@@ -110,7 +110,9 @@ describe('KServe manifests', () => {
   });
 
   it('fails a manifest with an unknown field or a container field Kubernetes does not define', () => {
-    const broken = structuredClone(serviceDoc) as { spec: { predictor: { model: Record<string, unknown> } } };
+    const broken = structuredClone(serviceDoc) as unknown as {
+      spec: { predictor: { model: Record<string, unknown> } };
+    };
     broken.spec.predictor.model.storageUrl = 's3://x/y';
     const result = inferenceService.safeParse(broken);
     expect(result.success).toBe(false);
