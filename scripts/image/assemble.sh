@@ -19,23 +19,23 @@ manifests() { # the COPY of the package manifests both stages start with
 
 # 1. build and 2. deps are independent stages (as BuildKit runs them); run them side by side.
 build() {
-manifests "$WORK/build" && cp "$ROOT/tsconfig.base.json" "$WORK/build/"
-(cd "$WORK/build" \
-  && npm ci --omit=dev --workspace scoring-service \
-  && npm install --no-save --workspace scoring-service typescript@5.9.3 @types/node@20.19.43) >"$WORK/build.log" 2>&1 \
-  || { cat "$WORK/build.log" >&2; exit 1; }
-cp "$ROOT/scoring-service/tsconfig.build.json" "$WORK/build/scoring-service/"
-cp -r "$ROOT/scoring-service/src" "$WORK/build/scoring-service/src"
-(cd "$WORK/build" && npx tsc -p scoring-service/tsconfig.build.json)
+  manifests "$WORK/build" && cp "$ROOT/tsconfig.base.json" "$WORK/build/"
+  (cd "$WORK/build" \
+    && npm ci --omit=dev --workspace scoring-service \
+    && npm install --no-save --workspace scoring-service typescript@5.9.3 @types/node@20.19.43) >"$WORK/build.log" 2>&1 \
+    || { cat "$WORK/build.log" >&2; exit 1; }
+  cp "$ROOT/scoring-service/tsconfig.build.json" "$WORK/build/scoring-service/"
+  cp -r "$ROOT/scoring-service/src" "$WORK/build/scoring-service/src"
+  (cd "$WORK/build" && npx tsc -p scoring-service/tsconfig.build.json)
 }
 
 deps() {
-manifests "$WORK/deps" && cp "$ROOT/scripts/image/prune-onnxruntime.js" "$WORK/"
-(cd "$WORK/deps" \
-  && npm ci --omit=dev --workspace scoring-service \
-  && node "$WORK/prune-onnxruntime.js" node_modules \
-  && rm -rf sf-plugin node_modules/@lead-scoring/sf-plugin-scoring node_modules/.package-lock.json) >"$WORK/deps.log" 2>&1 \
-  || { cat "$WORK/deps.log" >&2; exit 1; }
+  manifests "$WORK/deps" && cp "$ROOT/scripts/image/prune-onnxruntime.js" "$WORK/"
+  (cd "$WORK/deps" \
+    && npm ci --omit=dev --workspace scoring-service \
+    && node "$WORK/prune-onnxruntime.js" node_modules \
+    && rm -rf sf-plugin node_modules/@lead-scoring/sf-plugin-scoring node_modules/.package-lock.json) >"$WORK/deps.log" 2>&1 \
+    || { cat "$WORK/deps.log" >&2; exit 1; }
 }
 
 build & b=$!
