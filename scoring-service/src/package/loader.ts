@@ -21,7 +21,7 @@ import {
   parseSnapshots,
   type BackgroundSample,
 } from './package-files';
-import { readRegistry, servingVersions, type RegistryVersion } from './registry';
+import { parseRegistry, readRegistry, REGISTRY_FILE, servingVersions, type RegistryVersion } from './registry';
 
 export interface LoadedPackage {
   name: string;
@@ -353,7 +353,8 @@ export async function loadPackageDir(
 function packageDir(modelsDir: string, name: string, version: string, entry?: RegistryVersion): string {
   const root = path.resolve(modelsDir);
   const dir = path.resolve(root, entry?.path ?? path.join(name, version));
-  if (!dir.startsWith(root + path.sep)) {
+  // The folder itself is allowed: a single-package MODELS_DIR registers its one package at ".".
+  if (dir !== root && !dir.startsWith(root + path.sep)) {
     throw new PackageError(
       'registry-invalid',
       `registry.json: the path of ${name} ${version} points outside the models directory`,
@@ -407,12 +408,56 @@ export interface LoadServingSetOptions {
   locate?: (name: string, version: string, entry: RegistryVersion) => Promise<string>;
 }
 
-/** Loads every non-archived registered version, collecting per-version errors instead of stopping at the first. */
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A MODELS_DIR that is one package folder (a manifest.json and no registry.json), as KServe's
+ * storage initializer mounts a storageUri at /mnt/models: the registry it implies has that one
+ * version, at ".", as the production champion of its model. Undefined for a models directory.
+ * The package is still verified like any other (sha256, signature, columns) when it loads.
+ */
+export async function singlePackageRegistry(modelsDir: string): Promise<Registry | undefined> {
+  if (await exists(path.join(modelsDir, REGISTRY_FILE))) return undefined;
+  const manifestFile = path.join(modelsDir, MANIFEST_FILE);
+  if (!(await exists(manifestFile))) return undefined;
+  const manifest = parseManifest(parseJsonBytes(await readFileChecked(manifestFile), manifestFile), manifestFile);
+  return parseRegistry(
+    {
+      schemaVersion: 1,
+      models: {
+        [manifest.name]: {
+          aliases: { champion: manifest.version },
+          versions: {
+            [manifest.version]: {
+              status: 'production',
+              sha256: manifest.sha256,
+              signature: manifest.signature,
+              created: manifest.created,
+              path: '.',
+              statusReason: `single-package MODELS_DIR ${modelsDir}`,
+            },
+          },
+        },
+      },
+    },
+    manifestFile,
+  );
+}
+
+/**
+ * Loads every non-archived registered version, collecting per-version errors instead of stopping
+ * at the first. A MODELS_DIR holding one package (see singlePackageRegistry) serves that package.
+ */
 export async function loadServingSet(
   modelsDir: string,
   options: LoadServingSetOptions = {},
 ): Promise<RegisteredPackages> {
-  const registry = await readRegistry(modelsDir);
+  const registry = (await singlePackageRegistry(modelsDir)) ?? (await readRegistry(modelsDir));
   const packages: LoadedPackage[] = [];
   const errors: RegisteredPackages['errors'] = [];
   const registryFile = path.join(modelsDir, 'registry.json');
