@@ -43,6 +43,7 @@ export interface PackageErrorDetails {
   actual?: string | number;
   /** Field-level problems (schema validation). */
   issues?: FieldIssue[];
+  actions?: string[];
 }
 
 export class PackageError extends Error {
@@ -51,6 +52,7 @@ export class PackageError extends Error {
   readonly expected?: string | number;
   readonly actual?: string | number;
   readonly issues?: FieldIssue[];
+  readonly actions?: string[];
 
   constructor(code: PackageErrorCode, message: string, details: PackageErrorDetails = {}) {
     super(message);
@@ -60,5 +62,6 @@ export class PackageError extends Error {
     this.expected = details.expected;
     this.actual = details.actual;
     this.issues = details.issues;
+    this.actions = details.actions;
   }
 }

@@ -84,7 +84,7 @@ describe('scoring model deploy', () => {
   it('refuses when the service serves a different artifact under the same version', async () => {
     w.service.served.set('lead-scoring@4.1.0', 'f'.repeat(64));
     const fake = stubMetadataDeploy(w.$$.SANDBOX);
-    await expect(ModelDeploy.run(args('--json'))).rejects.toMatchObject({ name: 'ServiceArtifactMismatch' });
+    await expect(ModelDeploy.run(args('--json'))).rejects.toMatchObject({ name: 'ServiceArtifactMismatchError' });
     expect(fake.deployed).toHaveLength(0);
   });
 
@@ -116,7 +116,7 @@ describe('scoring model deploy', () => {
     it('refuses a version with no passing sandbox validation, naming what is missing, and records the refusal', async () => {
       const fake = stubMetadataDeploy(w.$$.SANDBOX);
       const error = await refusal(ModelDeploy.run(args('--json')));
-      expect(error).toMatchObject({ name: 'ProductionGateRefused' });
+      expect(error).toMatchObject({ name: 'ProductionGateRefusedError' });
       expect(error.message).toMatch(/No passing sandbox validation of lead-scoring 4.1.0/);
       expect(error.message).toMatch(/Missing sign-offs: data-science, engineering, business/);
       expect(fake.deployed).toHaveLength(0);
