@@ -1,4 +1,5 @@
 /** `mapping generate` for humans: each input's field and what was done about it, the files, the next commands. */
+import path from 'node:path';
 import { Messages } from '@salesforce/core';
 import type { MappingGenerateResult } from '../commands/scoring/mapping/generate.js';
 import type { CommandOutput, Formatter } from './formatter.js';
@@ -9,7 +10,7 @@ const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scori
 export class MappingGenerateFormatter implements Formatter {
   public constructor(
     private readonly result: MappingGenerateResult,
-    private readonly out: string,
+    private readonly cwd: string,
   ) {}
 
   public display(out: CommandOutput): void {
@@ -21,8 +22,11 @@ export class MappingGenerateFormatter implements Formatter {
       out.log(messages.getMessage('info.nothing'));
       return;
     }
-    const list = r.files.map((f) => `  ${f}`).join('\n');
-    out.log(messages.getMessage(r.dryRun ? 'info.dryRun' : 'info.wrote', [r.files.length, list]));
-    out.log(messages.getMessage('info.next', [this.out, r.model, r.version, r.mappingFile ? ` --mapping ${r.mappingFile}` : '']));
+    const relative = (f: string): string => path.relative(this.cwd, f) || '.';
+    out.log(messages.getMessage(r.dryRun ? 'info.dryRun' : 'info.wrote', [r.files.length, r.files.map((f) => `  ${relative(f)}`).join('\n')]));
+    // Only the written source, never all of force-app: that would reset force-app/install's records (docs/salesforce.md).
+    const sources = [...new Set(r.files.filter((f) => f !== r.mappingFile).map((f) => (f.endsWith('.field-meta.xml') ? path.dirname(f) : f)))];
+    const deploy = sources.map((s) => ` --source-dir ${relative(s)}`).join('');
+    out.log(messages.getMessage('info.next', [deploy, r.model, r.version, r.mappingFile ? ` --mapping ${relative(r.mappingFile)}` : '']));
   }
 }

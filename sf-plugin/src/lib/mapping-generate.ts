@@ -241,7 +241,7 @@ export async function generateMapping(request: MappingGenerateRequest): Promise<
     for (const m of mappings) {
       const input = byInput.get(m.input)!;
       const base = { input: m.input, inputType: input.type, field: m.field, fieldType: null };
-      if (!isCustomField(m.field)) fields.push({ ...base, status: 'exists', note: messages.getMessage('note.standard', [object, m.field]) });
+      if (!isCustomField(m.field)) fields.push({ ...base, status: 'exists', note: messages.getMessage('note.standard', [object]) });
       else if (inSource(m.field)) fields.push({ ...base, status: 'exists' });
       else fields.push({ ...base, fieldType: customFieldType(manifest, input), status: 'generated' });
     }

@@ -77,7 +77,7 @@ export default class MappingGenerate extends SfCommand<MappingGenerateResult> {
       mappingFile: generation.mappingFile,
       dryRun: flags['dry-run'],
     };
-    new MappingGenerateFormatter(result, flags.out).display(this);
+    new MappingGenerateFormatter(result, process.cwd()).display(this);
     return result;
   }
 }
