@@ -20,7 +20,13 @@ const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'sf-plugin', 'bin', 'run.js');
 const MODELS = path.join(REPO_ROOT, 'models');
 const FIELDS = ['force-app', 'main', 'default', 'objects', 'Lead', 'fields'];
-const PERMISSION_SET = ['force-app', 'main', 'default', 'permissionsets', 'Lead_Scoring_Integration.permissionset-meta.xml'];
+const PERMISSION_SET = [
+  'force-app',
+  'main',
+  'default',
+  'permissionsets',
+  'Lead_Scoring_Integration.permissionset-meta.xml',
+];
 
 type Field = { input: string; field: string; fieldType: string | null; status: string };
 type Generated = { fields: Field[]; files: string[]; grants: string[]; mappingFile: string | null; compared: string };
@@ -33,21 +39,30 @@ async function generate(projectDir: string, ...args: string[]): Promise<SfJson<G
     throw new Error('sf-plugin/lib is not built: run npm run build (npm test does)');
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, [BIN, 'scoring', 'mapping', 'generate', '--models-dir', MODELS, '--out', 'force-app', '--json', ...args], {
-      cwd: projectDir,
-      env: { ...process.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', HOME: projectDir },
-    }));
+    ({ stdout } = await run(
+      process.execPath,
+      [BIN, 'scoring', 'mapping', 'generate', '--models-dir', MODELS, '--out', 'force-app', '--json', ...args],
+      {
+        cwd: projectDir,
+        env: { ...process.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', HOME: projectDir },
+      },
+    ));
   } catch (err) {
     stdout = (err as { stdout?: string }).stdout ?? '';
   }
   return JSON.parse(stdout) as SfJson<Generated>;
 }
 
-const readXml = (file: string): Record<string, unknown> => xml.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+const readXml = (file: string): Record<string, unknown> =>
+  xml.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 const permissionSetOf = (projectDir: string): PermissionSet =>
   (readXml(path.join(projectDir, ...PERMISSION_SET)) as { PermissionSet?: PermissionSet }).PermissionSet ?? {};
 const manifestInputs = (model: string, version: string): ManifestInput[] =>
-  (JSON.parse(fs.readFileSync(path.join(MODELS, model, version, 'manifest.json'), 'utf8')) as { inputs: ManifestInput[] }).inputs;
+  (
+    JSON.parse(fs.readFileSync(path.join(MODELS, model, version, 'manifest.json'), 'utf8')) as {
+      inputs: ManifestInput[];
+    }
+  ).inputs;
 
 /** The offline checks the package itself passes, on the project copy. */
 async function offlineProblems(projectDir: string, mustRead: string[]): Promise<string[]> {
@@ -81,23 +96,38 @@ describe('sf scoring mapping generate', () => {
     expect(written).toHaveLength(inputs.length);
     const fieldOf = (input: string) => result.fields.find((f) => f.input === input)!.field;
     // force-app's naming of the sample model's inputs (email_opens_90d -> Email_Opens_90d__c).
-    expect([fieldOf('product_launch_date'), fieldOf('is_new_product')]).toEqual(['Product_Launch_Date__c', 'Is_New_Product__c']);
+    expect([fieldOf('product_launch_date'), fieldOf('is_new_product')]).toEqual([
+      'Product_Launch_Date__c',
+      'Is_New_Product__c',
+    ]);
     const customField = (input: string) =>
-      (readXml(path.join(projectDir, ...FIELDS, `${fieldOf(input)}.field-meta.xml`)) as { CustomField: Record<string, unknown[]> }).CustomField;
+      (
+        readXml(path.join(projectDir, ...FIELDS, `${fieldOf(input)}.field-meta.xml`)) as {
+          CustomField: Record<string, unknown[]>;
+        }
+      ).CustomField;
     // Type from the input's type, label from its label, help text from its description.
     const expectedType: Record<string, string> = { number: 'Number', boolean: 'Checkbox', date: 'Date' };
     for (const input of inputs) {
       const field = customField(input.name);
       const type = input.type === 'string' ? (input.allowed ? 'Picklist' : 'Text') : expectedType[input.type];
-      expect({ input: input.name, type: field.type, label: field.label }).toEqual({ input: input.name, type: [type], label: [input.label] });
+      expect({ input: input.name, type: field.type, label: field.label }).toEqual({
+        input: input.name,
+        type: [type],
+        label: [input.label],
+      });
       if (input.description) expect(field.inlineHelpText).toEqual([input.description]);
     }
     const region = inputs.find((i) => i.name === 'shop_region')!;
-    const valueSet = customField('shop_region').valueSet[0] as { valueSetDefinition: { value: { fullName: string }[] | { fullName: string } } };
+    const valueSet = customField('shop_region').valueSet[0] as {
+      valueSetDefinition: { value: { fullName: string }[] | { fullName: string } };
+    };
     expect([valueSet.valueSetDefinition.value].flat().map((v) => v.fullName)).toEqual(region.allowed);
 
     // Inputs without a manifest field are mapped to the new fields in the file mapping deploy takes.
-    expect(JSON.parse(fs.readFileSync(result.mappingFile!, 'utf8'))).toEqual(Object.fromEntries(inputs.map((i) => [i.name, fieldOf(i.name)])));
+    expect(JSON.parse(fs.readFileSync(result.mappingFile!, 'utf8'))).toEqual(
+      Object.fromEntries(inputs.map((i) => [i.name, fieldOf(i.name)])),
+    );
 
     const mustRead = inputs.map((i) => `Lead.${fieldOf(i.name)}`).sort();
     expect(result.grants.sort()).toEqual(mustRead);
@@ -110,7 +140,9 @@ describe('sf scoring mapping generate', () => {
     let permissionSet = fs.readFileSync(permissionSetFile, 'utf8');
     for (const field of ['Mobility_Score__c', 'Has_Phone__c']) {
       fs.rmSync(path.join(projectDir, ...FIELDS, `${field}.field-meta.xml`));
-      const grant = new RegExp(`\\s*<fieldPermissions>\\s*<editable>false</editable>\\s*<field>Lead\\.${field}</field>\\s*<readable>true</readable>\\s*</fieldPermissions>`);
+      const grant = new RegExp(
+        `\\s*<fieldPermissions>\\s*<editable>false</editable>\\s*<field>Lead\\.${field}</field>\\s*<readable>true</readable>\\s*</fieldPermissions>`,
+      );
       expect(permissionSet).toMatch(grant);
       permissionSet = permissionSet.replace(grant, '');
     }
@@ -119,7 +151,12 @@ describe('sf scoring mapping generate', () => {
     expect(integrationProblems(permissionSetOf(projectDir), mustRead, [])).toHaveLength(2);
 
     const first = (await generate(projectDir, '--name', 'lead-scoring', '--version', '4.1.0')).result!;
-    expect(first.fields.filter((f) => f.status === 'generated').map((f) => f.field).sort()).toEqual(['Has_Phone__c', 'Mobility_Score__c']);
+    expect(
+      first.fields
+        .filter((f) => f.status === 'generated')
+        .map((f) => f.field)
+        .sort(),
+    ).toEqual(['Has_Phone__c', 'Mobility_Score__c']);
     expect(first.fields.find((f) => f.field === 'Has_Phone__c')!.fieldType).toBe('Checkbox');
     expect(first.grants.sort()).toEqual(mustRead);
     // Every input names its field in the manifest: no --mapping file is needed.

@@ -13,7 +13,6 @@ import { integrationProblems, type PermissionSet } from './support/permission-gr
 
 const DEFAULT = path.join(REPO_ROOT, 'force-app', 'main', 'default');
 
-
 const readText = (...parts: string[]) => fs.readFileSync(path.join(DEFAULT, ...parts), 'utf8');
 const permissionSetXml = (name: string) => readText('permissionsets', `${name}.permissionset-meta.xml`);
 const parse = (text: string): PermissionSet =>

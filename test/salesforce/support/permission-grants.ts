@@ -15,4 +15,3 @@ export function integrationProblems(permissionSet: PermissionSet, mustRead: stri
   }
   return problems;
 }
-

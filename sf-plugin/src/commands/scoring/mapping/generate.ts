@@ -39,7 +39,10 @@ export default class MappingGenerate extends SfCommand<MappingGenerateResult> {
     ...packageVersionFlags,
     object: Flags.string({ summary: messages.getMessage('flags.object.summary'), default: 'Lead' }),
     out: Flags.directory({ summary: messages.getMessage('flags.out.summary'), default: 'force-app' }),
-    'permission-set': Flags.string({ summary: messages.getMessage('flags.permission-set.summary'), default: INTEGRATION_PERMISSION_SET }),
+    'permission-set': Flags.string({
+      summary: messages.getMessage('flags.permission-set.summary'),
+      default: INTEGRATION_PERMISSION_SET,
+    }),
     'target-org': Flags.optionalOrg({ summary: messages.getMessage('flags.target-org.summary') }),
     'api-version': Flags.orgApiVersion(),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
