@@ -82,20 +82,19 @@ export function fieldNameFor(input: string): string {
   return `${developerName(input.split('_').map(titleWord).join('_'))}__c`;
 }
 
+/** Every file under a folder, node_modules and dot folders left out. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    if (name === 'node_modules' || name.startsWith('.')) return [];
+    const file = path.join(dir, name);
+    return statSync(file).isDirectory() ? filesUnder(file) : [file];
+  });
+}
+
 /** Every file under a folder whose path ends with the given parts, compared case-insensitively. */
 function findUnder(dir: string, ...tail: string[]): string[] {
-  const want = tail.join('/').toLowerCase();
-  const found: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const file = path.join(d, name);
-      if (statSync(file).isDirectory()) walk(file);
-      else if (file.split(path.sep).join('/').toLowerCase().endsWith(`/${want}`)) found.push(file);
-    }
-  };
-  walk(dir);
-  return found;
+  const want = `/${tail.join('/').toLowerCase()}`;
+  return filesUnder(dir).filter((file) => file.split(path.sep).join('/').toLowerCase().endsWith(want));
 }
 
 /** The folder holding the object's field files: the one the project has, else main/default's. */
@@ -224,7 +223,14 @@ export async function generateMapping(request: MappingGenerateRequest): Promise<
   const generatedNames = Object.fromEntries(manifest.inputs.filter((i) => !i.field).map((i) => [i.name, fieldNameFor(i.name)]));
   const mappings: FieldMapping[] = mappingFor([manifest], object, generatedNames);
   const byInput = new Map(manifest.inputs.map((i) => [i.name, i]));
-  const inSource = (field: string): boolean => findUnder(outDir, 'objects', object, 'fields', `${field}.field-meta.xml`).length > 0;
+  // One walk of the project: the object's field files it has, by lower-cased field name.
+  const fieldFilesInSource = new Set(
+    filesUnder(outDir)
+      .filter((f) => f.endsWith('.field-meta.xml'))
+      .filter((f) => path.basename(path.dirname(path.dirname(f))).toLowerCase() === object.toLowerCase() && path.basename(path.dirname(f)) === 'fields')
+      .map((f) => path.basename(f, '.field-meta.xml').toLowerCase()),
+  );
+  const inSource = (field: string): boolean => fieldFilesInSource.has(field.toLowerCase());
 
   const fields: GeneratedField[] = [];
   if (request.conn) {
@@ -278,7 +284,7 @@ export async function generateMapping(request: MappingGenerateRequest): Promise<
 
   const files = [...fieldFiles.map((f) => f.file), ...(granted.length ? [permissionSetFile] : []), ...(mappingFile ? [mappingFile] : [])];
   if (!request.dryRun) {
-    await fs.mkdir(folder, { recursive: true });
+    if (fieldFiles.length) await fs.mkdir(folder, { recursive: true });
     // "wx": a field file that appeared since the check is refused, never overwritten.
     for (const f of fieldFiles) await fs.writeFile(f.file, f.xml, { flag: 'wx' });
     if (granted.length) await fs.writeFile(permissionSetFile, permissionSetXml);
