@@ -52,7 +52,7 @@ describe('the replica check against a stand-in', () => {
     const s = await standIn((n) => (n % 3 === 0 ? { digest: '2222222222222222', status: 404 } : { digest: '1111111111111111' }));
     try {
       const err = await checkReplicasAgree(new ServiceClient({ baseUrl: s.url }), s.url, target, quick).catch((e: Error) => e);
-      expect(err).toMatchObject({ name: 'ServiceReplicasDiffer' });
+      expect(err).toMatchObject({ name: 'ServiceReplicasDifferError' });
       const { message } = err as Error;
       expect(message).toContain(`The replicas behind ${s.url} do not all serve the same models`);
       expect(message).toContain("- Serving-Set 1111111111111111: serves lead-scoring 4.1.0 with the package's sha256 (4 of 6 answers)");

@@ -121,6 +121,7 @@ describe('the plugin linked into the real sf CLI', () => {
     expect(ids.sort()).toEqual([
       'scoring:compare',
       'scoring:mapping:deploy',
+      'scoring:mapping:generate',
       'scoring:model:archive',
       'scoring:model:deploy',
       'scoring:model:import',

@@ -9,11 +9,9 @@ import * as path from 'node:path';
 import { REPO_ROOT } from './support/apex-checks';
 import { fieldMappings } from './support/contract';
 import { xml } from './support/permission-refs';
+import { integrationProblems, type PermissionSet } from './support/permission-grants';
 
 const DEFAULT = path.join(REPO_ROOT, 'force-app', 'main', 'default');
-
-type Grant = Record<string, string | undefined>;
-type PermissionSet = { fieldPermissions?: Grant[]; objectPermissions?: Grant[]; classAccesses?: Grant[] };
 
 const readText = (...parts: string[]) => fs.readFileSync(path.join(DEFAULT, ...parts), 'utf8');
 const permissionSetXml = (name: string) => readText('permissionsets', `${name}.permissionset-meta.xml`);
@@ -30,19 +28,6 @@ function fieldsAssignedIn(apex: string, method: string, object: string): string[
   const end = apex.indexOf('\n    }\n', start);
   const body = apex.slice(start, end);
   return [...new Set([...body.matchAll(/\b(\w+__c)\s*=(?!=)/g)].map((m) => `${object}.${m[1]}`))].sort();
-}
-
-/** What the integration permission set lacks for the fields it must read and the fields it must write. */
-function integrationProblems(permissionSet: PermissionSet, mustRead: string[], mustEdit: string[]): string[] {
-  const grants = new Map((permissionSet.fieldPermissions ?? []).map((g) => [g.field ?? '', g]));
-  const problems: string[] = [];
-  for (const field of mustRead) {
-    if (grants.get(field)?.readable !== 'true') problems.push(`${field}: no read (a mapped input)`);
-  }
-  for (const field of mustEdit) {
-    if (grants.get(field)?.editable !== 'true') problems.push(`${field}: no edit (LeadScoreWriter writes it)`);
-  }
-  return problems;
 }
 
 /** What makes a rep permission set more than read-only, or lets it read the raw reasons JSON. */

@@ -5,6 +5,6 @@
  */
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 
-export type CommandOutput = Pick<SfCommand<unknown>, 'log' | 'table'>;
+export type CommandOutput = Pick<SfCommand<unknown>, 'log' | 'table' | 'warn'>;
 
 export type Formatter = { display(out: CommandOutput): void };

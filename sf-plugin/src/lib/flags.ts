@@ -13,7 +13,7 @@ export const modelsDirFlag = Flags.directory({
 });
 
 export const nameFlag = Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary'), required: true });
-export const versionFlag = Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary'), required: true });
+export const versionFlag = Flags.string({ summary: messages.getMessage('flags.version.summary'), required: true });
 
 export const serviceUrlFlag = Flags.url({
   summary: messages.getMessage('flags.service-url.summary'),

@@ -1,5 +1,6 @@
 /** "7d", "36h", "2w" or an ISO date -> the instant that far back from `now`. */
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
+import { scoringError } from './errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.common');
@@ -11,5 +12,5 @@ export function parseSince(text: string, now = new Date()): Date {
   if (m) return new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2].toLowerCase()]);
   const date = new Date(text);
   if (!Number.isNaN(date.getTime()) && /^\d{4}-\d{2}-\d{2}/.test(text)) return date;
-  throw new SfError(messages.getMessage('error.invalidSince', [text]), 'InvalidSince');
+  throw scoringError('InvalidSinceError', messages.getMessage('error.invalidSince', [text]));
 }

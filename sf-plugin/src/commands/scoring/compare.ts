@@ -7,6 +7,7 @@ import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org/identity.
 import { performanceByVersion, readHistory, type VersionPerformance } from '../../lib/org/score-history.js';
 import { judgeChallenger, type CompareVerdict } from '../../lib/release/verdict.js';
 import { resolveModelsDir } from '../../lib/workspace.js';
+import { toSfError } from '../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.compare');
@@ -32,6 +33,11 @@ export default class Compare extends SfCommand<CompareResult> {
     since: sinceFlag,
     'min-conversions': Flags.integer({ summary: messages.getMessage('flags.min-conversions.summary'), default: 10, min: 1 }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<CompareResult> {
     const { flags } = await this.parse(Compare);

@@ -8,6 +8,7 @@ import { identifyOrg, orgLabel, type OrgIdentity } from '../../lib/org/identity.
 import { readHistory } from '../../lib/org/score-history.js';
 import { measureRollbackCriteria, WEEK_MS, type Criterion, type WeekFigures } from '../../lib/release/rollback-criteria.js';
 import { resolveModelsDir } from '../../lib/workspace.js';
+import { toSfError } from '../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.monitor');
@@ -31,6 +32,11 @@ export default class Monitor extends SfCommand<MonitorResult> {
     ...orgModelFlags,
     'min-conversions': Flags.integer({ summary: messages.getMessage('flags.min-conversions.summary'), default: 5, min: 1 }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<MonitorResult> {
     const { flags } = await this.parse(Monitor);

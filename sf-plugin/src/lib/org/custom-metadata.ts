@@ -28,10 +28,10 @@ export type MetadataRecordFile = { type: string; recordName: string; fileName: s
 
 type Value = string | number | boolean | null;
 
-const titleWord = (w: string): string => (w ? w[0].toUpperCase() + w.slice(1) : w);
+export const titleWord = (w: string): string => (w ? w[0].toUpperCase() + w.slice(1) : w);
 
 /** A DeveloperName: letters, digits and single underscores, at most 40 characters, starting with a letter. */
-function developerName(raw: string): string {
+export function developerName(raw: string): string {
   let name = raw.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
   if (!/^[A-Za-z]/.test(name)) name = `M_${name}`;
   if (name.length <= 40) return name;
@@ -50,7 +50,7 @@ export function mappingRecordName(model: string, input: string): string {
   return developerName(`${configRecordName(model)}_${input.split('_').map(titleWord).join('_')}`);
 }
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 

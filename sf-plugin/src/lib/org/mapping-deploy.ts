@@ -4,7 +4,8 @@
  * integration user cannot read; then deployed, with the mapping signature of each version in
  * the ledger. Refusals are recorded like the production gate's: result "fail", details.refused.
  */
-import { Messages, SfError, type Connection } from '@salesforce/core';
+import { Messages, type Connection, type SfError } from '@salesforce/core';
+import { scoringError } from '../errors.js';
 import type { Spinner } from '@salesforce/sf-plugins-core';
 import { appendLedger, loadPackage, readRegistry, type Manifest } from '../library.js';
 import { inputTypes, mappingFor, readOverrides } from '../package/mapping.js';
@@ -56,7 +57,7 @@ export async function deployMapping(ux: MappingUx, request: MappingDeployRequest
   if (bad.length) {
     await record(request, manifests, signatures, 'fail', { refused: bad.map((f) => `${f.input} -> ${f.field}: ${f.problem}`) });
     ux.showFields(fields);
-    throw refusal(bad, org, unreadable.size > 0, request.permissionSet);
+    throw refusal(bad, request, unreadable.size > 0);
   }
 
   const outcome = await deployWithSpinner(
@@ -93,15 +94,16 @@ async function record(request: MappingDeployRequest, manifests: Manifest[], sign
   }
 }
 
-function refusal(bad: FieldCheck[], org: OrgIdentity, unreadable: boolean, permissionSet: string): SfError {
+function refusal(bad: FieldCheck[], request: MappingDeployRequest, unreadable: boolean): SfError {
+  const { org, permissionSet } = request;
   const list = bad.map((f) => `- ${f.input} -> ${f.field}: ${f.problem}`).join('\n');
   return unreadable
-    ? new SfError(
+    ? scoringError(
+        'MappingFieldsUnreadableError',
         messages.getMessage('error.unreadable', [bad.length, permissionSet, orgLabel(org), list]),
-        'MappingFieldsUnreadable',
         messages.getMessages('error.unreadable.actions', [permissionSet, permissionSet]),
       ).setData({ fields: bad })
-    : new SfError(messages.getMessage('error.fields', [bad.length, orgLabel(org), list]), 'MappingFieldsInvalid', messages.getMessages('error.fields.actions')).setData({
+    : scoringError('MappingFieldsInvalidError', messages.getMessage('error.fields', [bad.length, orgLabel(org), list]), messages.getMessages('error.fields.actions', [request.model, request.versions[request.versions.length - 1]])).setData({
         fields: bad,
       });
 }

@@ -3,7 +3,8 @@
  * from an in-memory source tree (nothing is written to the user's project).
  */
 import path from 'node:path';
-import { Messages, SfError, type Connection } from '@salesforce/core';
+import { Messages, type Connection, type SfError } from '@salesforce/core';
+import { scoringError } from '../errors.js';
 import type { Spinner } from '@salesforce/sf-plugins-core';
 import { ComponentSet, VirtualTreeContainer, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
 import type { MetadataRecordFile } from './custom-metadata.js';
@@ -82,5 +83,5 @@ export async function deployWithSpinner(spinner: Spinner, conn: Connection, reco
 /** A failed Metadata API deploy: the same error, with the component problems as data, in every command that deploys. */
 export function metadataDeployFailed(outcome: MetadataDeployOutcome): SfError {
   const described = outcome.failures.map((f) => `- ${f.component}: ${f.problem}`).join('\n');
-  return new SfError(messages.getMessage('error.deployFailed', [outcome.id, described]), 'MetadataDeployFailed').setData({ failures: outcome.failures });
+  return scoringError('MetadataDeployFailedError', messages.getMessage('error.deployFailed', [outcome.id, described]), messages.getMessages('error.deployFailed.actions')).setData({ failures: outcome.failures });
 }

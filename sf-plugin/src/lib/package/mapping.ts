@@ -1,6 +1,7 @@
 /** The field mapping a version needs: each input's Salesforce field, from the manifest or an override file. */
 import { promises as fs } from 'node:fs';
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
+import { scoringError } from '../errors.js';
 import type { FieldMapping } from '../org/custom-metadata.js';
 import type { Manifest } from '../library.js';
 
@@ -17,7 +18,7 @@ export async function readOverrides(file: string | undefined): Promise<Record<st
   if (!file) return {};
   const json = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
   if (json === null || typeof json !== 'object' || Array.isArray(json) || !Object.values(json).every((v) => typeof v === 'string')) {
-    throw new SfError(messages.getMessage('error.invalidMappingFile', [file]), 'InvalidMappingFile');
+    throw scoringError('InvalidMappingFileError', messages.getMessage('error.invalidMappingFile', [file]));
   }
   return json as Record<string, string>;
 }
@@ -27,10 +28,10 @@ export function mappingFor(manifests: Manifest[], object: string, overrides: Rec
   const byInput = new Map<string, string | undefined>();
   for (const m of manifests) for (const input of m.inputs) if (!byInput.has(input.name)) byInput.set(input.name, input.field);
   const unknown = Object.keys(overrides).filter((k) => !byInput.has(k));
-  if (unknown.length) throw new SfError(messages.getMessage('error.unknownInputs', [unknown.join(', ')]), 'UnknownMappingInputs');
+  if (unknown.length) throw scoringError('UnknownMappingInputsError', messages.getMessage('error.unknownInputs', [unknown.join(', ')]), messages.getMessages('error.unknownInputs.actions'));
   const missing = [...byInput].filter(([name, field]) => !overrides[name] && !field).map(([name]) => name);
   if (missing.length) {
-    throw new SfError(messages.getMessage('error.unmappedInputs', [missing.join(', ')]), 'UnmappedInputs');
+    throw scoringError('UnmappedInputsError', messages.getMessage('error.unmappedInputs', [missing.join(', ')]), messages.getMessages('error.unmappedInputs.actions'));
   }
   return [...byInput]
     .map(([input, field]) => ({ input, field: relativeTo(object, overrides[input] ?? field!) }))

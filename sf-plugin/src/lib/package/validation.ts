@@ -6,7 +6,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { evaluatePromotionGates, type GateRow } from './gates.js';
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
+import { scoringError } from '../errors.js';
 import { loadPackage, manifestSchema, PackageError, readRegistry, type LoadedPackage, type Manifest, type Registry } from '../library.js';
 import { scoreLocally } from './local-scorer.js';
 
@@ -93,7 +94,7 @@ async function championManifest(modelsDir: string, registry: Registry, name: str
   const parsed = manifestSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new SfError(messages.getMessage('error.championManifest', [name, champion, file, issues]), 'ChampionManifestInvalid');
+    throw scoringError('ChampionManifestInvalidError', messages.getMessage('error.championManifest', [name, champion, file, issues]));
   }
   return parsed.data;
 }

@@ -4,7 +4,8 @@
  * Every entry of one release carries the same identity (model, version, artifact, mapping, org,
  * role, actor, reason); only the details differ by action.
  */
-import { SfError, type Connection, type Messages, type Org } from '@salesforce/core';
+import type { Connection, Messages, Org, SfError } from '@salesforce/core';
+import { scoringError } from '../errors.js';
 import type { Spinner } from '@salesforce/sf-plugins-core';
 import { appendLedger, readLedger, type LedgerEntry, type Manifest } from '../library.js';
 import type { ModelConfig } from '../org/custom-metadata.js';
@@ -126,9 +127,9 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
 
 function productionGateRefused(request: ReleaseRequest, gate: ProductionGateDecision): SfError {
   const { model, version } = request;
-  return new SfError(
+  return scoringError(
+    'ProductionGateRefusedError',
     request.gated!.messages.getMessage('error.productionGate', [model, version, orgLabel(request.org), gate.problems.map((p) => `- ${p}`).join('\n')]),
-    'ProductionGateRefused',
     messages.getMessages('error.productionGate.actions', [model, version, model, version]),
   ).setData({ productionGate: gate });
 }

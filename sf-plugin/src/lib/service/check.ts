@@ -26,7 +26,7 @@ export async function resolveServiceUrl(conn: Connection, flagUrl: URL | undefin
   );
   const endpoint = result.records[0]?.Endpoint;
   if (!endpoint) {
-    throw serviceError('error.serviceUrlMissing', 'ServiceUrlMissing', [namedCredential], true);
+    throw serviceError('error.serviceUrlMissing', 'ServiceUrlMissingError', [namedCredential], true);
   }
   return { url: endpoint, source: 'named-credential' };
 }
@@ -46,7 +46,7 @@ export async function ensureServed(
     loaded = true;
   }
   if (served.sha256 && served.sha256 !== sha256) {
-    throw serviceError('error.artifactMismatch', 'ServiceArtifactMismatch', [url, model, version, served.sha256, sha256], true);
+    throw serviceError('error.artifactMismatch', 'ServiceArtifactMismatchError', [url, model, version, served.sha256, sha256], true);
   }
   return { url, source, loaded, sha256: served.sha256 ?? null };
 }

@@ -47,7 +47,7 @@ export class ServiceClient {
    */
   public async loadVersion(model: string, version: string, sha256: string): Promise<ServiceVersion> {
     if (!this.options.adminKey) {
-      throw serviceError('error.adminKeyMissing', 'ServiceAdminKeyMissing', [this.baseUrl, model, version]);
+      throw serviceError('error.adminKeyMissing', 'ServiceAdminKeyMissingError', [this.baseUrl, model, version], true);
     }
     const url = `${this.baseUrl}/v1/admin/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}/load`;
     const res = await this.call(url, {
@@ -57,7 +57,7 @@ export class ServiceClient {
     });
     await this.ok(url, res);
     const served = await this.getVersion(model, version);
-    if (!served) throw serviceError('error.loadNotServed', 'ServiceLoadFailed', [this.baseUrl, model, version]);
+    if (!served) throw serviceError('error.loadNotServed', 'ServiceLoadFailedError', [this.baseUrl, model, version]);
     return served;
   }
 
@@ -102,7 +102,7 @@ export class ServiceClient {
     try {
       return await this.doFetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
     } catch (err) {
-      throw serviceError('error.unreachable', 'ServiceUnreachable', [url, (err as Error).message], true);
+      throw serviceError('error.unreachable', 'ServiceUnreachableError', [url, (err as Error).message], true);
     }
   }
 

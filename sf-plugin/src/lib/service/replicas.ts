@@ -27,7 +27,7 @@ export function replicaCheckOptions(env: NodeJS.ProcessEnv = process.env): Repli
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw serviceError('error.replicaSetting', 'ServiceReplicaSetting', [name, raw, min, max], true);
+    if (!Number.isInteger(value) || value < min || value > max) throw serviceError('error.replicaSetting', 'ServiceReplicaSettingError', [name, raw, min, max], true);
     return value;
   };
   return {
@@ -87,7 +87,7 @@ function replicasDiffer(
   const lines = [...seen].sort(([, a], [, b]) => b - a).map(([line, count]) => `- ${line} (${count} of ${samples.length} answers)`);
   return serviceError(
     'error.replicasDiffer',
-    'ServiceReplicasDiffer',
+    'ServiceReplicasDifferError',
     [url, target.model, target.version, rounds, Math.round(options.withinMs / 1000), lines.join('\n')],
     true,
   ).setData({ replicas: [...seen].map(([line, count]) => ({ line, count })) });

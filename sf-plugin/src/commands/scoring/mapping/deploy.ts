@@ -8,6 +8,7 @@ import type { FieldCheck } from '../../../lib/org/field-check.js';
 import { identifyOrg, type OrgIdentity } from '../../../lib/org/identity.js';
 import { deployMapping } from '../../../lib/org/mapping-deploy.js';
 import { resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.mapping.deploy');
@@ -30,12 +31,17 @@ export default class MappingDeploy extends SfCommand<MappingDeployResult> {
 
   public static readonly flags = {
     ...orgModelFlags,
-    version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary'), required: true, multiple: true }),
+    version: Flags.string({ summary: messages.getMessage('flags.version.summary'), required: true, multiple: true }),
     mapping: Flags.file({ summary: messages.getMessage('flags.mapping.summary'), exists: true }),
     object: Flags.string({ summary: messages.getMessage('flags.object.summary'), default: 'Lead' }),
     'permission-set': Flags.string({ summary: messages.getMessage('flags.permission-set.summary'), default: INTEGRATION_PERMISSION_SET }),
     wait: waitFlag,
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<MappingDeployResult> {
     const { flags } = await this.parse(MappingDeploy);

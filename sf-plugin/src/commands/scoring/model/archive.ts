@@ -6,6 +6,7 @@ import { packageVersionFlags } from '../../../lib/flags.js';
 import { appendLedger, orgsThatReceived, PackageError, readLedger, readRegistry, removeVersion, requireVersion, setStatus } from '../../../lib/library.js';
 import { replayOrgStates } from '../../../lib/release/org-state.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.archive');
@@ -29,6 +30,10 @@ export default class ModelArchive extends SfCommand<ModelArchiveResult> {
     remove: Flags.boolean({ summary: messages.getMessage('flags.remove.summary') }),
     reason: Flags.string({ summary: messages.getMessage('flags.reason.summary') }),
   };
+
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<ModelArchiveResult> {
     const { flags } = await this.parse(ModelArchive);

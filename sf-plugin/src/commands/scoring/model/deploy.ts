@@ -8,6 +8,7 @@ import { deployVersion } from '../../../lib/release/deploy.js';
 import type { ProductionGateDecision } from '../../../lib/release/production-gate.js';
 import { releaseOptions } from '../../../lib/release/release.js';
 import type { ServiceCheck } from '../../../lib/service/check.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.deploy');
@@ -43,6 +44,11 @@ export default class ModelDeploy extends SfCommand<ModelDeployResult> {
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), dependsOn: ['reason'] }),
     reason: Flags.string({ summary: messages.getMessage('flags.reason.summary') }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<ModelDeployResult> {
     const { flags } = await this.parse(ModelDeploy);

@@ -1,8 +1,9 @@
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { packageVersionFlags } from '../../../lib/flags.js';
 import { importXgboostFile } from '../../../lib/library.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.import');
@@ -37,6 +38,11 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
   };
 
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
+
   public async run(): Promise<ModelImportResult> {
     const { flags } = await this.parse(ModelImport);
     const modelsDir = resolveModelsDir(flags['models-dir']);
@@ -54,10 +60,9 @@ export default class ModelImport extends SfCommand<ModelImportResult> {
         dryRun: flags['dry-run'],
       });
     } catch (err) {
+      // The importer's message says which file and why; catch() below names it by its code.
       this.spinner.stop(messages.getMessage('spinner.refused'));
-      // The importer's message says which file and why; keep its code as the error name.
-      const e = err as Error & { code?: string };
-      throw new SfError(e.message, e.code ? `ModelImport:${e.code}` : 'ModelImportFailed');
+      throw err;
     }
     this.spinner.stop(written.outcome);
     for (const w of written.warnings) this.warn(w);

@@ -8,6 +8,7 @@ import { compareVersions, latestEntry, parseManifest, readLedger, readRegistry, 
 import { openSignoffs } from '../../../lib/package/signoff.js';
 import { replayOrgStates } from '../../../lib/release/org-state.js';
 import { resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.list');
@@ -47,6 +48,11 @@ export default class ModelList extends SfCommand<ModelListResult> {
     'models-dir': modelsDirFlag,
     name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary') }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<ModelListResult> {
     const { flags } = await this.parse(ModelList);

@@ -7,6 +7,7 @@ import type { OrgIdentity } from '../../../lib/org/identity.js';
 import type { ProductionGateDecision } from '../../../lib/release/production-gate.js';
 import { releaseOptions } from '../../../lib/release/release.js';
 import { promoteChallenger } from '../../../lib/release/promote.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.promote');
@@ -30,11 +31,16 @@ export default class ModelPromote extends SfCommand<ModelPromoteResult> {
 
   public static readonly flags = {
     ...orgModelFlags,
-    version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
+    version: Flags.string({ summary: messages.getMessage('flags.version.summary') }),
     ...releaseFlags,
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), dependsOn: ['reason'] }),
     reason: Flags.string({ summary: messages.getMessage('flags.reason.summary') }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<ModelPromoteResult> {
     const { flags } = await this.parse(ModelPromote);

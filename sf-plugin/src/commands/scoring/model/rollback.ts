@@ -6,6 +6,7 @@ import type { ModelConfig } from '../../../lib/org/custom-metadata.js';
 import type { OrgIdentity } from '../../../lib/org/identity.js';
 import { releaseOptions } from '../../../lib/release/release.js';
 import { rollBack } from '../../../lib/release/rollback.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.rollback');
@@ -31,6 +32,11 @@ export default class ModelRollback extends SfCommand<ModelRollbackResult> {
     to: Flags.string({ summary: messages.getMessage('flags.to.summary') }),
     ...releaseFlags,
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<ModelRollbackResult> {
     const { flags } = await this.parse(ModelRollback);

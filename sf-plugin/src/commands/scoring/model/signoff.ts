@@ -14,6 +14,7 @@ import {
 } from '../../../lib/library.js';
 import { checkSignoff, openSignoffs } from '../../../lib/package/signoff.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.signoff');
@@ -45,6 +46,11 @@ export default class ModelSignoff extends SfCommand<ModelSignoffResult> {
     note: Flags.string({ summary: messages.getMessage('flags.note.summary') }),
     withdraw: Flags.boolean({ summary: messages.getMessage('flags.withdraw.summary') }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<ModelSignoffResult> {
     const { flags } = await this.parse(ModelSignoff);

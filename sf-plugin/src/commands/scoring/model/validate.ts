@@ -1,4 +1,5 @@
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
+import { scoringError } from '../../../lib/errors.js';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { VersionValidationFormatter } from '../../../formatters/validation.js';
 import { modelsDirFlag } from '../../../lib/flags.js';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { appendLedger, compareVersions, readRegistry, requireModel, requireVersion } from '../../../lib/library.js';
 import { validateVersion, type VersionValidation } from '../../../lib/package/validation.js';
 import { currentActor, resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.validate');
@@ -22,17 +24,22 @@ export default class ModelValidate extends SfCommand<ModelValidateResult> {
   public static readonly flags = {
     'models-dir': modelsDirFlag,
     name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary') }),
-    version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary'), dependsOn: ['name'] }),
+    version: Flags.string({ summary: messages.getMessage('flags.version.summary'), dependsOn: ['name'] }),
     golden: Flags.file({ summary: messages.getMessage('flags.golden.summary'), exists: true, dependsOn: ['version'] }),
     tolerance: Flags.string({ summary: messages.getMessage('flags.tolerance.summary'), default: '1e-6' }),
     'require-golden': Flags.boolean({ summary: messages.getMessage('flags.require-golden.summary') }),
   };
 
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
+
   public async run(): Promise<ModelValidateResult> {
     const { flags } = await this.parse(ModelValidate);
     const modelsDir = resolveModelsDir(flags['models-dir']);
     const tolerance = Number(flags.tolerance);
-    if (!(tolerance >= 0)) throw new SfError(messages.getMessage('error.invalidTolerance', [flags.tolerance]), 'InvalidTolerance');
+    if (!(tolerance >= 0)) throw scoringError('InvalidToleranceError', messages.getMessage('error.invalidTolerance', [flags.tolerance]));
 
     const targets: { name: string; version: string }[] = [];
     const registry = await readRegistry(modelsDir);

@@ -6,6 +6,7 @@ import { identifyOrg, type OrgIdentity } from '../../../lib/org/identity.js';
 import { validateInOrg } from '../../../lib/org/validate-in-org.js';
 import type { OrgComparison } from '../../../lib/org/validation.js';
 import { resolveModelsDir } from '../../../lib/workspace.js';
+import { toSfError } from '../../../lib/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.org.validate');
@@ -29,11 +30,16 @@ export default class OrgValidate extends SfCommand<OrgValidateResult> {
 
   public static readonly flags = {
     ...orgModelFlags,
-    version: Flags.string({ char: 'v', summary: messages.getMessage('flags.version.summary') }),
+    version: Flags.string({ summary: messages.getMessage('flags.version.summary') }),
     sample: Flags.integer({ summary: messages.getMessage('flags.sample.summary'), default: 200, min: 1, max: 5000 }),
     tolerance: Flags.string({ summary: messages.getMessage('flags.tolerance.summary'), default: '1e-6' }),
     'max-psi': Flags.string({ summary: messages.getMessage('flags.max-psi.summary'), default: '0.1' }),
   };
+
+  /** Refusals in sf's shape (PascalCase ...Error names, "Try this:" actions): lib/errors.ts. */
+  protected catch(error: Error): Promise<never> {
+    return super.catch(toSfError(error) as Error);
+  }
 
   public async run(): Promise<OrgValidateResult> {
     const { flags } = await this.parse(OrgValidate);

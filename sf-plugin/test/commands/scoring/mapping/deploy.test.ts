@@ -94,7 +94,7 @@ describe('scoring mapping deploy', () => {
       w.org.grants.Lead_Scoring_Integration = w.org.grants.Lead_Scoring_Integration.filter((f) => f !== 'Lead.Industry' && f !== 'Lead.LeadSource');
       const fake = stubMetadataDeploy(w.$$.SANDBOX);
       const error = await refusal(MappingDeploy.run(args('--version', '4.1.0', '--json')));
-      expect(error.name).toBe('MappingFieldsUnreadable');
+      expect(error.name).toBe('MappingFieldsUnreadableError');
       expect(error.message).toMatch(/^2 field\(s\) cannot be read by the integration user: the permission set Lead_Scoring_Integration/);
       expect(error.message).toContain('industry -> Industry: Lead_Scoring_Integration does not grant read on Lead.Industry');
       expect(error.message).toContain('lead_source -> LeadSource: Lead_Scoring_Integration does not grant read on Lead.LeadSource');

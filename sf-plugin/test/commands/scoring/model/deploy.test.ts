@@ -96,7 +96,7 @@ describe('scoring model deploy', () => {
     const fake = stubMetadataDeploy(w.$$.SANDBOX);
     try {
       const err = await ModelDeploy.run(args('--json')).catch((e: Error) => e);
-      expect(err).toMatchObject({ name: 'ServiceReplicasDiffer' });
+      expect(err).toMatchObject({ name: 'ServiceReplicasDifferError' });
       expect((err as Error).message).toMatch(/Serving-Set aaaaaaaaaaaaaaaa: .* \(8 of 12 answers\)\n- Serving-Set bbbbbbbbbbbbbbbb: .* \(4 of 12 answers\)/);
     } finally {
       delete process.env.SCORING_REPLICA_WAIT_SECONDS;
@@ -108,7 +108,7 @@ describe('scoring model deploy', () => {
   it('refuses when the service serves a different artifact under the same version', async () => {
     w.service.served.set('lead-scoring@4.1.0', 'f'.repeat(64));
     const fake = stubMetadataDeploy(w.$$.SANDBOX);
-    await expect(ModelDeploy.run(args('--json'))).rejects.toMatchObject({ name: 'ServiceArtifactMismatch' });
+    await expect(ModelDeploy.run(args('--json'))).rejects.toMatchObject({ name: 'ServiceArtifactMismatchError' });
     expect(fake.deployed).toHaveLength(0);
   });
 
@@ -140,7 +140,7 @@ describe('scoring model deploy', () => {
     it('refuses a version with no passing sandbox validation, naming what is missing, and records the refusal', async () => {
       const fake = stubMetadataDeploy(w.$$.SANDBOX);
       const error = await refusal(ModelDeploy.run(args('--json')));
-      expect(error).toMatchObject({ name: 'ProductionGateRefused' });
+      expect(error).toMatchObject({ name: 'ProductionGateRefusedError' });
       expect(error.message).toMatch(/No passing sandbox validation of lead-scoring 4.1.0/);
       expect(error.message).toMatch(/Missing sign-offs: data-science, engineering, business/);
       expect(fake.deployed).toHaveLength(0);

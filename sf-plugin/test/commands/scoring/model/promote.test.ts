@@ -73,7 +73,7 @@ describe('scoring model promote', () => {
     it("refuses with the same error name, actions and data as deploy's gate, and records the refusal the same way", async () => {
       stubMetadataDeploy(w.$$.SANDBOX);
       const error = await refusal(ModelPromote.run(args('--json')));
-      expect(error.name).toBe('ProductionGateRefused');
+      expect(error.name).toBe('ProductionGateRefusedError');
       expect(error.actions).toEqual([
         'Validate the same artifact and mapping in a sandbox: sf scoring org validate --name lead-scoring --version 4.1.0 --target-org <sandbox>',
         'Record the missing sign-offs: sf scoring model signoff --name lead-scoring --version 4.1.0 --role <role>',

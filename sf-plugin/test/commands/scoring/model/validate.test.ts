@@ -32,7 +32,7 @@ describe('scoring model validate', () => {
       champion.metrics.auc_test = 'high';
       await fs.writeFile(file, JSON.stringify(champion));
       const error = await refusal(ModelValidate.run(['--models-dir', dir, '--name', 'lead-scoring', '--version', '4.1.0', '--json']));
-      expect(error.name).toBe('ChampionManifestInvalid');
+      expect(error.name).toBe('ChampionManifestInvalidError');
       expect(error.message).toContain(`The champion lead-scoring 4.0.0 has a manifest that does not match the schema (${file})`);
       expect(error.message).toMatch(/: metrics\.auc_test: .+$/);
     } finally {
