@@ -265,6 +265,8 @@ export const ledgerEntrySchema = z.object({
     'rollback',
     'status',
     'mapping-deploy',
+    // sf scoring score: a whole-org rescore through Bulk API 2.0 (counts and duration in details).
+    'bulk-score',
   ]),
   model: modelNameSchema,
   version: semver,
