@@ -29,6 +29,8 @@ export interface LeadStore {
   ids(): Iterable<string>;
   get(id: string): LeadRow | undefined;
   update(id: string, fields: LeadRow): void;
+  /** Ids whose Lead_Scored_At__c is after t (ms). */
+  scoredAfter(t: number): string[];
 }
 
 export class MemoryLeads implements LeadStore {
@@ -44,6 +46,9 @@ export class MemoryLeads implements LeadStore {
   }
   public update(id: string, fields: LeadRow): void {
     Object.assign(this.rows.get(id)!, fields);
+  }
+  public scoredAfter(t: number): string[] {
+    return [...this.rows.values()].filter((r) => r.Lead_Scored_At__c && Date.parse(r.Lead_Scored_At__c) > t).map((r) => r.Id);
   }
 }
 
@@ -123,12 +128,7 @@ export class BulkServer {
       if (/FROM FieldPermissions/i.test(soql)) return result(this.options.grants.map((Field) => ({ Field })));
       const since = /FROM Lead WHERE Lead_Scored_At__c > (\S+)$/i.exec(soql);
       if (since) {
-        const t = Date.parse(since[1]);
-        const ids = [...this.options.leads.ids()].filter((id) => {
-          const at = this.options.leads.get(id)?.Lead_Scored_At__c;
-          return at && Date.parse(at) > t;
-        });
-        return result(ids.map((Id) => ({ Id })));
+        return result(this.options.leads.scoredAfter(Date.parse(since[1])).map((Id) => ({ Id })));
       }
       throw new Error(`bulk server: unexpected query ${soql}`);
     }
@@ -181,7 +181,7 @@ export class BulkServer {
         if (body.state !== 'UploadComplete' || !job.uploaded) return error(400, 'INVALIDJOBSTATE', 'Upload data, then set UploadComplete');
         job.state = 'UploadComplete';
         this.process(job);
-        return send(200, { ...this.info(job), state: 'UploadComplete' });
+        return send(200, { id: job.id, object: 'Lead', operation: 'update', state: 'UploadComplete' });
       }
       if (kind === 'ingest' && (sub === 'successfulResults' || sub === 'failedResults' || sub === 'unprocessedrecords')) {
         if (sub === 'successfulResults') return send(200, stringify([['sf__Id', 'sf__Created', ...job.header!], ...job.success!]));

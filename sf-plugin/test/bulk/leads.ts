@@ -20,7 +20,7 @@ export const SCORE_FIELD_DESCRIBE = [
   ['Lead_Score_Tier_Changed_At__c', 'datetime'],
 ].map(([name, type]) => ({ name, type }));
 
-export const DESCRIBE = [{ name: 'Id', type: 'id', permissionable: false }, ...LEAD_FIELDS, ...SCORE_FIELD_DESCRIBE];
+export const DESCRIBE: Array<{ name: string; type: string; permissionable?: boolean }> = [{ name: 'Id', type: 'id', permissionable: false }, ...LEAD_FIELDS, ...SCORE_FIELD_DESCRIBE];
 
 /** A JSON input value written as the Bulk CSV cell of its field (the inverse the org applies). */
 function cell(value: unknown): string {

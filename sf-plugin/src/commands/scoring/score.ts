@@ -26,7 +26,7 @@ export default class Score extends SfCommand<ScoreResult> {
     explain: Flags.integer({ summary: messages.getMessage('flags.explain.summary'), default: 5, min: 0, max: 50 }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     resume: Flags.boolean({ summary: messages.getMessage('flags.resume.summary'), default: false }),
-    'page-size': Flags.integer({ summary: messages.getMessage('flags.page-size.summary'), default: 50_000, min: 1, max: 200_000 }),
+    'page-size': Flags.integer({ summary: messages.getMessage('flags.page-size.summary'), default: 10_000, min: 1, max: 200_000 }),
     'state-dir': Flags.directory({ summary: messages.getMessage('flags.state-dir.summary') }),
     'service-url': serviceUrlFlag,
   };

@@ -29,7 +29,7 @@ export type JobInfo = {
 };
 
 /** What a bulk client needs of a connection: where the org is and a token (refreshed on 401). */
-export type BulkAuth = Pick<Connection, 'instanceUrl' | 'accessToken' | 'getApiVersion'> & { refreshAuth?: () => Promise<unknown> };
+export type BulkAuth = Pick<Connection, 'instanceUrl' | 'accessToken' | 'version'> & { refreshAuth?: () => Promise<unknown> };
 
 export type BulkOptions = { pollIntervalMs?: number; pollTimeoutMs?: number };
 
@@ -106,7 +106,7 @@ export class BulkClient {
   }
 
   private url(path: string): string {
-    return `${this.auth.instanceUrl.replace(/\/+$/, '')}/services/data/v${this.auth.getApiVersion()}${path}`;
+    return `${this.auth.instanceUrl.replace(/\/+$/, '')}/services/data/v${this.auth.version}${path}`;
   }
 
   private async fetch(method: string, path: string, headers: Record<string, string>, body?: RequestInit['body']): Promise<Response> {
