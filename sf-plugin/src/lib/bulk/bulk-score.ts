@@ -4,7 +4,8 @@
  * lead's inputs built as Apex builds them, scored in-process or by the service, and the page's
  * scores written back with update ingest jobs (each upload streamed from a file under the 150 MB
  * limit). A lead scored in real time since the read keeps that score. State is saved after each
- * page and each upload, so --resume continues where the run stopped.
+ * page and each upload, so --resume continues where the run stopped. Up to PAGES_IN_FLIGHT pages'
+ * ingest jobs run at once, as Salesforce processes jobs side by side.
  */
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,8 @@ const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scori
 
 /** 150 MB per upload, measured after base64 encoding (4/3 of the bytes): raw uploads stay under 100 MB. */
 export const MAX_UPLOAD_BYTES = 100_000_000;
+/** Pages whose ingest jobs may be uploaded and not yet read back. */
+export const PAGES_IN_FLIGHT = 3;
 
 export type BulkScoreRequest = {
   conn: Connection;
@@ -109,7 +112,7 @@ async function preflight(request: BulkScoreRequest): Promise<{ pkg: LoadedPackag
 
 /** Leads the org holds a score for whose inputs were read after ours (a real-time score): never overwritten. */
 async function scoredSince(conn: Connection, readAt: string): Promise<Set<string>> {
-  const result = await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Lead_Scored_At__c > ${readAt}`, { autoFetch: true, maxFetch: 10_000_000 });
+  const result = await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Lead_Scored_At__c > ${readAt.replace(/\.\d{3}Z$/, 'Z')}`, { autoFetch: true, maxFetch: 10_000_000 });
   return new Set(result.records.map((r) => r.Id));
 }
 
@@ -210,7 +213,10 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       explainTop: request.explainTop,
       pageSize: request.pageSize,
       next: null,
+      readDone: false,
       finished: false,
+      pending: [],
+      retries: [],
       pagesDone: 0,
       counts: zeroCounts(),
       ingestJobs: [],
@@ -252,12 +258,24 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
   let scorer: LeadScorer | undefined;
   let stoppedBy: string | undefined;
   try {
-    /** Waits for a page's ingest jobs, reads their results, and finishes the page in the state. */
+    /** Uploads the page's files that have no job yet (files[i] is jobs[i]), saving the state after each. */
+    const uploadRemaining = async (pending: PendingPage): Promise<void> => {
+      for (let i = pending.jobs.length; i < pending.files.length; i++) {
+        const job = await bulk.updateFromFile('Lead', pending.files[i]);
+        pending.jobs.push(job.id);
+        state.ingestJobs.push(job.id);
+        await save();
+      }
+    };
+
+    /** Waits for a page's ingest jobs, reads their results, and takes the page off the pending list. */
     const finishPage = async (pending: PendingPage): Promise<void> => {
+      // A run stopped between writing a page's files and uploading them uploads them now.
+      await uploadRemaining(pending);
       const retryIds: string[] = [];
       for (const jobId of pending.jobs) {
         const info: JobInfo = await bulk.waitFor('ingest', jobId);
-        const failed = info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted' ? await csvRows(await bulk.ingestResults(jobId, 'failedResults')) : [];
+        const failed = await csvRows(await bulk.ingestResults(jobId, 'failedResults'));
         await appendFailures(failed.map((r) => [r.sf__Id, r.sf__Error]));
         c.failed += failed.length;
         c.written += Math.max(0, (info.numberRecordsProcessed ?? 0) - (info.numberRecordsFailed ?? failed.length));
@@ -273,32 +291,25 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       c.read += pending.read;
       c.scored += pending.scored;
       c.keptNewer += pending.keptNewer;
-      state.pending = undefined;
+      state.pending = state.pending.filter((p) => p !== pending);
+      state.pagesDone++;
       if (retryIds.length && runDir) {
-        const idsFile = path.join(runDir, `retry-${state.pagesDone + 1}.txt`);
+        const idsFile = path.join(runDir, `retry-${pending.jobs[0]}.txt`);
         await fs.writeFile(idsFile, retryIds.join('\n'));
-        state.retry = { locator: pending.locator, next: pending.next, idsFile };
-      } else {
-        state.pagesDone++;
-        state.next = pending.next;
-        state.finished = pending.next === null;
+        state.retries.push({ locator: pending.locator, idsFile });
       }
       await save();
       for (const f of pending.files) await fs.rm(f, { force: true });
       ux.progress.update(c.read, progressPayload());
     };
 
-    if (state.pending) await finishPage(state.pending);
-    while (!state.finished && !stoppedBy) {
-      let locator = state.next;
-      let only: Set<string> | undefined;
-      let retried = 0;
-      if (state.retry) {
-        // Leads a failed ingest job left unprocessed: their page again, those leads only.
-        locator = state.retry.locator;
-        only = new Set((await fs.readFile(state.retry.idsFile, 'utf8')).split('\n').filter(Boolean));
-        retried = only.size;
-      }
+    // A resumed run first reads back the jobs it had uploaded.
+    for (const pending of [...state.pending]) await finishPage(pending);
+    while (!stoppedBy && (state.retries.length > 0 || !state.readDone)) {
+      // Leads a failed ingest job left unprocessed: their page again, those leads only.
+      const retry = state.retries[0];
+      const locator = retry ? retry.locator : state.next;
+      const only = retry ? new Set((await fs.readFile(retry.idsFile, 'utf8')).split('\n').filter(Boolean)) : undefined;
       const page = await readPage(bulk, state, locator, mapping, only);
       scorer ??= await request.scorer(pkg, { explainTop: state.explainTop, asOf: state.asOf });
       const scored: ScoredLead[] = await scoreAll(scorer, page.leads.map((l) => l.record));
@@ -306,7 +317,7 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
         c.read += page.read;
         c.scored += scored.length;
         state.next = page.next;
-        state.finished = page.next === null;
+        state.readDone = page.next === null;
         ux.progress.update(c.read, progressPayload());
         continue;
       }
@@ -319,38 +330,31 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
         if (newer.has(lead.id)) keptNewer++;
         else rows.push(scoreRow(lead.id, scored[i], state.readAt, lead.tier, now));
       });
-      const pageNo = state.pagesDone + 1;
-      const files = rows.length ? await writeUploads(runDir!, pageNo, rows, request.maxUploadBytes ?? MAX_UPLOAD_BYTES) : [];
-      const retry = state.retry;
-      const pending: PendingPage = {
-        locator: retry ? retry.locator : locator,
-        next: retry ? retry.next : page.next,
-        // A retried page was read and scored before; its leads count once, as unprocessed turned written.
-        read: retry ? 0 : page.read,
-        scored: retry ? 0 : scored.length,
-        keptNewer,
-        jobs: [],
-        files,
-      };
+      const files = rows.length ? await writeUploads(runDir!, state.ingestJobs.length + 1, rows, request.maxUploadBytes ?? MAX_UPLOAD_BYTES) : [];
+      // A retried page was read and scored before: its leads count once, as unprocessed turned written.
+      const pending: PendingPage = { locator, read: retry ? 0 : page.read, scored: retry ? 0 : scored.length, keptNewer, jobs: [], files };
       if (retry) {
-        c.unprocessed -= retried;
-        state.retry = undefined;
+        c.unprocessed -= only!.size;
+        state.retries.shift();
+      } else {
+        state.next = page.next;
+        state.readDone = page.next === null;
       }
-      state.pending = pending;
-      for (const file of files) {
-        const job = await bulk.updateFromFile('Lead', file);
-        pending.jobs.push(job.id);
-        state.ingestJobs.push(job.id);
-        await save();
-      }
-      await finishPage(pending);
+      state.pending.push(pending);
+      await save();
+      await uploadRemaining(pending);
+      // Salesforce processes jobs side by side: keep a few pages in flight instead of waiting for each.
+      while (state.pending.length > PAGES_IN_FLIGHT) await finishPage(state.pending[0]);
     }
+    for (const pending of [...state.pending]) await finishPage(pending);
   } finally {
     await scorer?.close();
     ux.progress.finish(progressPayload());
   }
 
   const durationMs = state.elapsedMs + (Date.now() - started);
+  state.finished = state.readDone && state.pending.length === 0 && state.retries.length === 0;
+  if (!request.dryRun) await save();
   const complete = state.finished && !stoppedBy;
   if (!request.dryRun) {
     await appendLedger(request.modelsDir, {

@@ -11,7 +11,7 @@ export type Counts = { read: number; scored: number; written: number; keptNewer:
 export const zeroCounts = (): Counts => ({ read: 0, scored: 0, written: 0, keptNewer: 0, failed: 0, unprocessed: 0 });
 
 /** A page whose ingest jobs were uploaded but not yet all read back. */
-export type PendingPage = { locator: string | null; next: string | null; read: number; scored: number; keptNewer: number; jobs: string[]; files: string[] };
+export type PendingPage = { locator: string | null; read: number; scored: number; keptNewer: number; jobs: string[]; files: string[] };
 
 export type RunState = {
   model: string;
@@ -27,14 +27,17 @@ export type RunState = {
   pageSize: number;
   /** Locator of the next page to read; null for the first page. */
   next: string | null;
-  /** True once the last page is finished. */
+  /** True once the last page is read and uploaded. */
+  readDone: boolean;
+  /** True once every page is written and read back. */
   finished: boolean;
   pagesDone: number;
   counts: Counts;
   ingestJobs: string[];
-  pending?: PendingPage;
-  /** A page to write again for the leads a failed ingest job did not process (ids in retryFile). */
-  retry?: { locator: string | null; next: string | null; idsFile: string };
+  /** Pages whose ingest jobs are uploaded and not yet read back, oldest first. */
+  pending: PendingPage[];
+  /** Pages to write again for the leads a failed ingest job did not process (ids in idsFile). */
+  retries: Array<{ locator: string | null; idsFile: string }>;
   startedAt: string;
   elapsedMs: number;
 };
