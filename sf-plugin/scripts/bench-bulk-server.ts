@@ -16,7 +16,10 @@ const SAMPLE = 200;
 class SyntheticLeads implements LeadStore {
   public readonly writes: Uint8Array;
   public readonly sample = new Map<string, LeadRow>();
-  public constructor(private readonly n: number, private readonly templates: LeadRow[]) {
+  public constructor(
+    private readonly n: number,
+    private readonly templates: LeadRow[],
+  ) {
     this.writes = new Uint8Array(n);
   }
   public static id(i: number): string {
@@ -45,14 +48,26 @@ class SyntheticLeads implements LeadStore {
 
 async function main(): Promise<void> {
   const [modelsDir, count] = [process.argv[2], Number(process.argv[3])];
-  const manifest = JSON.parse(await fs.readFile(path.join(modelsDir, 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8')) as Manifest;
-  const golden = (JSON.parse(await fs.readFile(path.join(modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8')) as { rows: GoldenLead[] }).rows;
+  const manifest = JSON.parse(
+    await fs.readFile(path.join(modelsDir, 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8'),
+  ) as Manifest;
+  const golden = (
+    JSON.parse(await fs.readFile(path.join(modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8')) as {
+      rows: GoldenLead[];
+    }
+  ).rows;
   const leads = new SyntheticLeads(count, leadRows(manifest, golden));
   const server = new BulkServer({
     leads,
     describe: DESCRIBE,
     mappings: mappingRows(manifest),
-    config: { Model_Name__c: 'lead-scoring', Champion_Version__c: '4.1.0', Top_K_Reasons__c: 5, Batch_Size__c: 200, Enabled__c: true },
+    config: {
+      Model_Name__c: 'lead-scoring',
+      Champion_Version__c: '4.1.0',
+      Top_K_Reasons__c: 5,
+      Batch_Size__c: 200,
+      Enabled__c: true,
+    },
     grants: DESCRIBE.filter((f) => f.permissionable !== false).map((f) => `Lead.${f.name}`),
   });
   const url = await server.start();
@@ -63,8 +78,16 @@ async function main(): Promise<void> {
     if (msg.op === 'writes') {
       let once = 0;
       let other = 0;
-      for (const w of leads.writes) if (w === 1) once++; else other++;
-      process.send!({ once, other, uploads: server.uploads.length, maxUpload: Math.max(0, ...server.uploads), sample: [...leads.sample.values()] });
+      for (const w of leads.writes)
+        if (w === 1) once++;
+        else other++;
+      process.send!({
+        once,
+        other,
+        uploads: server.uploads.length,
+        maxUpload: Math.max(0, ...server.uploads),
+        sample: [...leads.sample.values()],
+      });
     }
     if (msg.op === 'stop') void server.close().then(() => process.exit(0));
   });

@@ -31,8 +31,25 @@ const small = Math.min(100_000, big);
 /** The command's default --page-size. */
 const PAGE_SIZE = 10_000;
 
-type Writes = { once: number; other: number; uploads: number; maxUpload: number; sample: Array<Record<string, string>> };
-type Figures = { scorer: string; leads: number; seconds: number; leadsPerSecond: number; peakRssMiB: number; written: number; writtenOnce: number; uploads: number; maxUploadMB: number; sample: Writes['sample'] };
+type Writes = {
+  once: number;
+  other: number;
+  uploads: number;
+  maxUpload: number;
+  sample: Array<Record<string, string>>;
+};
+type Figures = {
+  scorer: string;
+  leads: number;
+  seconds: number;
+  leadsPerSecond: number;
+  peakRssMiB: number;
+  written: number;
+  writtenOnce: number;
+  uploads: number;
+  maxUploadMB: number;
+  sample: Writes['sample'];
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -43,8 +60,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startOrg(modelsDir: string, leads: number): Promise<{ url: string; child: ChildProcess; writes(): Promise<Writes>; stop(): Promise<void> }> {
-  const child = fork(path.join(HERE, 'bench-bulk-server.ts'), [modelsDir, String(leads)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startOrg(
+  modelsDir: string,
+  leads: number,
+): Promise<{ url: string; child: ChildProcess; writes(): Promise<Writes>; stop(): Promise<void> }> {
+  const child = fork(path.join(HERE, 'bench-bulk-server.ts'), [modelsDir, String(leads)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)));
   return {
     url,
@@ -54,10 +77,11 @@ async function startOrg(modelsDir: string, leads: number): Promise<{ url: string
         child.once('message', (m: Writes) => resolve(m));
         child.send({ op: 'writes' });
       }),
-    stop: () => new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.send({ op: 'stop' });
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ op: 'stop' });
+      }),
   };
 }
 
@@ -65,7 +89,16 @@ async function startService(modelsDir: string): Promise<{ url: string; apiKey: s
   const port = await freePort();
   const apiKey = `bench-${randomBytes(8).toString('hex')}`;
   const child = spawn(process.execPath, [path.join(REPO, 'scoring-service', 'dist', 'server.js')], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', MODELS_DIR: modelsDir, SCORING_API_KEYS: apiKey, SCORING_ADMIN_KEYS: `${apiKey}-admin`, WORKERS: '2', LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MODELS_DIR: modelsDir,
+      SCORING_API_KEYS: apiKey,
+      SCORING_ADMIN_KEYS: `${apiKey}-admin`,
+      WORKERS: '2',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -83,7 +116,11 @@ async function startService(modelsDir: string): Promise<{ url: string; apiKey: s
 async function run(modelsDir: string, leads: number, service?: { url: string; apiKey: string }): Promise<Figures> {
   const org = await startOrg(modelsDir, leads);
   const stateRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-bulk-state-'));
-  const conn = new JsforceConnection({ instanceUrl: org.url, accessToken: 'bench', version: '62.0' }) as unknown as Connection;
+  const conn = new JsforceConnection({
+    instanceUrl: org.url,
+    accessToken: 'bench',
+    version: '62.0',
+  }) as unknown as Connection;
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const started = performance.now();
@@ -97,7 +134,9 @@ async function run(modelsDir: string, leads: number, service?: { url: string; ap
         update: (n: number) => {
           peak = Math.max(peak, process.memoryUsage().rss);
           if (n >= mark) {
-            console.error(`  ${service ? 'service' : 'in-process'}: ${n} read, ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${Math.round(peak / 1048576)} MiB`);
+            console.error(
+              `  ${service ? 'service' : 'in-process'}: ${n} read, ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${Math.round(peak / 1048576)} MiB`,
+            );
             mark += 100_000;
           }
         },
@@ -116,7 +155,14 @@ async function run(modelsDir: string, leads: number, service?: { url: string; ap
       pollIntervalMs: 50,
       serviceUrl: service?.url,
       scorer: async (pkg, options) =>
-        service ? serviceScorer(pkg.name, pkg.version, new ServiceClient({ baseUrl: service.url, apiKey: service.apiKey }), options) : inProcessScorer(pkg, options),
+        service
+          ? serviceScorer(
+              pkg.name,
+              pkg.version,
+              new ServiceClient({ baseUrl: service.url, apiKey: service.apiKey }),
+              options,
+            )
+          : inProcessScorer(pkg, options),
     },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -147,10 +193,14 @@ async function one(): Promise<void> {
 }
 
 function inChild(modelsDir: string, leads: number, service?: { url: string; apiKey: string }): Promise<Figures> {
-  const child = fork(fileURLToPath(import.meta.url), ['--one', modelsDir, String(leads), service?.url ?? '-', service?.apiKey ?? '-'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ['--one', modelsDir, String(leads), service?.url ?? '-', service?.apiKey ?? '-'],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('message', (m: Figures) => resolve(m));
     child.once('exit', (code) => (code ? reject(new Error(`bench run exited with ${code}`)) : undefined));
@@ -160,11 +210,17 @@ function inChild(modelsDir: string, leads: number, service?: { url: string; apiK
 async function main(): Promise<void> {
   // A copy of the models: each run appends a bulk-score ledger entry.
   const modelsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-bulk-models-'));
-  await fs.cp(path.join(REPO, 'models'), modelsDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}training`) });
+  await fs.cp(path.join(REPO, 'models'), modelsDir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}training`),
+  });
   const runs: Figures[] = [];
   const report = (f: Figures): void => {
     runs.push(f);
-    if (!args.includes('--json')) console.log(`${f.scorer} ${f.leads} leads: ${f.leadsPerSecond} leads/s, ${f.seconds} s, peak RSS ${f.peakRssMiB} MiB, ${f.writtenOnce} written once, ${f.uploads} uploads (largest ${f.maxUploadMB} MB)`);
+    if (!args.includes('--json'))
+      console.log(
+        `${f.scorer} ${f.leads} leads: ${f.leadsPerSecond} leads/s, ${f.seconds} s, peak RSS ${f.peakRssMiB} MiB, ${f.writtenOnce} written once, ${f.uploads} uploads (largest ${f.maxUploadMB} MB)`,
+      );
   };
   if (!args.includes('--only-big')) report(await inChild(modelsDir, small));
   if (big > small) report(await inChild(modelsDir, big));
@@ -179,16 +235,35 @@ async function main(): Promise<void> {
   } finally {
     await service.stop();
   }
-  const fields = ['Lead_Score__c', 'Lead_Score_Reasons__c', 'Lead_Score_Tier__c', 'Lead_Score_Decile__c', 'Lead_Score_Scaled__c'];
+  const fields = [
+    'Lead_Score__c',
+    'Lead_Score_Reasons__c',
+    'Lead_Score_Tier__c',
+    'Lead_Score_Decile__c',
+    'Lead_Score_Scaled__c',
+  ];
   const local = runs.find((r) => r.scorer === 'in-process' && r.leads === small)!.sample;
   const remote = runs.find((r) => r.scorer === '--service-url' && r.leads === small)!.sample;
-  const same = local.length > 0 && local.length === remote.length && local.every((l, i) => fields.every((f) => l[f] === remote[i][f]));
-  const out = { machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`, runs: runs.map(({ sample: _s, ...r }) => r), sampleCompared: local.length, identicalToService: same };
+  const same =
+    local.length > 0 &&
+    local.length === remote.length &&
+    local.every((l, i) => fields.every((f) => l[f] === remote[i][f]));
+  const out = {
+    machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+    runs: runs.map(({ sample: _s, ...r }) => r),
+    sampleCompared: local.length,
+    identicalToService: same,
+  };
   if (args.includes('--json')) console.log(JSON.stringify(out, null, 2));
   else {
     console.log(`\nsf scoring score bench (${out.machine})`);
     console.table(out.runs);
-    console.log(`scores and reasons of ${out.sampleCompared} sample leads identical in-process and via the service: ${same}`);
+    console.log(
+      `scores and reasons of ${out.sampleCompared} sample leads identical in-process and via the service: ${same}`,
+    );
   }
   await fs.rm(modelsDir, { recursive: true, force: true });
   if (!same) process.exitCode = 1;

@@ -25,7 +25,8 @@ export function demandRecords(
     const i = firstIndex + k;
     const product = row.product_id;
     if ((typeof product !== 'string' && typeof product !== 'number') || product === '') {
-      if (problems.length < 100) problems.push({ row: i, message: 'product_id is required (a string or number) on every row' });
+      if (problems.length < 100)
+        problems.push({ row: i, message: 'product_id is required (a string or number) on every row' });
     }
     productIds.push(product as ProductId);
     if (productIsInput) return { id: String(i), inputs: row };

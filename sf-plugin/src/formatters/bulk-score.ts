@@ -12,7 +12,18 @@ export class BulkScoreFormatter implements Formatter {
   public display(out: CommandOutput): void {
     const r = this.result;
     out.log(
-      messages.getMessage('info.summary', [r.model, r.version, r.read, r.scored, r.written, r.keptNewer, r.failed, r.unprocessed, (r.durationMs / 1000).toFixed(1), r.leadsPerSecond]),
+      messages.getMessage('info.summary', [
+        r.model,
+        r.version,
+        r.read,
+        r.scored,
+        r.written,
+        r.keptNewer,
+        r.failed,
+        r.unprocessed,
+        (r.durationMs / 1000).toFixed(1),
+        r.leadsPerSecond,
+      ]),
     );
     if (r.dryRun) out.log(messages.getMessage('info.dryRun'));
     if (r.stoppedBy) out.log(messages.getMessage('info.stopped', [r.stoppedBy]));

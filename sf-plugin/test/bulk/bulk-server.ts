@@ -48,7 +48,9 @@ export class MemoryLeads implements LeadStore {
     Object.assign(this.rows.get(id)!, fields);
   }
   public scoredAfter(t: number): string[] {
-    return [...this.rows.values()].filter((r) => r.Lead_Scored_At__c && Date.parse(r.Lead_Scored_At__c) > t).map((r) => r.Id);
+    return [...this.rows.values()]
+      .filter((r) => r.Lead_Scored_At__c && Date.parse(r.Lead_Scored_At__c) > t)
+      .map((r) => r.Id);
   }
 }
 
@@ -122,7 +124,8 @@ export class BulkServer {
       const soql = u.searchParams.get('q') ?? '';
       this.soql.push(soql);
       const result = (records: unknown[]): unknown => ({ totalSize: records.length, done: true, records });
-      if (/FROM Organization/i.test(soql)) return result([{ Name: 'Bulk', IsSandbox: true, InstanceName: 'CS1', TrialExpirationDate: null }]);
+      if (/FROM Organization/i.test(soql))
+        return result([{ Name: 'Bulk', IsSandbox: true, InstanceName: 'CS1', TrialExpirationDate: null }]);
       if (/FROM Scoring_Model_Config__mdt/i.test(soql)) return result([this.options.config]);
       if (/FROM Scoring_Field_Mapping__mdt/i.test(soql)) return result(this.options.mappings);
       if (/FROM FieldPermissions/i.test(soql)) return result(this.options.grants.map((Field) => ({ Field })));
@@ -142,11 +145,16 @@ export class BulkServer {
       const p = u.pathname.replace(/^\/services\/data\/v\d+\.\d+/, '');
       const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
         const text = typeof body === 'string' ? body : JSON.stringify(body);
-        res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/csv' : 'application/json', ...headers });
+        res.writeHead(status, {
+          'content-type': typeof body === 'string' ? 'text/csv' : 'application/json',
+          ...headers,
+        });
         res.end(text);
       };
-      const error = (status: number, errorCode: string, message: string): void => send(status, [{ errorCode, message }]);
-      if (req.headers.authorization?.startsWith('Bearer ') !== true) return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+      const error = (status: number, errorCode: string, message: string): void =>
+        send(status, [{ errorCode, message }]);
+      if (req.headers.authorization?.startsWith('Bearer ') !== true)
+        return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
       if (!p.startsWith('/jobs/')) {
         const body = this.rest(req.method ?? 'GET', req.url ?? '/');
         return send(200, body);
@@ -163,11 +171,13 @@ export class BulkServer {
       if (!sub && req.method === 'GET') return send(200, this.info(job));
       if (kind === 'query' && sub === 'results') return this.results(job, u, send, error);
       if (kind === 'ingest' && sub === 'batches' && req.method === 'PUT') {
-        if (job.state !== 'Open' || job.uploaded) return error(400, 'INVALIDJOBSTATE', 'Data can only be uploaded to an Open job, once');
+        if (job.state !== 'Open' || job.uploaded)
+          return error(400, 'INVALIDJOBSTATE', 'Data can only be uploaded to an Open job, once');
         const text = await readBody(req);
         const bytes = Buffer.byteLength(text);
         const limit = this.options.uploadLimitBytes ?? 150 * 1024 * 1024;
-        if (Math.ceil(bytes / 3) * 4 > limit) return error(400, 'InvalidBatch', `Upload exceeds the ${limit}-byte limit (base64)`);
+        if (Math.ceil(bytes / 3) * 4 > limit)
+          return error(400, 'InvalidBatch', `Upload exceeds the ${limit}-byte limit (base64)`);
         this.uploads.push(bytes);
         const rows = parse(text, { relax_quotes: false }) as string[][];
         job.header = rows[0];
@@ -178,19 +188,27 @@ export class BulkServer {
       }
       if (kind === 'ingest' && !sub && req.method === 'PATCH') {
         const body = JSON.parse(await readBody(req)) as { state?: string };
-        if (body.state !== 'UploadComplete' || !job.uploaded) return error(400, 'INVALIDJOBSTATE', 'Upload data, then set UploadComplete');
+        if (body.state !== 'UploadComplete' || !job.uploaded)
+          return error(400, 'INVALIDJOBSTATE', 'Upload data, then set UploadComplete');
         job.state = 'UploadComplete';
         this.process(job);
         return send(200, { id: job.id, object: 'Lead', operation: 'update', state: 'UploadComplete' });
       }
-      if (kind === 'ingest' && (sub === 'successfulResults' || sub === 'failedResults' || sub === 'unprocessedrecords')) {
-        if (sub === 'successfulResults') return send(200, stringify([['sf__Id', 'sf__Created', ...job.header!], ...job.success!]));
-        if (sub === 'failedResults') return send(200, stringify([['sf__Id', 'sf__Error', ...job.header!], ...job.failed!]));
+      if (
+        kind === 'ingest' &&
+        (sub === 'successfulResults' || sub === 'failedResults' || sub === 'unprocessedrecords')
+      ) {
+        if (sub === 'successfulResults')
+          return send(200, stringify([['sf__Id', 'sf__Created', ...job.header!], ...job.success!]));
+        if (sub === 'failedResults')
+          return send(200, stringify([['sf__Id', 'sf__Error', ...job.header!], ...job.failed!]));
         return send(200, stringify([job.header!, ...job.unprocessed!]));
       }
       return error(405, 'METHOD_NOT_ALLOWED', `${req.method} ${p}`);
     } catch (err) {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify([{ errorCode: 'UNKNOWN_EXCEPTION', message: (err as Error).message }]));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify([{ errorCode: 'UNKNOWN_EXCEPTION', message: (err as Error).message }]));
     }
   }
 
@@ -215,14 +233,34 @@ export class BulkServer {
     const m = /^SELECT (.+) FROM Lead WHERE IsConverted = false$/.exec(soql);
     if (!m) throw new Error(`bulk server: unsupported bulk query ${soql}`);
     const columns = m[1].split(',').map((c) => c.trim());
-    const job: Job = { id: this.nextId('750'), kind: 'query', state: 'UploadComplete', polls: 0, columns, processed: 0 };
+    const job: Job = {
+      id: this.nextId('750'),
+      kind: 'query',
+      state: 'UploadComplete',
+      polls: 0,
+      columns,
+      processed: 0,
+    };
     // The job reads when it runs: here, at once, so later changes are not in its results.
     job.ids = [...this.options.leads.ids()];
     this.jobs.set(job.id, job);
-    return { id: job.id, operation: 'query', object: 'Lead', state: 'UploadComplete', contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' };
+    return {
+      id: job.id,
+      operation: 'query',
+      object: 'Lead',
+      state: 'UploadComplete',
+      contentType: 'CSV',
+      lineEnding: 'LF',
+      columnDelimiter: 'COMMA',
+    };
   }
 
-  private results(job: Job, u: URL, send: (s: number, b: unknown, h?: Record<string, string>) => void, error: (s: number, c: string, m: string) => void): void {
+  private results(
+    job: Job,
+    u: URL,
+    send: (s: number, b: unknown, h?: Record<string, string>) => void,
+    error: (s: number, c: string, m: string) => void,
+  ): void {
     if (job.state !== 'JobComplete') return error(400, 'INVALIDJOBSTATE', 'The job is not complete');
     const max = Number(u.searchParams.get('maxRecords') ?? 1_000_000);
     const locator = u.searchParams.get('locator');
@@ -238,13 +276,31 @@ export class BulkServer {
     });
     const end = offset + ids.length;
     const next = end < job.ids!.length ? Buffer.from(String(end)).toString('base64url') : 'null';
-    send(200, stringify([job.columns!, ...rows]), { 'Sforce-Locator': next, 'Sforce-NumberOfRecords': String(ids.length) });
+    send(200, stringify([job.columns!, ...rows]), {
+      'Sforce-Locator': next,
+      'Sforce-NumberOfRecords': String(ids.length),
+    });
   }
 
   private createIngest(): unknown {
-    const job: Job = { id: this.nextId('750'), kind: 'ingest', state: 'Open', polls: 0, processed: 0, success: [], failed: [], unprocessed: [] };
+    const job: Job = {
+      id: this.nextId('750'),
+      kind: 'ingest',
+      state: 'Open',
+      polls: 0,
+      processed: 0,
+      success: [],
+      failed: [],
+      unprocessed: [],
+    };
     this.jobs.set(job.id, job);
-    return { id: job.id, operation: 'update', object: 'Lead', state: 'Open', contentUrl: `services/data/v62.0/jobs/ingest/${job.id}/batches` };
+    return {
+      id: job.id,
+      operation: 'update',
+      object: 'Lead',
+      state: 'Open',
+      contentUrl: `services/data/v62.0/jobs/ingest/${job.id}/batches`,
+    };
   }
 
   private process(job: Job): void {
@@ -257,7 +313,8 @@ export class BulkServer {
     for (const row of rows.slice(0, stopAt)) {
       job.processed++;
       const id = row[header.indexOf('Id')];
-      const refusal = this.refuse.get(id) ?? (this.options.leads.get(id) ? undefined : 'ENTITY_IS_DELETED:entity is deleted:--');
+      const refusal =
+        this.refuse.get(id) ?? (this.options.leads.get(id) ? undefined : 'ENTITY_IS_DELETED:entity is deleted:--');
       if (refusal) {
         job.failed!.push([id, refusal, ...row]);
         continue;

@@ -29,14 +29,22 @@ export function bulkWorld(goldenCount = 23): BulkWorld {
     w.modelsDir = await buildModelsDir();
     w.stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scoring-bulk-state-'));
     w.manifest = await readManifest(w.modelsDir, '4.1.0');
-    const golden = JSON.parse(await fs.readFile(path.join(w.modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8')) as { rows: GoldenLead[] };
+    const golden = JSON.parse(
+      await fs.readFile(path.join(w.modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8'),
+    ) as { rows: GoldenLead[] };
     w.golden = golden.rows.slice(0, goldenCount);
     w.leads = new MemoryLeads(leadRows(w.manifest, w.golden));
     w.server = new BulkServer({
       leads: w.leads,
       describe: DESCRIBE,
       mappings: mappingRows(w.manifest),
-      config: { Model_Name__c: 'lead-scoring', Champion_Version__c: '4.1.0', Top_K_Reasons__c: 5, Batch_Size__c: 200, Enabled__c: true },
+      config: {
+        Model_Name__c: 'lead-scoring',
+        Champion_Version__c: '4.1.0',
+        Top_K_Reasons__c: 5,
+        Batch_Size__c: 200,
+        Enabled__c: true,
+      },
       grants: DESCRIBE.filter((f) => f.permissionable !== false).map((f) => `Lead.${f.name}`),
     });
     w.url = await w.server.start();

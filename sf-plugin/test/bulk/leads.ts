@@ -20,7 +20,11 @@ export const SCORE_FIELD_DESCRIBE = [
   ['Lead_Score_Tier_Changed_At__c', 'datetime'],
 ].map(([name, type]) => ({ name, type }));
 
-export const DESCRIBE: Array<{ name: string; type: string; permissionable?: boolean }> = [{ name: 'Id', type: 'id', permissionable: false }, ...LEAD_FIELDS, ...SCORE_FIELD_DESCRIBE];
+export const DESCRIBE: Array<{ name: string; type: string; permissionable?: boolean }> = [
+  { name: 'Id', type: 'id', permissionable: false },
+  ...LEAD_FIELDS,
+  ...SCORE_FIELD_DESCRIBE,
+];
 
 /** A JSON input value written as the Bulk CSV cell of its field (the inverse the org applies). */
 function cell(value: unknown): string {
@@ -33,7 +37,11 @@ export function leadRows(manifest: Manifest, golden: GoldenLead[], copies = 1): 
   const rows: LeadRow[] = [];
   for (let k = 0; k < copies; k++) {
     for (const g of golden) {
-      const row: LeadRow = { Id: k === 0 ? g.id : `${g.id.slice(0, 12)}${String(k).padStart(6, '0')}`, Lead_Scored_At__c: '', Lead_Score_Tier__c: '' };
+      const row: LeadRow = {
+        Id: k === 0 ? g.id : `${g.id.slice(0, 12)}${String(k).padStart(6, '0')}`,
+        Lead_Scored_At__c: '',
+        Lead_Score_Tier__c: '',
+      };
       for (const m of mapping) row[m.Field_Path__c] = cell(g.inputs[m.Input_Name__c]);
       rows.push(row);
     }

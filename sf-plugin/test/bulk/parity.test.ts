@@ -16,7 +16,14 @@ import { startRealService, type RealService } from '../helpers/real-service.js';
 import { bulkWorld } from './bulk-world.js';
 
 const CLASSES = path.join(REPO_ROOT, 'force-app', 'main', 'default', 'classes');
-const FIXTURE = path.join(REPO_ROOT, 'force-app', 'main', 'default', 'staticresources', 'ScoringServiceScoreRequest.json');
+const FIXTURE = path.join(
+  REPO_ROOT,
+  'force-app',
+  'main',
+  'default',
+  'staticresources',
+  'ScoringServiceScoreRequest.json',
+);
 const INSTALL_MAPPINGS = path.join(REPO_ROOT, 'force-app', 'install', 'customMetadata');
 
 /** force-app's shipped mapping records: input name -> field path. */
@@ -24,7 +31,8 @@ async function shippedMappings(): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const f of (await fs.readdir(INSTALL_MAPPINGS)).filter((n) => n.startsWith('Scoring_Field_Mapping.'))) {
     const xml = await fs.readFile(path.join(INSTALL_MAPPINGS, f), 'utf8');
-    const value = (field: string): string => new RegExp(`<field>${field}</field>\\s*<value[^>]*>([^<]*)</value>`).exec(xml)![1];
+    const value = (field: string): string =>
+      new RegExp(`<field>${field}</field>\\s*<value[^>]*>([^<]*)</value>`).exec(xml)![1];
     out.set(value('Input_Name__c'), value('Field_Path__c'));
   }
   return out;
@@ -32,7 +40,9 @@ async function shippedMappings(): Promise<Map<string, string>> {
 
 describe('the bulk path builds inputs as Apex does', () => {
   it("turns Bulk CSV cells into the request fixture Apex builds, with force-app's mappings and field types", async () => {
-    const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8')) as { records: Array<{ inputs: Record<string, unknown> }> };
+    const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8')) as {
+      records: Array<{ inputs: Record<string, unknown> }>;
+    };
     const mappings = await shippedMappings();
     const typeOf = new Map(LEAD_FIELDS.map((f) => [f.name.toLowerCase(), f.type]));
     for (const record of fixture.records) {
@@ -85,9 +95,29 @@ describe('scores and reasons written by the bulk path equal the service', () => 
 
   it('writes the same score fields in-process as through --service-url', async () => {
     for (const m of ['start', 'update', 'finish'] as const) w.$$.SANDBOX.stub(Progress.prototype, m);
-    const base = ['--target-org', w.testOrg.username, '--models-dir', w.modelsDir, '--name', 'lead-scoring', '--state-dir', w.stateDir, '--page-size', '15'];
-    const compared = ['Lead_Score__c', 'Lead_Score_Scaled__c', 'Lead_Score_Decile__c', 'Lead_Score_Tier__c', 'Lead_Score_Reasons__c', 'Lead_Score_Top_Reason__c', 'Lead_Score_Model_Version__c'];
-    const snapshot = (): Record<string, string>[] => w.golden.map((g) => Object.fromEntries(compared.map((f) => [f, w.leads.get(g.id)![f]])));
+    const base = [
+      '--target-org',
+      w.testOrg.username,
+      '--models-dir',
+      w.modelsDir,
+      '--name',
+      'lead-scoring',
+      '--state-dir',
+      w.stateDir,
+      '--page-size',
+      '15',
+    ];
+    const compared = [
+      'Lead_Score__c',
+      'Lead_Score_Scaled__c',
+      'Lead_Score_Decile__c',
+      'Lead_Score_Tier__c',
+      'Lead_Score_Reasons__c',
+      'Lead_Score_Top_Reason__c',
+      'Lead_Score_Model_Version__c',
+    ];
+    const snapshot = (): Record<string, string>[] =>
+      w.golden.map((g) => Object.fromEntries(compared.map((f) => [f, w.leads.get(g.id)![f]])));
 
     await Score.run(base);
     const inProcess = snapshot();

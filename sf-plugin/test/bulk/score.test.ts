@@ -10,8 +10,17 @@ import { bulkWorld } from './bulk-world.js';
 describe('scoring score (Bulk API 2.0 test server)', () => {
   const w = bulkWorld(23);
   const args = (...extra: string[]): string[] => [
-    '--target-org', w.testOrg.username, '--models-dir', w.modelsDir, '--name', 'lead-scoring',
-    '--state-dir', w.stateDir, '--page-size', '10', ...extra,
+    '--target-org',
+    w.testOrg.username,
+    '--models-dir',
+    w.modelsDir,
+    '--name',
+    'lead-scoring',
+    '--state-dir',
+    w.stateDir,
+    '--page-size',
+    '10',
+    ...extra,
   ];
   let updates: number[];
 
@@ -39,7 +48,12 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     expect(updates.at(-1)).toBe(23);
     const ledger = (await readLedgerLines(w.modelsDir)).filter((e) => e.action === 'bulk-score');
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ version: '4.1.0', sha256: w.manifest.sha256, result: 'ok', details: { read: 23, written: 23, failed: 0 } });
+    expect(ledger[0]).toMatchObject({
+      version: '4.1.0',
+      sha256: w.manifest.sha256,
+      result: 'ok',
+      details: { read: 23, written: 23, failed: 0 },
+    });
   });
 
   it('resumes a run interrupted after 2 pages and writes every lead exactly once', async () => {
@@ -60,7 +74,8 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     w.server.beforeIngest = () => {
       // A real-time score lands after the bulk read: its inputs were read later than the bulk read.
       const lead = w.leads.get(rescored)!;
-      if (!lead.Lead_Score__c) Object.assign(lead, { Lead_Score__c: '0.5', Lead_Scored_At__c: new Date(Date.now() + 60_000).toISOString() });
+      if (!lead.Lead_Score__c)
+        Object.assign(lead, { Lead_Score__c: '0.5', Lead_Scored_At__c: new Date(Date.now() + 60_000).toISOString() });
     };
     const result = await Score.run(args());
     expect(result).toMatchObject({ keptNewer: 1, written: 22 });
@@ -74,7 +89,10 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     const result = await Score.run(args());
     expect(result).toMatchObject({ written: 21, failed: 2 });
     expect(process.exitCode).toBe(1);
-    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{ sf__Id: string; sf__Error: string }>;
+    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
+      sf__Id: string;
+      sf__Error: string;
+    }>;
     expect(rows.map((r) => r.sf__Id).sort()).toEqual([w.golden[3].id, w.golden[21].id].sort());
     expect(rows.find((r) => r.sf__Id === w.golden[3].id)!.sf__Error).toMatch(/^FIELD_CUSTOM_VALIDATION_EXCEPTION/);
   });
@@ -86,7 +104,10 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     expect(result).toMatchObject({ complete: false, read: 23, written: 17, unprocessed: 6, failed: 0 });
     expect(result.stoppedBy).toMatch(/Failed: InvalidBatch/);
     expect(process.exitCode).toBe(1);
-    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{ sf__Id: string; sf__Error: string }>;
+    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
+      sf__Id: string;
+      sf__Error: string;
+    }>;
     expect(rows.every((r) => r.sf__Error.startsWith('NOT_PROCESSED'))).toBe(true);
     const notWritten = w.golden.filter((g) => !w.server.writes.has(g.id)).map((g) => g.id);
     expect(rows.map((r) => r.sf__Id).sort()).toEqual(notWritten.sort());
@@ -107,7 +128,9 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
   });
 
   it('refuses a mapping that maps an input to a score field (the write would queue scoring again)', async () => {
-    w.server.options.mappings = w.server.options.mappings.map((m) => (m.Input_Name__c === 'mobility_score' ? { ...m, Field_Path__c: 'Lead_Score__c' } : m));
+    w.server.options.mappings = w.server.options.mappings.map((m) =>
+      m.Input_Name__c === 'mobility_score' ? { ...m, Field_Path__c: 'Lead_Score__c' } : m,
+    );
     const err = await refusal(Score.run(args()));
     expect(err.message).toMatch(/mobility_score -> Lead_Score__c/);
     expect(w.server.jobs.size).toBe(0);
@@ -128,9 +151,18 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     const result = await bulkScore(
       { progress: new Progress(false) },
       {
-        conn: org.getConnection(), org: { id: org.getOrgId(), isSandbox: true }, modelsDir: w.modelsDir, model: 'lead-scoring',
-        explainTop: 5, dryRun: false, resume: false, stateRoot: w.stateDir, pageSize: 10, maxUploadBytes: 10_000,
-        scorer: (pkg, o) => inProcessScorer(pkg, o), pollIntervalMs: 1,
+        conn: org.getConnection(),
+        org: { id: org.getOrgId(), isSandbox: true },
+        modelsDir: w.modelsDir,
+        model: 'lead-scoring',
+        explainTop: 5,
+        dryRun: false,
+        resume: false,
+        stateRoot: w.stateDir,
+        pageSize: 10,
+        maxUploadBytes: 10_000,
+        scorer: (pkg, o) => inProcessScorer(pkg, o),
+        pollIntervalMs: 1,
       },
     );
     expect(result.written).toBe(23);

@@ -33,7 +33,16 @@ export default class Predict extends SfCommand<PredictResult> {
       out: flags.out,
       asOf: flags['as-of'],
     });
-    this.log(messages.getMessage('info.written', [result.rows, result.model, result.version, result.products, result.totalQty.toFixed(1), result.out]));
+    this.log(
+      messages.getMessage('info.written', [
+        result.rows,
+        result.model,
+        result.version,
+        result.products,
+        result.totalQty.toFixed(1),
+        result.out,
+      ]),
+    );
     return result;
   }
 }

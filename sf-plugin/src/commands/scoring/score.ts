@@ -26,7 +26,12 @@ export default class Score extends SfCommand<ScoreResult> {
     explain: Flags.integer({ summary: messages.getMessage('flags.explain.summary'), default: 5, min: 0, max: 50 }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     resume: Flags.boolean({ summary: messages.getMessage('flags.resume.summary'), default: false }),
-    'page-size': Flags.integer({ summary: messages.getMessage('flags.page-size.summary'), default: 10_000, min: 1, max: 200_000 }),
+    'page-size': Flags.integer({
+      summary: messages.getMessage('flags.page-size.summary'),
+      default: 10_000,
+      min: 1,
+      max: 200_000,
+    }),
     'state-dir': Flags.directory({ summary: messages.getMessage('flags.state-dir.summary') }),
     'service-url': serviceUrlFlag,
   };
@@ -52,7 +57,12 @@ export default class Score extends SfCommand<ScoreResult> {
       serviceUrl,
       scorer: async (pkg, options) =>
         serviceUrl
-          ? serviceScorer(pkg.name, pkg.version, new ServiceClient({ baseUrl: serviceUrl, apiKey: process.env.SCORING_API_KEY }), options)
+          ? serviceScorer(
+              pkg.name,
+              pkg.version,
+              new ServiceClient({ baseUrl: serviceUrl, apiKey: process.env.SCORING_API_KEY }),
+              options,
+            )
           : inProcessScorer(pkg, options),
     });
     if (!result.complete || result.failed > 0 || result.unprocessed > 0) process.exitCode = 1;
