@@ -25,6 +25,8 @@ export const RESULT_TYPES: Record<string, [string, string]> = {
   'scoring org validate': ['src/commands/scoring/org/validate.ts', 'OrgValidateResult'],
   'scoring compare': ['src/commands/scoring/compare.ts', 'CompareResult'],
   'scoring monitor': ['src/commands/scoring/monitor.ts', 'MonitorResult'],
+  'scoring score': ['src/commands/scoring/score.ts', 'ScoreResult'],
+  'scoring predict': ['src/commands/scoring/predict.ts', 'PredictResult'],
 };
 
 export const schemaFile = (id: string): string => path.join(PLUGIN, 'schemas', `${id.replace(/^scoring /, 'scoring-').replace(/ /g, '-')}.json`);

@@ -132,6 +132,8 @@ describe('the plugin linked into the real sf CLI', () => {
       'scoring:model:validate',
       'scoring:monitor',
       'scoring:org:validate',
+      'scoring:predict',
+      'scoring:score',
     ]);
   });
 

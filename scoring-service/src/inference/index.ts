@@ -4,3 +4,5 @@
  * tools that do not score import it lazily.
  */
 export { createSession, predictRows, runRaw, type SessionOptions } from './session';
+export { WorkerPool, type PoolOptions } from './pool';
+export type { Explanations, RunResult } from './protocol';

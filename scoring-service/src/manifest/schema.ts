@@ -327,6 +327,8 @@ export const ledgerEntrySchema = z.object({
     'mapping-deploy',
     // A never-deployed candidate's package deleted (`sf scoring model archive --remove`).
     'remove',
+    // sf scoring score: a whole-org rescore through Bulk API 2.0 (counts and duration in details).
+    'bulk-score',
   ]),
   model: modelNameSchema,
   version: semver,

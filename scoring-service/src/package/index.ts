@@ -41,3 +41,4 @@ export {
 } from './ledger';
 export type { ScoringRecord } from '../features/pipeline';
 export { present, scaledScore, decileOf, tierOf, countConfidence, type Presented } from '../manifest/outputs';
+export { demandRecords, DemandTotals, type DemandRow, type ProductTotal } from '../manifest/demand';

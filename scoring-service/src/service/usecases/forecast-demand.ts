@@ -3,8 +3,8 @@
  * summed per product, with a confidence from the summed count (manifest/outputs countConfidence).
  */
 import type { z } from 'zod';
-import type { ScoringRecord } from '../../features/pipeline';
-import { countConfidence, present } from '../../manifest/outputs';
+import { DemandTotals, demandRecords } from '../../manifest/demand';
+import { present } from '../../manifest/outputs';
 import { InputsInvalid, RequestRefused } from '../errors';
 import type { predictRequestSchema, predictResponseSchema } from '../http/schemas';
 import type { ServingSet } from '../serving/serving-set';
@@ -37,35 +37,18 @@ export async function forecastDemand(
       `${modelName} is a ${served.manifest.task} model; /predict serves count models. Use POST /v1/models/${modelName}/score.`,
     );
   }
-  const productIsInput = served.manifest.inputs.some((i) => i.name === 'product_id');
-  const productIds: (string | number)[] = [];
-  const problems: { path: string; message: string }[] = [];
-  const records: ScoringRecord[] = request.rows.map((row, i) => {
-    const product = row.product_id;
-    if ((typeof product !== 'string' && typeof product !== 'number') || product === '') {
-      if (problems.length < 100)
-        problems.push({
-          path: `rows[${i}].product_id`,
-          message: 'product_id is required (a string or number) on every row',
-        });
-    }
-    productIds.push(product as string | number);
-    if (productIsInput) return { id: String(i), inputs: row };
-    const { product_id: _dropped, ...inputs } = row;
-    return { id: String(i), inputs };
-  });
-  if (problems.length > 0) throw new InputsInvalid('Every row needs a product_id.', problems);
+  const { records, productIds, problems } = demandRecords(served.manifest, request.rows);
+  if (problems.length > 0)
+    throw new InputsInvalid(
+      'Every row needs a product_id.',
+      problems.map((p) => ({ path: `rows[${p.row}].product_id`, message: p.message })),
+    );
   checkKnownInputs(model, records, (i, input) => `rows[${i}].${input}`);
   const features = featuresFor(model, served, records, request.asOf, (id, input) => `rows[${id}].${input}`);
   const { scores } = await runVersion(ctx, { served, records, features });
 
-  const totals = new Map<string, { product_id: string | number; q: number }>();
-  scores.forEach((q, i) => {
-    const key = `${typeof productIds[i]}:${productIds[i]}`;
-    const entry = totals.get(key) ?? { product_id: productIds[i], q: 0 };
-    entry.q += q;
-    totals.set(key, entry);
-  });
+  const totals = new DemandTotals();
+  totals.add(productIds, scores);
   if (ctx.prometheus) {
     const role = request.version ? 'explicit' : 'champion';
     ctx.prometheus.records.inc(
@@ -78,11 +61,6 @@ export async function forecastDemand(
       Array.from(scores, (q) => present(q, served.manifest).scaled),
     );
   }
-  const bounds = served.manifest.outputs.confidence;
-  const body = [...totals.values()].map(({ product_id, q }) => ({
-    product_id,
-    expected_qty: q,
-    confidence_score: countConfidence(q, bounds),
-  }));
+  const body = totals.results(served.manifest);
   return { model: served.name, version: served.version, body };
 }

@@ -8,6 +8,9 @@ import { serviceError } from './messages.js';
 
 export type ServiceVersion = { model: string; version: string; sha256?: string; signature?: string; status?: string };
 
+export type ScoreCall = { version: string; explain?: { top: number }; asOf?: string; records: { id: string; inputs: Record<string, unknown> }[] };
+export type ServiceScore = { id: string; version: string; score: number; scaled: number; decile: number; tier: string; explanation?: unknown };
+
 export type ServiceClientOptions = { baseUrl: string; apiKey?: string; adminKey?: string; fetch?: typeof fetch };
 
 type Problem = { title?: string; detail?: string; status?: number };
@@ -92,6 +95,17 @@ export class ServiceClient {
       req.on('error', (err) => resolve({ digest: null, status: null, error: err.message }));
       req.end();
     });
+  }
+
+  /** POST /v1/models/{model}/score: the request Apex sends (at most 200 records), the response's results. */
+  public async score(model: string, request: ScoreCall): Promise<ServiceScore[]> {
+    const url = `${this.baseUrl}/v1/models/${encodeURIComponent(model)}/score`;
+    const res = await this.call(url, {
+      method: 'POST',
+      headers: { ...this.headers(this.options.apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+    return ((await this.ok(url, res)) as { results: ServiceScore[] }).results;
   }
 
   private headers(key: string | undefined): Record<string, string> {

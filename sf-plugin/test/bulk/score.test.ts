@@ -1,0 +1,173 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { Progress } from '@salesforce/sf-plugins-core';
+import Score from '../../src/commands/scoring/score.js';
+import { readLedgerLines } from '../helpers/models.js';
+import { refusal } from '../helpers/refusal.js';
+import { bulkWorld } from './bulk-world.js';
+
+describe('scoring score (Bulk API 2.0 test server)', () => {
+  const w = bulkWorld(23);
+  const args = (...extra: string[]): string[] => [
+    '--target-org',
+    w.testOrg.username,
+    '--models-dir',
+    w.modelsDir,
+    '--name',
+    'lead-scoring',
+    '--state-dir',
+    w.stateDir,
+    '--page-size',
+    '10',
+    ...extra,
+  ];
+  let updates: number[];
+
+  beforeEach(() => {
+    updates = [];
+    w.$$.SANDBOX.stub(Progress.prototype, 'start');
+    w.$$.SANDBOX.stub(Progress.prototype, 'update').callsFake((n: number) => void updates.push(n));
+    w.$$.SANDBOX.stub(Progress.prototype, 'finish');
+  });
+
+  it('reads every page, writes every lead once with the score fields, and records a ledger entry', async () => {
+    const result = await Score.run(args());
+    expect(result).toMatchObject({ read: 23, scored: 23, written: 23, failed: 0, keptNewer: 0, complete: true });
+    // 23 leads at 10 per page: three query pages, three ingest jobs, one upload each.
+    expect(result.ingestJobs).toHaveLength(3);
+    expect(w.server.uploads).toHaveLength(3);
+    expect(w.golden.every((g) => w.server.writes.get(g.id) === 1)).toBe(true);
+    const lead = w.leads.get(w.golden[0].id)!;
+    expect(lead.Lead_Score_Model_Version__c).toBe('4.1.0');
+    expect(lead.Lead_Score_Status__c).toBe('Scored');
+    expect(Number(lead.Lead_Score_Decile__c)).toBeGreaterThanOrEqual(1);
+    expect(lead.Lead_Scored_At__c).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
+    expect((JSON.parse(lead.Lead_Score_Reasons__c) as { reasons: unknown[] }).reasons).toHaveLength(5);
+    // Last progress update is every lead read.
+    expect(updates.at(-1)).toBe(23);
+    const ledger = (await readLedgerLines(w.modelsDir)).filter((e) => e.action === 'bulk-score');
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({
+      version: '4.1.0',
+      sha256: w.manifest.sha256,
+      result: 'ok',
+      details: { read: 23, written: 23, failed: 0 },
+    });
+  });
+
+  it('resumes a run interrupted after 2 pages and writes every lead exactly once', async () => {
+    w.server.failResultsPage = 2;
+    const first = await refusal(Score.run(args()));
+    expect(first.message).toMatch(/HTTP 500/);
+    const writtenBefore = [...w.server.writes.values()].reduce((a, b) => a + b, 0);
+    expect(writtenBefore).toBe(20);
+    const result = await Score.run(args('--resume'));
+    expect(result).toMatchObject({ resumed: true, complete: true, read: 23, written: 23 });
+    expect(w.golden.map((g) => w.server.writes.get(g.id))).toEqual(w.golden.map(() => 1));
+    // Only the missing page was read again: 2 + 1 results requests after the failed one.
+    expect(w.server.uploads).toHaveLength(3);
+  });
+
+  it('keeps a score written in real time during the run', async () => {
+    const rescored = w.golden[15].id;
+    w.server.beforeIngest = () => {
+      // A real-time score lands after the bulk read: its inputs were read later than the bulk read.
+      const lead = w.leads.get(rescored)!;
+      if (!lead.Lead_Score__c)
+        Object.assign(lead, { Lead_Score__c: '0.5', Lead_Scored_At__c: new Date(Date.now() + 60_000).toISOString() });
+    };
+    const result = await Score.run(args());
+    expect(result).toMatchObject({ keptNewer: 1, written: 22 });
+    expect(w.leads.get(rescored)!.Lead_Score__c).toBe('0.5');
+    expect(w.server.writes.has(rescored)).toBe(false);
+  });
+
+  it('lists record-level failures in failures.csv and exits 1', async () => {
+    w.server.refuse.set(w.golden[3].id, 'FIELD_CUSTOM_VALIDATION_EXCEPTION:Region required:--');
+    w.server.refuse.set(w.golden[21].id, 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--');
+    const result = await Score.run(args());
+    expect(result).toMatchObject({ written: 21, failed: 2 });
+    expect(process.exitCode).toBe(1);
+    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
+      sf__Id: string;
+      sf__Error: string;
+    }>;
+    expect(rows.map((r) => r.sf__Id).sort()).toEqual([w.golden[3].id, w.golden[21].id].sort());
+    expect(rows.find((r) => r.sf__Id === w.golden[3].id)!.sf__Error).toMatch(/^FIELD_CUSTOM_VALIDATION_EXCEPTION/);
+  });
+
+  it('reports a job that fails mid-way with what was and was not written, and --resume writes the rest once', async () => {
+    w.server.failIngestJob = { n: 2, after: 4, message: 'InvalidBatch : Failed to process query' };
+    const result = await Score.run(args());
+    // Three pages in flight: pages 1 and 3 are written whole, page 2's job stopped after 4 of its 10 leads.
+    expect(result).toMatchObject({ complete: false, read: 23, written: 17, unprocessed: 6, failed: 0 });
+    expect(result.stoppedBy).toMatch(/Failed: InvalidBatch/);
+    expect(process.exitCode).toBe(1);
+    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
+      sf__Id: string;
+      sf__Error: string;
+    }>;
+    expect(rows.every((r) => r.sf__Error.startsWith('NOT_PROCESSED'))).toBe(true);
+    const notWritten = w.golden.filter((g) => !w.server.writes.has(g.id)).map((g) => g.id);
+    expect(rows.map((r) => r.sf__Id).sort()).toEqual(notWritten.sort());
+    expect(notWritten).toEqual(w.golden.slice(14, 20).map((g) => g.id));
+
+    process.exitCode = undefined;
+    const resumed = await Score.run(args('--resume'));
+    expect(resumed).toMatchObject({ complete: true, written: 23, unprocessed: 0 });
+    expect(w.golden.map((g) => w.server.writes.get(g.id))).toEqual(w.golden.map(() => 1));
+  });
+
+  it('refuses a mapped field the integration user cannot read before any job starts', async () => {
+    w.server.options.grants = w.server.options.grants.filter((g) => g !== 'Lead.Mobility_Score__c');
+    const err = await refusal(Score.run(args()));
+    expect(err.message).toMatch(/mobility_score \(Lead\.Mobility_Score__c\)/);
+    expect(err.message).toMatch(/Lead_Scoring_Integration/);
+    expect(w.server.jobs.size).toBe(0);
+  });
+
+  it('refuses a mapping that maps an input to a score field (the write would queue scoring again)', async () => {
+    w.server.options.mappings = w.server.options.mappings.map((m) =>
+      m.Input_Name__c === 'mobility_score' ? { ...m, Field_Path__c: 'Lead_Score__c' } : m,
+    );
+    const err = await refusal(Score.run(args()));
+    expect(err.message).toMatch(/mobility_score -> Lead_Score__c/);
+    expect(w.server.jobs.size).toBe(0);
+  });
+
+  it('--dry-run scores every lead and writes nothing', async () => {
+    const result = await Score.run(args('--dry-run'));
+    expect(result).toMatchObject({ read: 23, scored: 23, written: 0, dryRun: true });
+    expect(w.server.uploads).toHaveLength(0);
+    await expect(fs.readdir(w.stateDir)).resolves.toEqual([]);
+  });
+
+  it('splits a page over several ingest jobs when the upload limit is reached', async () => {
+    // A 10 KB upload limit: a page of 10 leads with reasons takes more than one upload.
+    const { bulkScore } = await import('../../src/lib/bulk/bulk-score.js');
+    const { inProcessScorer } = await import('../../src/lib/bulk/scorers.js');
+    const org = await (await import('@salesforce/core')).Org.create({ aliasOrUsername: w.testOrg.username });
+    const result = await bulkScore(
+      { progress: new Progress(false) },
+      {
+        conn: org.getConnection(),
+        org: { id: org.getOrgId(), isSandbox: true },
+        modelsDir: w.modelsDir,
+        model: 'lead-scoring',
+        explainTop: 5,
+        dryRun: false,
+        resume: false,
+        stateRoot: w.stateDir,
+        pageSize: 10,
+        maxUploadBytes: 10_000,
+        scorer: (pkg, o) => inProcessScorer(pkg, o),
+        pollIntervalMs: 1,
+      },
+    );
+    expect(result.written).toBe(23);
+    expect(w.server.uploads.length).toBeGreaterThan(3);
+    expect(Math.max(...w.server.uploads)).toBeLessThanOrEqual(10_000);
+    expect(path.isAbsolute(result.runDir!)).toBe(true);
+  });
+});
