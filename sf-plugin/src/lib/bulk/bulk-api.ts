@@ -59,6 +59,9 @@ export class BulkClient {
   /** Polls a job until it reaches JobComplete, Failed or Aborted. */
   public async waitFor(kind: 'query' | 'ingest', id: string, onPoll?: (info: JobInfo) => void): Promise<JobInfo> {
     const deadline = Date.now() + this.pollTimeoutMs;
+    // A 10,000-record job is often done within seconds: polls start at 250 ms and double up to the
+    // interval, a handful of extra requests per job against the org's daily API limit.
+    let wait = Math.min(250, this.pollIntervalMs);
     for (;;) {
       const info = kind === 'query' ? await this.queryJob(id) : await this.ingestJob(id);
       onPoll?.(info);
@@ -66,7 +69,8 @@ export class BulkClient {
       if (Date.now() > deadline) {
         throw messages.createError('error.jobTimeout', [kind, id, info.state, Math.round(this.pollTimeoutMs / 60000)]);
       }
-      await new Promise((r) => setTimeout(r, this.pollIntervalMs));
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, this.pollIntervalMs);
     }
   }
 
