@@ -6,11 +6,13 @@
  * days, datetimes ISO 8601 in GMT with milliseconds, anything else the text as it is.
  */
 import { Messages } from '@salesforce/core';
+import { COMPATIBLE_TYPES } from '../org/field-check.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.score');
 
-const NUMERIC = new Set(['double', 'int', 'long', 'percent', 'currency']);
+/** The describe types a number input is read from: the same list the mapping's field check accepts. */
+const NUMERIC = new Set(COMPATIBLE_TYPES.number);
 
 export type InputValue = string | number | boolean | null;
 
