@@ -21,6 +21,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { SCORE_FIELDS } from '../../src/lib/bulk/score-fields.js';
 
 export type LeadRow = Record<string, string>;
 
@@ -323,6 +324,12 @@ export class BulkServer {
       header.forEach((h, i) => {
         if (h !== 'Id' && row[i] !== '') fields[h] = row[i] === '#N/A' ? '' : row[i];
       });
+      // Not Bulk API but the package's own lead trigger, which the org runs on every update
+      // (LeadTriggerHandler.keepNewerScores): an older score time never replaces a newer one; the
+      // record still counts as a success.
+      const storedAt = Date.parse(this.options.leads.get(id)!.Lead_Scored_At__c ?? '');
+      const incomingAt = Date.parse(fields.Lead_Scored_At__c ?? '');
+      if (incomingAt < storedAt) for (const f of SCORE_FIELDS) delete fields[f];
       this.options.leads.update(id, fields);
       this.writes.set(id, (this.writes.get(id) ?? 0) + 1);
       job.success!.push([id, 'false', ...row]);

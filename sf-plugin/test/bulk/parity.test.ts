@@ -76,6 +76,12 @@ describe('the bulk write fits the trigger rule', () => {
     const toLead = /private static Lead toLead\([\s\S]*?\n {4}}\n/.exec(writer)![0];
     const set = [...toLead.matchAll(/\b(Lead_[A-Za-z_]+__c)\s*=/g)].map((m) => m[1]);
     expect([...SCORE_FIELDS].sort()).toEqual([...new Set(set)].sort());
+    // The list the lead trigger keeps together when an older score is saved over a newer one: the same fields.
+    const kept = /SCORE_FIELDS = new List<Schema\.SObjectField>\{([\s\S]*?)\};/.exec(writer)![1];
+    expect([...kept.matchAll(/Lead\.(Lead_[A-Za-z_]+__c)/g)].map((m) => m[1])).toEqual([...SCORE_FIELDS]);
+    expect(await fs.readFile(path.join(CLASSES, 'LeadTriggerHandler.cls'), 'utf8')).toMatch(
+      /BEFORE_UPDATE\) \{\s*keepNewerScores\(this\.newLeads, this\.oldLeads\);\s*\}\s*if \(isBypassed\(\)\)/,
+    );
     // LeadTriggerHandler queues scoring on update only when a mapped input field changed.
     const handler = await fs.readFile(path.join(CLASSES, 'LeadTriggerHandler.cls'), 'utf8');
     expect(handler).toMatch(/markPending\(this\.leadsWithChangedInputs\(config\)\)/);

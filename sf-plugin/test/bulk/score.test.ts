@@ -83,6 +83,21 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     expect(w.server.writes.has(rescored)).toBe(false);
   });
 
+  it('keeps a real-time score that lands after the check, while Salesforce processes the page', async () => {
+    const rescored = w.golden[2].id;
+    const realTime = new Date(Date.now() + 60_000).toISOString();
+    w.server.beforeIngest = () => {
+      // The first page's job is being processed: the command checked this lead before it was rescored.
+      const lead = w.leads.get(rescored)!;
+      if (!lead.Lead_Score__c) Object.assign(lead, { Lead_Score__c: '0.5', Lead_Scored_At__c: realTime });
+    };
+    const result = await Score.run(args());
+    // Salesforce reports the row a success (the trigger kept the stored score, it did not refuse it).
+    expect(result).toMatchObject({ keptNewer: 0, written: 23, failed: 0 });
+    expect(w.server.writes.get(rescored)).toBe(1);
+    expect(w.leads.get(rescored)).toMatchObject({ Lead_Score__c: '0.5', Lead_Scored_At__c: realTime });
+  });
+
   it('lists record-level failures in failures.csv and exits 1', async () => {
     w.server.refuse.set(w.golden[3].id, 'FIELD_CUSTOM_VALIDATION_EXCEPTION:Region required:--');
     w.server.refuse.set(w.golden[21].id, 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--');

@@ -75,6 +75,7 @@ export type BulkScoreResult = Counts & {
 type Ux = { progress: Progress; log?: (msg: string) => void };
 
 type PageLead = { id: string; tier: string; record: ScoringRecord };
+type PreparedPage = { leads: PageLead[]; next: string | null; read: number; locator: string | null; scored: ScoredLead[] };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -255,7 +256,9 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
   });
   ux.progress.update(c.read, progressPayload());
 
-  let scorer: LeadScorer | undefined;
+  let scorerReady: Promise<LeadScorer> | undefined;
+  // The next page, read and scored while this one is written (see the loop).
+  let ahead: Promise<PreparedPage> | undefined;
   let stoppedBy: string | undefined;
   try {
     /** Uploads the page's files that have no job yet (files[i] is jobs[i]), saving the state after each. */
@@ -305,14 +308,26 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
 
     // A resumed run first reads back the jobs it had uploaded.
     for (const pending of [...state.pending]) await finishPage(pending);
+    /** Reads a page and scores its leads. */
+    const prepare = async (locator: string | null, only: Set<string> | undefined): Promise<PreparedPage> => {
+      const page = await readPage(bulk, state, locator, mapping, only);
+      scorerReady ??= request.scorer(pkg, { explainTop: state.explainTop, asOf: state.asOf });
+      return { ...page, locator, scored: await scoreAll(await scorerReady, page.leads.map((l) => l.record)) };
+    };
+    // The next page is read and scored while this one is written: the workers score while the main
+    // thread writes. It enters the state only once written, so a stop reads it again on --resume.
     while (!stoppedBy && (state.retries.length > 0 || !state.readDone)) {
       // Leads a failed ingest job left unprocessed: their page again, those leads only.
       const retry = state.retries[0];
-      const locator = retry ? retry.locator : state.next;
       const only = retry ? new Set((await fs.readFile(retry.idsFile, 'utf8')).split('\n').filter(Boolean)) : undefined;
-      const page = await readPage(bulk, state, locator, mapping, only);
-      scorer ??= await request.scorer(pkg, { explainTop: state.explainTop, asOf: state.asOf });
-      const scored: ScoredLead[] = await scoreAll(scorer, page.leads.map((l) => l.record));
+      const page = !retry && ahead ? await ahead : await prepare(retry ? retry.locator : state.next, only);
+      ahead = undefined;
+      if (!retry && page.next !== null) {
+        ahead = prepare(page.next, undefined);
+        // Awaited on the next turn; a failure is reported there, not as an unhandled rejection now.
+        ahead.catch(() => undefined);
+      }
+      const { locator, scored } = page;
       if (request.dryRun) {
         c.read += page.read;
         c.scored += scored.length;
@@ -321,7 +336,7 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
         ux.progress.update(c.read, progressPayload());
         continue;
       }
-      // Read as late as possible: a real-time score that lands after this is the org's race to win.
+      // Read as late as possible: a real-time score that lands after this is kept by the lead trigger.
       const newer = await scoredSince(conn, state.readAt);
       const now = new Date().toISOString();
       const rows: string[][] = [];
@@ -348,7 +363,9 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
     }
     for (const pending of [...state.pending]) await finishPage(pending);
   } finally {
-    await scorer?.close();
+    // A page read ahead when the run stopped finishes scoring before the workers close.
+    await ahead?.catch(() => undefined);
+    await (await scorerReady?.catch(() => undefined))?.close();
     ux.progress.finish(progressPayload());
   }
 
