@@ -24,6 +24,10 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { ...globals.node }, sourceType: 'module' },
+  },
+  {
     files: ['force-app/**/lwc/**/*.js', 'preview/src/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },

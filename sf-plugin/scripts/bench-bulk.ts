@@ -4,23 +4,18 @@
  * its ingest uploads, top-5 reasons. Per run: leads/s end to end (query job to the last ingest
  * job read back) and the peak RSS of the scoring process (worker threads included; the test server
  * runs in its own process). In-process at 100k and 1M leads, and with --service-url against the
- * real service (2 workers). Scores and reasons written both ways are compared on a sample.
+ * real service (2 workers). Scores and reasons written both ways are compared on a sample. Each run
+ * is bench-bulk-run.mjs in its own process, on the compiled plugin (npm run build first).
  *
  *   npx tsx sf-plugin/scripts/bench-bulk.ts [--leads 1000000] [--quick] [--json] [--no-service] [--service-small] [--only-big]
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Connection as JsforceConnection } from '@jsforce/jsforce-node';
-import type { Connection } from '@salesforce/core';
-import { Progress } from '@salesforce/sf-plugins-core';
-import { bulkScore } from '../src/lib/bulk/bulk-score.js';
-import { inProcessScorer, serviceScorer } from '../src/lib/bulk/scorers.js';
-import { ServiceClient } from '../src/lib/service/client.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -28,27 +23,19 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const big = Number(args[args.indexOf('--leads') + 1] ?? 0) || (quick ? 100_000 : 1_000_000);
 const small = Math.min(100_000, big);
-/** The command's default --page-size. */
-const PAGE_SIZE = 10_000;
-
-type Writes = {
-  once: number;
-  other: number;
-  uploads: number;
-  maxUpload: number;
-  sample: Array<Record<string, string>>;
-};
+/** What bench-bulk-run.mjs reports for one run. */
 type Figures = {
   scorer: string;
   leads: number;
   seconds: number;
   leadsPerSecond: number;
   peakRssMiB: number;
+  cpuUsPerLead: number;
   written: number;
   writtenOnce: number;
   uploads: number;
   maxUploadMB: number;
-  sample: Writes['sample'];
+  sample: Array<Record<string, string>>;
 };
 
 async function freePort(): Promise<number> {
@@ -58,31 +45,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function startOrg(
-  modelsDir: string,
-  leads: number,
-): Promise<{ url: string; child: ChildProcess; writes(): Promise<Writes>; stop(): Promise<void> }> {
-  const child = fork(path.join(HERE, 'bench-bulk-server.ts'), [modelsDir, String(leads)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)));
-  return {
-    url,
-    child,
-    writes: () =>
-      new Promise<Writes>((resolve) => {
-        child.once('message', (m: Writes) => resolve(m));
-        child.send({ op: 'writes' });
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send({ op: 'stop' });
-      }),
-  };
 }
 
 async function startService(modelsDir: string): Promise<{ url: string; apiKey: string; stop(): Promise<void> }> {
@@ -113,93 +75,15 @@ async function startService(modelsDir: string): Promise<{ url: string; apiKey: s
   return { url, apiKey, stop: async () => void child.kill('SIGTERM') };
 }
 
-async function run(modelsDir: string, leads: number, service?: { url: string; apiKey: string }): Promise<Figures> {
-  const org = await startOrg(modelsDir, leads);
-  const stateRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-bulk-state-'));
-  const conn = new JsforceConnection({
-    instanceUrl: org.url,
-    accessToken: 'bench',
-    version: '62.0',
-  }) as unknown as Connection;
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const started = performance.now();
-  let mark = 100_000;
-  const result = await bulkScore(
-    {
-      // Peak RSS so far at every 100,000 leads read (stderr), so a long run shows whether memory grows with the org.
-      progress: {
-        start: () => undefined,
-        finish: () => undefined,
-        update: (n: number) => {
-          peak = Math.max(peak, process.memoryUsage().rss);
-          if (n >= mark) {
-            console.error(
-              `  ${service ? 'service' : 'in-process'}: ${n} read, ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${Math.round(peak / 1048576)} MiB`,
-            );
-            mark += 100_000;
-          }
-        },
-      } as unknown as Progress,
-    },
-    {
-      conn,
-      org: { id: '00D000000000001AAA', isSandbox: true },
-      modelsDir,
-      model: 'lead-scoring',
-      explainTop: 5,
-      dryRun: false,
-      resume: false,
-      stateRoot,
-      pageSize: PAGE_SIZE,
-      pollIntervalMs: 50,
-      serviceUrl: service?.url,
-      scorer: async (pkg, options) =>
-        service
-          ? serviceScorer(
-              pkg.name,
-              pkg.version,
-              new ServiceClient({ baseUrl: service.url, apiKey: service.apiKey }),
-              options,
-            )
-          : inProcessScorer(pkg, options),
-    },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const writes = await org.writes();
-  await org.stop();
-  await fs.rm(stateRoot, { recursive: true, force: true });
-  return {
-    scorer: service ? '--service-url' : 'in-process',
-    leads,
-    seconds: Number(seconds.toFixed(1)),
-    leadsPerSecond: Math.round(result.written / seconds),
-    peakRssMiB: Math.round(peak / 1024 / 1024),
-    written: result.written,
-    writtenOnce: writes.once,
-    uploads: writes.uploads,
-    maxUploadMB: Number((writes.maxUpload / 1e6).toFixed(1)),
-    sample: writes.sample,
-  };
-}
-
-/** One run in this process (the child of main), so each peak RSS starts from a fresh process. */
-async function one(): Promise<void> {
-  const [modelsDir, leads, serviceUrl, apiKey] = args.slice(args.indexOf('--one') + 1);
-  const figures = await run(modelsDir, Number(leads), serviceUrl !== '-' ? { url: serviceUrl, apiKey } : undefined);
-  process.send!(figures);
-}
-
+/**
+ * One run in a fresh process, so each peak RSS starts from zero: bench-bulk-run.mjs, plain node on
+ * the compiled command code (sf-plugin/lib), as `sf scoring score` runs it; no tsx in the measured process.
+ */
 function inChild(modelsDir: string, leads: number, service?: { url: string; apiKey: string }): Promise<Figures> {
   const child = fork(
-    fileURLToPath(import.meta.url),
-    ['--one', modelsDir, String(leads), service?.url ?? '-', service?.apiKey ?? '-'],
-    {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
+    path.join(HERE, 'bench-bulk-run.mjs'),
+    [modelsDir, String(leads), service?.url ?? '-', service?.apiKey ?? '-'],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   return new Promise((resolve, reject) => {
     child.once('message', (m: Figures) => resolve(m));
@@ -269,4 +153,4 @@ async function main(): Promise<void> {
   if (!same) process.exitCode = 1;
 }
 
-void (args.includes('--one') ? one() : main());
+void main();

@@ -33,6 +33,12 @@ export interface PoolOptions {
   workerNice?: number;
   /** Lets tests crash a worker on purpose. */
   allowCrash?: boolean;
+  /**
+   * Cap on each worker's young generation (MiB; V8's default when absent). A worker that explains
+   * batch after batch otherwise grows its young generation to V8's default maximum, and each
+   * worker's peak RSS with it: the bulk path sets it to stay under its memory target.
+   */
+  youngGenerationMb?: number;
 }
 
 /** The worker died while it held this task. */
@@ -112,6 +118,9 @@ export class WorkerPool extends EventEmitter {
     const entry = workerEntry();
     const worker = new Worker(entry.file, {
       execArgv: entry.execArgv,
+      ...(this.options.youngGenerationMb
+        ? { resourceLimits: { maxYoungGenerationSizeMb: this.options.youngGenerationMb } }
+        : {}),
       workerData: { allowCrash: this.options.allowCrash ?? false, nice: this.options.workerNice ?? 0 },
     });
     const slot: Slot = { worker, control: [], replaying: replay.length > 0 };

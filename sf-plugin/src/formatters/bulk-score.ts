@@ -25,8 +25,9 @@ export class BulkScoreFormatter implements Formatter {
         r.leadsPerSecond,
       ]),
     );
+    if (r.historyWritten > 0 || r.historyFailed > 0) out.log(messages.getMessage('info.history', [r.historyWritten, r.historyFailed]));
     if (r.dryRun) out.log(messages.getMessage('info.dryRun'));
     if (r.stoppedBy) out.log(messages.getMessage('info.stopped', [r.stoppedBy]));
-    if (r.failuresFile) out.log(messages.getMessage('info.failures', [r.failed + r.unprocessed, r.failuresFile]));
+    if (r.failuresFile) out.log(messages.getMessage('info.failures', [r.failed + r.unprocessed + r.historyFailed, r.failuresFile]));
   }
 }

@@ -12,6 +12,8 @@
  *   failedResults (sf__Id, sf__Error), unprocessedrecords (the original rows); results are not
  *   in upload order. https://developer.salesforce.com/docs/platform/api-asynch/guide/bulk-api-2-0-ingest.html,
  *   .../upload-job-data.html, .../close-job.html, .../get-job-failed-results.html, .../get-job-unprocessed-results.html
+ * Objects: Lead (update, the score fields) and Lead_Score_History__c (insert: successfulResults
+ *   give each new record's sf__Id with sf__Created true; a failed insert row has an empty sf__Id).
  * Upload limit: 150 MB measured after base64 encoding (Bulk API 2.0 limits, Limits Quick Reference).
  * A job whose batch cannot be processed goes to Failed, the rest of its data not processed
  * (.../datafiles_understanding_bulk2_ingest.htm). An empty CSV cell leaves a field unchanged on
@@ -21,7 +23,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { SCORE_FIELDS } from '../../src/lib/bulk/score-fields.js';
+import { HISTORY_COLUMNS, SCORE_FIELDS } from '../../src/lib/bulk/score-fields.js';
 
 export type LeadRow = Record<string, string>;
 
@@ -58,6 +60,9 @@ export class MemoryLeads implements LeadStore {
 type Job = {
   id: string;
   kind: 'query' | 'ingest';
+  /** Ingest: Lead update or Lead_Score_History__c insert. */
+  object?: string;
+  operation?: string;
   state: string;
   polls: number;
   /** Query: the selected columns and the rows as read when the job ran. */
@@ -87,10 +92,18 @@ export class BulkServer {
   public readonly jobs = new Map<string, Job>();
   /** How many times each lead was written by an ingest job. */
   public readonly writes = new Map<string, number>();
+  /** Bytes of each Lead update upload, and of each history insert upload. */
   public readonly uploads: number[] = [];
+  public readonly historyUploads: number[] = [];
+  /** Lead_Score_History__c records inserted, with the ids given to them. */
+  public readonly history: LeadRow[] = [];
+  /** Whether the connected user may create history records (its describe's createable). */
+  public historyCreatable = true;
+  /** History inserts refused: lead id (Lead__c) -> sf__Error. */
+  public readonly refuseHistory = new Map<string, string>();
   /** Record-level failures: lead id -> the sf__Error Salesforce would give. */
   public readonly refuse = new Map<string, string>();
-  /** The n-th ingest job (1-based) fails after processing this many records. */
+  /** The n-th Lead update job (1-based) fails after processing this many records. */
   public failIngestJob?: { n: number; after: number; message: string };
   /** The results request for this page index (0-based) of any query job answers 500 once. */
   public failResultsPage?: number;
@@ -99,7 +112,7 @@ export class BulkServer {
   public soql: string[] = [];
   private server?: http.Server;
   private seq = 0;
-  private ingestCount = 0;
+  private leadJobCount = 0;
 
   public constructor(public readonly options: BulkServerOptions) {}
 
@@ -137,6 +150,15 @@ export class BulkServer {
       throw new Error(`bulk server: unexpected query ${soql}`);
     }
     if (/\/sobjects\/Lead\/describe$/.test(u.pathname)) return { name: 'Lead', fields: this.options.describe };
+    // Describe answers for the user who asks: createable says whether they may insert the object and each field.
+    if (/\/sobjects\/Lead_Score_History__c\/describe$/.test(u.pathname)) {
+      const createable = this.historyCreatable;
+      return {
+        name: 'Lead_Score_History__c',
+        createable,
+        fields: HISTORY_COLUMNS.map((name) => ({ name, createable })),
+      };
+    }
     throw new Error(`bulk server: unexpected ${method} ${url}`);
   }
 
@@ -165,7 +187,11 @@ export class BulkServer {
       const [, kind, id, sub] = m;
       if (!id && req.method === 'POST') {
         const body = JSON.parse(await readBody(req)) as { query?: string; object?: string; operation?: string };
-        return send(200, kind === 'query' ? this.createQuery(body.query ?? '') : this.createIngest());
+        if (kind === 'query') return send(200, this.createQuery(body.query ?? ''));
+        const supported = `${body.object}/${body.operation}`;
+        if (supported !== 'Lead/update' && supported !== 'Lead_Score_History__c/insert')
+          return error(400, 'INVALIDENTITY', `bulk server: ${supported} is not an ingest job this server runs`);
+        return send(200, this.createIngest(body.object!, body.operation!));
       }
       const job = id ? this.jobs.get(id) : undefined;
       if (!job || job.kind !== kind) return error(404, 'NOT_FOUND', `Job ${id} does not exist`);
@@ -179,7 +205,7 @@ export class BulkServer {
         const limit = this.options.uploadLimitBytes ?? 150 * 1024 * 1024;
         if (Math.ceil(bytes / 3) * 4 > limit)
           return error(400, 'InvalidBatch', `Upload exceeds the ${limit}-byte limit (base64)`);
-        this.uploads.push(bytes);
+        (job.object === 'Lead' ? this.uploads : this.historyUploads).push(bytes);
         const rows = parse(text, { relax_quotes: false }) as string[][];
         job.header = rows[0];
         job.unprocessed = rows.slice(1);
@@ -193,7 +219,7 @@ export class BulkServer {
           return error(400, 'INVALIDJOBSTATE', 'Upload data, then set UploadComplete');
         job.state = 'UploadComplete';
         this.process(job);
-        return send(200, { id: job.id, object: 'Lead', operation: 'update', state: 'UploadComplete' });
+        return send(200, { id: job.id, object: job.object, operation: job.operation, state: 'UploadComplete' });
       }
       if (
         kind === 'ingest' &&
@@ -283,10 +309,12 @@ export class BulkServer {
     });
   }
 
-  private createIngest(): unknown {
+  private createIngest(object: string, operation: string): unknown {
     const job: Job = {
       id: this.nextId('750'),
       kind: 'ingest',
+      object,
+      operation,
       state: 'Open',
       polls: 0,
       processed: 0,
@@ -297,19 +325,20 @@ export class BulkServer {
     this.jobs.set(job.id, job);
     return {
       id: job.id,
-      operation: 'update',
-      object: 'Lead',
+      operation,
+      object,
       state: 'Open',
       contentUrl: `services/data/v62.0/jobs/ingest/${job.id}/batches`,
     };
   }
 
   private process(job: Job): void {
-    this.ingestCount++;
+    if (job.object === 'Lead_Score_History__c') return this.insertHistory(job);
+    this.leadJobCount++;
     this.beforeIngest?.();
     const header = job.header!;
     const rows = job.unprocessed!;
-    const stopAt = this.failIngestJob?.n === this.ingestCount ? this.failIngestJob.after : rows.length;
+    const stopAt = this.failIngestJob?.n === this.leadJobCount ? this.failIngestJob.after : rows.length;
     job.unprocessed = rows.slice(stopAt);
     for (const row of rows.slice(0, stopAt)) {
       job.processed++;
@@ -335,6 +364,22 @@ export class BulkServer {
       job.success!.push([id, 'false', ...row]);
     }
     if (stopAt < rows.length) job.errorMessage = this.failIngestJob!.message;
+  }
+
+  private insertHistory(job: Job): void {
+    const header = job.header!;
+    for (const row of job.unprocessed!.splice(0)) {
+      job.processed++;
+      const record: LeadRow = Object.fromEntries(header.map((h, i) => [h, row[i]]));
+      const refusal = this.refuseHistory.get(record.Lead__c);
+      if (refusal) {
+        job.failed!.push(['', refusal, ...row]);
+        continue;
+      }
+      record.Id = this.nextId('a01');
+      this.history.push(record);
+      job.success!.push([record.Id, 'true', ...row]);
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Progress } from '@salesforce/sf-plugins-core';
 import Score from '../../src/commands/scoring/score.js';
 import { toInputValue } from '../../src/lib/bulk/input-values.js';
-import { SCORE_FIELDS } from '../../src/lib/bulk/score-fields.js';
+import { SCORE_FIELDS, HISTORY_COLUMNS } from '../../src/lib/bulk/score-fields.js';
 import { LEAD_FIELDS } from '../helpers/fake-org.js';
 import { REPO_ROOT } from '../helpers/models.js';
 import { startRealService, type RealService } from '../helpers/real-service.js';
@@ -76,6 +76,10 @@ describe('the bulk write fits the trigger rule', () => {
     const toLead = /private static Lead toLead\([\s\S]*?\n {4}}\n/.exec(writer)![0];
     const set = [...toLead.matchAll(/\b(Lead_[A-Za-z_]+__c)\s*=/g)].map((m) => m[1]);
     expect([...SCORE_FIELDS].sort()).toEqual([...new Set(set)].sort());
+    // The history row: exactly the fields LeadScoreWriter.toHistory sets.
+    const toHistory = /private static Lead_Score_History__c toHistory\([\s\S]*?\n {4}}\n/.exec(writer)![0];
+    const historySet = [...toHistory.matchAll(/\b([A-Za-z_]+__c)\s*=/g)].map((m) => m[1]);
+    expect([...HISTORY_COLUMNS]).toEqual(historySet);
     // The list the lead trigger keeps together when an older score is saved over a newer one: the same fields.
     const kept = /SCORE_FIELDS = new List<Schema\.SObjectField>\{([\s\S]*?)\};/.exec(writer)![1];
     expect([...kept.matchAll(/Lead\.(Lead_[A-Za-z_]+__c)/g)].map((m) => m[1])).toEqual([...SCORE_FIELDS]);

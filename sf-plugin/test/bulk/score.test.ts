@@ -34,9 +34,10 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
   it('reads every page, writes every lead once with the score fields, and records a ledger entry', async () => {
     const result = await Score.run(args());
     expect(result).toMatchObject({ read: 23, scored: 23, written: 23, failed: 0, keptNewer: 0, complete: true });
-    // 23 leads at 10 per page: three query pages, three ingest jobs, one upload each.
-    expect(result.ingestJobs).toHaveLength(3);
+    // 23 leads at 10 per page: three query pages, each one Lead update job and one history insert job.
+    expect(result.ingestJobs).toHaveLength(6);
     expect(w.server.uploads).toHaveLength(3);
+    expect(w.server.historyUploads).toHaveLength(3);
     expect(w.golden.every((g) => w.server.writes.get(g.id) === 1)).toBe(true);
     const lead = w.leads.get(w.golden[0].id)!;
     expect(lead.Lead_Score_Model_Version__c).toBe('4.1.0');
@@ -44,6 +45,24 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     expect(Number(lead.Lead_Score_Decile__c)).toBeGreaterThanOrEqual(1);
     expect(lead.Lead_Scored_At__c).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
     expect((JSON.parse(lead.Lead_Score_Reasons__c) as { reasons: unknown[] }).reasons).toHaveLength(5);
+    // One history row per lead, holding what the Lead fields got, as LeadScoreWriter.toHistory records it.
+    expect(result).toMatchObject({ historyWritten: 23, historyFailed: 0 });
+    expect(w.server.history.map((h) => h.Lead__c).sort()).toEqual(w.golden.map((g) => g.id).sort());
+    for (const row of w.server.history) {
+      const stored = w.leads.get(row.Lead__c)!;
+      expect(row).toMatchObject({
+        Model_Name__c: 'lead-scoring',
+        Model_Version__c: '4.1.0',
+        Role__c: 'champion',
+        Served__c: 'true',
+        Score__c: stored.Lead_Score__c,
+        Scaled_Score__c: stored.Lead_Score_Scaled__c,
+        Decile__c: stored.Lead_Score_Decile__c,
+        Tier__c: stored.Lead_Score_Tier__c,
+        Scored_At__c: stored.Lead_Scored_At__c,
+        Reasons__c: stored.Lead_Score_Reasons__c,
+      });
+    }
     // Last progress update is every lead read.
     expect(updates.at(-1)).toBe(23);
     const ledger = (await readLedgerLines(w.modelsDir)).filter((e) => e.action === 'bulk-score');
@@ -52,8 +71,38 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
       version: '4.1.0',
       sha256: w.manifest.sha256,
       result: 'ok',
-      details: { read: 23, written: 23, failed: 0 },
+      details: { read: 23, written: 23, failed: 0, historyWritten: 23, history: true },
     });
+  });
+
+  it('writes no history with --no-history', async () => {
+    const result = await Score.run(args('--no-history'));
+    expect(result).toMatchObject({ written: 23, historyWritten: 0, complete: true });
+    expect(w.server.history).toEqual([]);
+    expect(w.server.historyUploads).toEqual([]);
+  });
+
+  it('refuses before any job when the user cannot create history records, and runs with --no-history', async () => {
+    w.server.historyCreatable = false;
+    const error = await refusal(Score.run(args()));
+    expect(error.message).toMatch(/cannot create Lead_Score_History__c records \(Lead_Score_History__c\)/);
+    expect(error.message).toMatch(/--no-history/);
+    expect(w.server.jobs.size).toBe(0);
+    expect(await Score.run(args('--no-history'))).toMatchObject({ written: 23, historyWritten: 0 });
+  });
+
+  it('reports refused history rows in failures.csv and exits 1, the Lead fields written', async () => {
+    w.server.refuseHistory.set(w.golden[4].id, 'STORAGE_LIMIT_EXCEEDED:storage limit exceeded:--');
+    const result = await Score.run(args());
+    expect(result).toMatchObject({ written: 23, failed: 0, historyWritten: 22, historyFailed: 1 });
+    expect(process.exitCode).toBe(1);
+    const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
+      sf__Id: string;
+      sf__Error: string;
+    }>;
+    expect(rows).toEqual([
+      { sf__Id: w.golden[4].id, sf__Error: 'HISTORY STORAGE_LIMIT_EXCEEDED:storage limit exceeded:--' },
+    ]);
   });
 
   it('resumes a run interrupted after 2 pages and writes every lead exactly once', async () => {
@@ -65,6 +114,8 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     const result = await Score.run(args('--resume'));
     expect(result).toMatchObject({ resumed: true, complete: true, read: 23, written: 23 });
     expect(w.golden.map((g) => w.server.writes.get(g.id))).toEqual(w.golden.map(() => 1));
+    // Each lead's history row inserted once too, across the two runs.
+    expect(w.server.history.map((h) => h.Lead__c).sort()).toEqual(w.golden.map((g) => g.id).sort());
     // Only the missing page was read again: 2 + 1 results requests after the failed one.
     expect(w.server.uploads).toHaveLength(3);
   });
@@ -171,6 +222,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
         modelsDir: w.modelsDir,
         model: 'lead-scoring',
         explainTop: 5,
+        history: true,
         dryRun: false,
         resume: false,
         stateRoot: w.stateDir,

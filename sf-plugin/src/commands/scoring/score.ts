@@ -27,6 +27,12 @@ export default class Score extends SfCommand<ScoreResult> {
     explain: Flags.integer({ summary: messages.getMessage('flags.explain.summary'), default: 5, min: 0, max: 50 }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     resume: Flags.boolean({ summary: messages.getMessage('flags.resume.summary'), default: false }),
+    history: Flags.boolean({
+      summary: messages.getMessage('flags.history.summary'),
+      description: messages.getMessage('flags.history.description'),
+      default: true,
+      allowNo: true,
+    }),
     'page-size': Flags.integer({
       summary: messages.getMessage('flags.page-size.summary'),
       default: 10_000,
@@ -55,6 +61,7 @@ export default class Score extends SfCommand<ScoreResult> {
       version: flags.version,
       where: flags.where,
       explainTop: flags.explain,
+      history: flags.history,
       dryRun: flags['dry-run'],
       resume: flags.resume,
       stateRoot: path.resolve(flags['state-dir'] ?? path.join('.sf', 'scoring-bulk')),
@@ -70,7 +77,7 @@ export default class Score extends SfCommand<ScoreResult> {
             )
           : inProcessScorer(pkg, options),
     });
-    if (!result.complete || result.failed > 0 || result.unprocessed > 0) process.exitCode = 1;
+    if (!result.complete || result.failed > 0 || result.unprocessed > 0 || result.historyFailed > 0) process.exitCode = 1;
     new BulkScoreFormatter(result).display(this);
     return result;
   }

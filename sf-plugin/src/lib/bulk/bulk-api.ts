@@ -92,9 +92,9 @@ export class BulkClient {
     };
   }
 
-  /** Creates an update job, uploads the file as its one upload (streamed), and marks it UploadComplete. */
-  public async updateFromFile(object: string, file: string): Promise<JobInfo> {
-    const job = await this.json<JobInfo>('POST', '/jobs/ingest', { object, operation: 'update', contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' });
+  /** Creates an ingest job, uploads the file as its one upload (streamed), and marks it UploadComplete. */
+  public async ingestFromFile(object: string, operation: 'update' | 'insert', file: string): Promise<JobInfo> {
+    const job = await this.json<JobInfo>('POST', '/jobs/ingest', { object, operation, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' });
     const size = (await stat(file)).size;
     const res = await this.fetch('PUT', `/jobs/ingest/${job.id}/batches`, { 'content-type': 'text/csv', 'content-length': String(size) }, Readable.toWeb(createReadStream(file)) as never);
     await this.ensureOk(res, `upload of ingest job ${job.id}`);

@@ -24,7 +24,7 @@ import { currentActor } from '../workspace.js';
 import { BulkClient, type JobInfo } from './bulk-api.js';
 import { toInputValue } from './input-values.js';
 import { latestUnfinished, saveState, zeroCounts, type Counts, type PendingPage, type RunState } from './run-state.js';
-import { SCORE_FIELDS, WRITE_COLUMNS, scoreRow, type ScoredLead } from './score-fields.js';
+import { HISTORY_COLUMNS, HISTORY_OBJECT, SCORE_FIELDS, WRITE_COLUMNS, historyRow, scoreRow, type HistoryRole, type ScoredLead } from './score-fields.js';
 import { scoreAll, type LeadScorer } from './scorers.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -43,6 +43,8 @@ export type BulkScoreRequest = {
   version?: string;
   where?: string;
   explainTop: number;
+  /** Also insert a Lead_Score_History__c row per scored lead, as the Apex writer does. */
+  history: boolean;
   dryRun: boolean;
   resume: boolean;
   stateRoot: string;
@@ -90,7 +92,9 @@ export function leadQuery(paths: string[], where: string | undefined): string {
   return `SELECT ${fields.join(', ')} FROM Lead WHERE IsConverted = false${where ? ` AND (${where})` : ''}`;
 }
 
-async function preflight(request: BulkScoreRequest): Promise<{ pkg: LoadedPackage; mapping: Array<FieldMapping & { fieldType: string }> }> {
+type Preflight = { pkg: LoadedPackage; mapping: Array<FieldMapping & { fieldType: string }>; role: HistoryRole };
+
+async function preflight(request: BulkScoreRequest): Promise<Preflight> {
   const { conn, model } = request;
   const config = await readOrgConfig(conn, model);
   const version = request.version ?? config?.championVersion ?? undefined;
@@ -108,7 +112,18 @@ async function preflight(request: BulkScoreRequest): Promise<{ pkg: LoadedPackag
   if (unreadable.size) {
     throw messages.createError('error.unreadable', [[...unreadable].map(([input, fields]) => `${input} (${fields.join(', ')})`).join(', '), INTEGRATION_PERMISSION_SET]);
   }
-  return { pkg, mapping: checks.map((c) => ({ input: c.input, field: c.field, fieldType: c.fieldType ?? 'string' })) };
+  if (request.history && !request.dryRun) {
+    // Describe answers for the connected user: createable is their permission to insert the object and each field
+    // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm).
+    const described = await conn.sobject(HISTORY_OBJECT).describe();
+    const fields = new Map(described.fields.map((f) => [f.name, f.createable]));
+    const blocked = described.createable ? HISTORY_COLUMNS.filter((f) => fields.get(f) !== true) : [HISTORY_OBJECT];
+    if (blocked.length) throw messages.createError('error.historyNotCreatable', [blocked.join(', ')]);
+  }
+  // The version written to the Lead fields serves as the lead's score: its history role is the champion's,
+  // unless it is the org's challenger (the Role__c picklist has these two values).
+  const role: HistoryRole = config?.challengerVersion === version ? 'challenger' : 'champion';
+  return { pkg, mapping: checks.map((c) => ({ input: c.input, field: c.field, fieldType: c.fieldType ?? 'string' })), role };
 }
 
 /** Leads the org holds a score for whose inputs were read after ours (a real-time score): never overwritten. */
@@ -141,10 +156,15 @@ async function readPage(
   return { leads, next: page.next ?? null, read };
 }
 
-/** Writes the page's update rows into files of at most maxBytes each (header included). */
-async function writeUploads(runDir: string, pageNo: number, rows: string[][], maxBytes: number): Promise<string[]> {
+/** What an upload file holds, by its name: Lead updates (page-*.csv) or history inserts (history-*.csv). */
+export function uploadTarget(file: string): { object: string; operation: 'update' | 'insert' } {
+  return path.basename(file).startsWith('history-') ? { object: HISTORY_OBJECT, operation: 'insert' } : { object: 'Lead', operation: 'update' };
+}
+
+/** Writes rows into files of at most maxBytes each (header included): <prefix>-<page>-<n>.csv. */
+async function writeUploads(runDir: string, prefix: 'page' | 'history', pageNo: number, columns: readonly string[], rows: string[][], maxBytes: number): Promise<string[]> {
   const files: string[] = [];
-  const header = stringify([WRITE_COLUMNS as unknown as string[]]);
+  const header = stringify([columns as string[]]);
   let out: ReturnType<typeof createWriteStream> | undefined;
   let bytes = 0;
   const close = async (): Promise<void> => {
@@ -158,7 +178,7 @@ async function writeUploads(runDir: string, pageNo: number, rows: string[][], ma
     const size = Buffer.byteLength(line);
     if (!out || bytes + size > maxBytes) {
       await close();
-      const file = path.join(runDir, `page-${pageNo}-${files.length + 1}.csv`);
+      const file = path.join(runDir, `${prefix}-${pageNo}-${files.length + 1}.csv`);
       files.push(file);
       out = createWriteStream(file);
       out.write(header);
@@ -181,7 +201,7 @@ async function csvRows(stream: NodeJS.ReadableStream): Promise<Array<Record<stri
 export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<BulkScoreResult> {
   const started = Date.now();
   const { conn, org, model } = request;
-  const { pkg, mapping } = await preflight(request);
+  const { pkg, mapping, role } = await preflight(request);
   const bulk = new BulkClient(conn, { pollIntervalMs: request.pollIntervalMs });
 
   let runDir: string | undefined;
@@ -194,6 +214,8 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       throw messages.createError('error.resumeOtherVersion', [previous.state.version, pkg.version]);
     }
     ({ runDir, state } = previous);
+    // A state written before history counts existed: those counts start at zero.
+    state.counts = { ...zeroCounts(), ...state.counts };
     resumed = true;
   } else {
     const unfinished = request.dryRun ? undefined : await latestUnfinished(request.stateRoot, model, org.id);
@@ -212,6 +234,7 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       readAt: iso(readAtMs),
       asOf: iso(readAtMs).slice(0, 10),
       explainTop: request.explainTop,
+      history: request.history,
       pageSize: request.pageSize,
       next: null,
       readDone: false,
@@ -264,7 +287,8 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
     /** Uploads the page's files that have no job yet (files[i] is jobs[i]), saving the state after each. */
     const uploadRemaining = async (pending: PendingPage): Promise<void> => {
       for (let i = pending.jobs.length; i < pending.files.length; i++) {
-        const job = await bulk.updateFromFile('Lead', pending.files[i]);
+        const target = uploadTarget(pending.files[i]);
+        const job = await bulk.ingestFromFile(target.object, target.operation, pending.files[i]);
         pending.jobs.push(job.id);
         state.ingestJobs.push(job.id);
         await save();
@@ -276,20 +300,27 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       // A run stopped between writing a page's files and uploading them uploads them now.
       await uploadRemaining(pending);
       const retryIds: string[] = [];
-      for (const jobId of pending.jobs) {
+      for (const [j, jobId] of pending.jobs.entries()) {
         const info: JobInfo = await bulk.waitFor('ingest', jobId);
         const failed = await csvRows(await bulk.ingestResults(jobId, 'failedResults'));
+        const succeeded = Math.max(0, (info.numberRecordsProcessed ?? 0) - (info.numberRecordsFailed ?? failed.length));
+        const unprocessed = info.state === 'JobComplete' ? [] : await csvRows(await bulk.ingestResults(jobId, 'unprocessedrecords'));
+        const reason = `NOT_PROCESSED: ingest job ${jobId} ${info.state}: ${info.errorMessage ?? 'no message'}`;
+        if (info.state !== 'JobComplete') stoppedBy ??= `${jobId} (${info.state}: ${info.errorMessage ?? 'no message'})`;
+        if (uploadTarget(pending.files[j]).object === HISTORY_OBJECT) {
+          // An insert's failed rows have no record id: the lead's id says whose history row it was.
+          await appendFailures(failed.map((r) => [r.Lead__c, `HISTORY ${r.sf__Error}`]));
+          await appendFailures(unprocessed.map((r) => [r.Lead__c, `HISTORY ${reason}`]));
+          c.historyWritten += succeeded;
+          c.historyFailed += failed.length + unprocessed.length;
+          continue;
+        }
         await appendFailures(failed.map((r) => [r.sf__Id, r.sf__Error]));
         c.failed += failed.length;
-        c.written += Math.max(0, (info.numberRecordsProcessed ?? 0) - (info.numberRecordsFailed ?? failed.length));
-        if (info.state !== 'JobComplete') {
-          const unprocessed = await csvRows(await bulk.ingestResults(jobId, 'unprocessedrecords'));
-          const reason = `NOT_PROCESSED: ingest job ${jobId} ${info.state}: ${info.errorMessage ?? 'no message'}`;
-          await appendFailures(unprocessed.map((r) => [r.Id, reason]));
-          c.unprocessed += unprocessed.length;
-          retryIds.push(...unprocessed.map((r) => r.Id));
-          stoppedBy ??= `${jobId} (${info.state}: ${info.errorMessage ?? 'no message'})`;
-        }
+        c.written += succeeded;
+        await appendFailures(unprocessed.map((r) => [r.Id, reason]));
+        c.unprocessed += unprocessed.length;
+        retryIds.push(...unprocessed.map((r) => r.Id));
       }
       c.read += pending.read;
       c.scored += pending.scored;
@@ -340,12 +371,19 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       const newer = await scoredSince(conn, state.readAt);
       const now = new Date().toISOString();
       const rows: string[][] = [];
+      const historyRows: string[][] = [];
       let keptNewer = 0;
       page.leads.forEach((lead, i) => {
         if (newer.has(lead.id)) keptNewer++;
         else rows.push(scoreRow(lead.id, scored[i], state.readAt, lead.tier, now));
+        if (state.history) historyRows.push(historyRow(lead.id, scored[i], pkg.name, role, state.readAt));
       });
-      const files = rows.length ? await writeUploads(runDir!, state.ingestJobs.length + 1, rows, request.maxUploadBytes ?? MAX_UPLOAD_BYTES) : [];
+      const maxBytes = request.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+      const pageNo = state.ingestJobs.length + 1;
+      const files = [
+        ...(rows.length ? await writeUploads(runDir!, 'page', pageNo, WRITE_COLUMNS, rows, maxBytes) : []),
+        ...(historyRows.length ? await writeUploads(runDir!, 'history', pageNo, HISTORY_COLUMNS, historyRows, maxBytes) : []),
+      ];
       // A retried page was read and scored before: its leads count once, as unprocessed turned written.
       const pending: PendingPage = { locator, read: retry ? 0 : page.read, scored: retry ? 0 : scored.length, keptNewer, jobs: [], files };
       if (retry) {
@@ -381,7 +419,7 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       sha256: pkg.manifest.sha256,
       org,
       actor: currentActor(),
-      result: complete && c.failed === 0 && c.unprocessed === 0 ? 'ok' : 'fail',
+      result: complete && c.failed === 0 && c.unprocessed === 0 && c.historyFailed === 0 ? 'ok' : 'fail',
       details: {
         ...c,
         complete,
@@ -392,6 +430,7 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
         where: request.where ?? null,
         scoredBy: request.serviceUrl ?? 'in-process',
         explainTop: state.explainTop,
+        history: state.history,
       },
     });
   }
@@ -407,7 +446,7 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
     queryJobId: state.queryJobId,
     runDir,
     ingestJobs: state.ingestJobs,
-    failuresFile: failuresFile && (c.failed > 0 || c.unprocessed > 0) ? failuresFile : undefined,
+    failuresFile: failuresFile && (c.failed > 0 || c.unprocessed > 0 || c.historyFailed > 0) ? failuresFile : undefined,
     stoppedBy,
     durationMs,
     leadsPerSecond: durationMs > 0 ? Math.round((c.scored / durationMs) * 1000) : 0,

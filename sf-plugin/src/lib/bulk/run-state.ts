@@ -6,9 +6,19 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-export type Counts = { read: number; scored: number; written: number; keptNewer: number; failed: number; unprocessed: number };
+export type Counts = {
+  read: number;
+  scored: number;
+  written: number;
+  keptNewer: number;
+  failed: number;
+  unprocessed: number;
+  /** Lead_Score_History__c rows inserted, and those Salesforce refused or did not process. */
+  historyWritten: number;
+  historyFailed: number;
+};
 
-export const zeroCounts = (): Counts => ({ read: 0, scored: 0, written: 0, keptNewer: 0, failed: 0, unprocessed: 0 });
+export const zeroCounts = (): Counts => ({ read: 0, scored: 0, written: 0, keptNewer: 0, failed: 0, unprocessed: 0, historyWritten: 0, historyFailed: 0 });
 
 /** A page whose ingest jobs were uploaded but not yet all read back. */
 export type PendingPage = { locator: string | null; read: number; scored: number; keptNewer: number; jobs: string[]; files: string[] };
@@ -24,6 +34,8 @@ export type RunState = {
   readAt: string;
   asOf: string;
   explainTop: number;
+  /** Whether each scored lead also gets a Lead_Score_History__c row. */
+  history: boolean;
   pageSize: number;
   /** Locator of the next page to read; null for the first page. */
   next: string | null;

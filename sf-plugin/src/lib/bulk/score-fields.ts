@@ -30,6 +30,27 @@ export const NULL_CELL = '#N/A';
 
 export const WRITE_COLUMNS = ['Id', ...SCORE_FIELDS] as const;
 
+/** The object each score also leaves a row in, as LeadScoreWriter.write does for every result. */
+export const HISTORY_OBJECT = 'Lead_Score_History__c';
+
+/** The fields LeadScoreWriter.toHistory sets, in its order: the columns of a history insert row. */
+export const HISTORY_COLUMNS = [
+  'Lead__c',
+  'Model_Name__c',
+  'Model_Version__c',
+  'Role__c',
+  'Score__c',
+  'Scaled_Score__c',
+  'Decile__c',
+  'Tier__c',
+  'Served__c',
+  'Scored_At__c',
+  'Reasons__c',
+] as const;
+
+/** The history roles (the Role__c picklist). */
+export type HistoryRole = 'champion' | 'challenger';
+
 export type ScoredLead = { score: number; scaled: number; decile: number; tier: string; version: string; explanation?: string };
 
 type Reason = { input?: unknown; label?: unknown; contribution?: unknown };
@@ -85,5 +106,26 @@ export function scoreRow(id: string, result: ScoredLead, scoredAt: string, store
     STATUS_SCORED,
     topReason(reasons) ?? NULL_CELL,
     storedTier === result.tier ? '' : now,
+  ];
+}
+
+/**
+ * One history insert row, in HISTORY_COLUMNS order, as LeadScoreWriter.toHistory builds it: the
+ * bulk path scores one version per lead and that result is the one served to the Lead fields
+ * (Served__c true, also when a newer real-time score kept the Lead fields, as in Apex).
+ */
+export function historyRow(id: string, result: ScoredLead, model: string, role: HistoryRole, scoredAt: string): string[] {
+  return [
+    id,
+    model,
+    result.version,
+    role,
+    String(result.score),
+    String(result.scaled),
+    String(result.decile),
+    result.tier,
+    'true',
+    scoredAt,
+    fitExplanation(result.explanation) ?? '',
   ];
 }

@@ -18,14 +18,18 @@ export interface LeadScorer {
   close(): Promise<void>;
 }
 
+/** Young generation of each in-process scoring worker (MiB). */
+export const BULK_WORKER_YOUNG_GENERATION_MB = 8;
+
 /** The Apex request's batch size, and the most the service takes per call. */
 export const SERVICE_CALL_RECORDS = 200;
 
 export async function inProcessScorer(pkg: LoadedPackage, options: ScoreOptions & { workers?: number }): Promise<LeadScorer> {
   const { WorkerPool } = await import('@lead-scoring/scoring-service/inference');
   const workers = options.workers ?? 2;
-  // splitRows as the service's default: a chunk is split over every worker.
-  const pool = new WorkerPool({ size: workers, ortThreads: 1, splitRows: 64 });
+  // splitRows as the service's default: a chunk is split over every worker. An 8 MiB young
+  // generation per worker keeps the run's peak RSS under 512 MiB (docs/performance.md, bulk section).
+  const pool = new WorkerPool({ size: workers, ortThreads: 1, splitRows: 64, youngGenerationMb: BULK_WORKER_YOUNG_GENERATION_MB });
   const key = `${pkg.name}@${pkg.version}:${pkg.manifest.sha256.slice(0, 12)}`;
   await pool.load({ key, onnxBytes: pkg.onnxBytes, background: pkg.background, manifest: pkg.manifest, explain: { blocks: [...pkg.pipeline.blocks] } });
   const columns = pkg.manifest.model.columns;
