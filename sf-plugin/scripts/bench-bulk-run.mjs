@@ -113,6 +113,7 @@ async function run(modelsDir, leads, service) {
     cpuUsPerLead: Math.round((cpu.user + cpu.system) / Math.max(result.written, 1)),
     written: result.written,
     writtenOnce: writes.once,
+    historyWritten: writes.historyInserted,
     uploads: writes.uploads,
     maxUploadMB: Number((writes.maxUpload / 1e6).toFixed(1)),
     sample: writes.sample,

@@ -33,6 +33,7 @@ type Figures = {
   cpuUsPerLead: number;
   written: number;
   writtenOnce: number;
+  historyWritten: number;
   uploads: number;
   maxUploadMB: number;
   sample: Array<Record<string, string>>;
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     runs.push(f);
     if (!args.includes('--json'))
       console.log(
-        `${f.scorer} ${f.leads} leads: ${f.leadsPerSecond} leads/s, ${f.seconds} s, peak RSS ${f.peakRssMiB} MiB, ${f.writtenOnce} written once, ${f.uploads} uploads (largest ${f.maxUploadMB} MB)`,
+        `${f.scorer} ${f.leads} leads: ${f.leadsPerSecond} leads/s, ${f.seconds} s, peak RSS ${f.peakRssMiB} MiB, ${f.writtenOnce} written once, ${f.historyWritten} history rows, ${f.uploads} uploads (largest ${f.maxUploadMB} MB)`,
       );
   };
   if (!args.includes('--only-big')) report(await inChild(modelsDir, small));

@@ -84,6 +84,8 @@ export type BulkServerOptions = {
   mappings: Array<{ Input_Name__c: string; Field_Path__c: string }>;
   config: Record<string, unknown>;
   grants: string[];
+  /** Keep each inserted history record in `history` (default); the bench only counts them. */
+  keepHistory?: boolean;
   /** Raw upload bytes allowed; Salesforce's 150 MB counts base64 (4 bytes per 3). */
   uploadLimitBytes?: number;
 };
@@ -95,8 +97,9 @@ export class BulkServer {
   /** Bytes of each Lead update upload, and of each history insert upload. */
   public readonly uploads: number[] = [];
   public readonly historyUploads: number[] = [];
-  /** Lead_Score_History__c records inserted, with the ids given to them. */
+  /** Lead_Score_History__c records inserted, with the ids given to them (unless keepHistory is false), and how many. */
   public readonly history: LeadRow[] = [];
+  public historyInserted = 0;
   /** Whether the connected user may create history records (its describe's createable). */
   public historyCreatable = true;
   /** History inserts refused: lead id (Lead__c) -> sf__Error. */
@@ -377,7 +380,8 @@ export class BulkServer {
         continue;
       }
       record.Id = this.nextId('a01');
-      this.history.push(record);
+      this.historyInserted++;
+      if (this.options.keepHistory !== false) this.history.push(record);
       job.success!.push([record.Id, 'true', ...row]);
     }
   }
