@@ -10,14 +10,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  DOUBLE,
-  DuckDBConnection,
-  DuckDBInstance,
-  DuckDBScalarFunction,
-  INTEGER,
-  VARCHAR,
-} from '@duckdb/node-api';
+// Loaded on first use: the library's other entry points do not pay for DuckDB's native module.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LoadedPackage } from '../package/loader';
 import { present } from '../manifest/outputs';
 import { duckDbDialect } from './dialect';
@@ -64,7 +58,11 @@ export function today(): string {
 }
 
 /** Registers the hash and number-text functions: the library's Murmur3 and String(x). */
-function registerUdfs(conn: DuckDBConnection): void {
+type DuckDb = typeof import('@duckdb/node-api');
+let duckdb: Promise<DuckDb> | undefined;
+const loadDuckDb = (): Promise<DuckDb> => (duckdb ??= import('@duckdb/node-api'));
+
+function registerUdfs(conn: DuckDBConnection, { DuckDBScalarFunction, INTEGER, VARCHAR, DOUBLE }: DuckDb): void {
   conn.registerScalarFunction(
     DuckDBScalarFunction.create({
       name: HASH_UDF,
@@ -119,14 +117,15 @@ async function open(pkg: WarehouseInputPackage, inputsPath: string, options: Fil
   } catch {
     throw new WarehouseInputError(`${inputsPath}: no such file. Pass the leads file exported from the warehouse.`);
   }
-  const instance = await DuckDBInstance.create(':memory:');
+  const db = await loadDuckDb();
+  const instance = await db.DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const close = () => {
     conn.closeSync();
     instance.closeSync();
   };
   try {
-    registerUdfs(conn);
+    registerUdfs(conn, db);
     await conn.run(`CREATE VIEW leads AS SELECT * FROM ${readerFor(path.resolve(inputsPath))}`);
     const described = await conn.runAndReadAll('DESCRIBE leads');
     const have = new Set(described.getRowObjects().map((r) => String(r.column_name)));
@@ -282,6 +281,7 @@ export async function writeScores(rows: readonly FileScore[], file: string): Pro
   const json = path.join(tmp, 'scores.json');
   try {
     await fs.writeFile(json, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const { DuckDBInstance } = await loadDuckDb();
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
