@@ -40,7 +40,7 @@ export async function scoreLeadsFile(request: FileScoreRequest): Promise<FileSco
   const version = resolveVersion(registry, request.model, request.version ?? 'champion');
   if (!version)
     throw scoringError(
-      'NoVersion',
+      'NoVersionError',
       `No --version given and ${request.model} has no champion in the registry.`,
       ['Pass --version, for example --version 4.1.0.'],
     );
