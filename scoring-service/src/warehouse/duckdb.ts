@@ -60,7 +60,17 @@ export function today(): string {
 /** Registers the hash and number-text functions: the library's Murmur3 and String(x). */
 type DuckDb = typeof import('@duckdb/node-api');
 let duckdb: Promise<DuckDb> | undefined;
-const loadDuckDb = (): Promise<DuckDb> => (duckdb ??= import('@duckdb/node-api'));
+/**
+ * An optional peer dependency of the library (the service image does not carry DuckDB's 70 MB
+ * native module); the sf plugin depends on it.
+ */
+const loadDuckDb = (): Promise<DuckDb> =>
+  (duckdb ??= import('@duckdb/node-api').catch((err: unknown) => {
+    duckdb = undefined;
+    throw new WarehouseInputError(
+      `DuckDB is not installed here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}). Install it next to the scoring library: npm install @duckdb/node-api.`,
+    );
+  }));
 
 function registerUdfs(conn: DuckDBConnection, { DuckDBScalarFunction, INTEGER, VARCHAR, DOUBLE }: DuckDb): void {
   conn.registerScalarFunction(
