@@ -105,6 +105,14 @@ function registerUdfs(conn: DuckDBConnection, { DuckDBScalarFunction, INTEGER, V
   );
 }
 
+/**
+ * Registers fh_murmur3 and fh_number_text on a DuckDB connection, for running the exported
+ * DuckDB features.sql yourself (scoreFile does this on its own connection).
+ */
+export async function registerWarehouseFunctions(conn: DuckDBConnection): Promise<void> {
+  registerUdfs(conn, await loadDuckDb());
+}
+
 function readerFor(file: string): string {
   const ext = path.extname(file).toLowerCase();
   const lit = `'${file.replace(/'/g, "''")}'`;

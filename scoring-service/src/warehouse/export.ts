@@ -203,7 +203,7 @@ ${'SET VARIABLE scoring_date = DATE \'2026-12-01\';'}
 .read features.sql   -- writes ${n.featuresTable}
 \`\`\`
 ${needsUdf ? `\nfeatures.sql calls ${[n.features.usesHash ? HASH_UDF : '', n.features.usesNumberText ? NUMBER_TEXT_UDF : ''].filter(Boolean).join(' and ')}, scalar functions the scoring library registers in-process
-(\`scoreFile\` in @lead-scoring/scoring-service/warehouse); the DuckDB shell alone does not have them.\n` : ''}
+(\`registerWarehouseFunctions(connection)\` in @lead-scoring/scoring-service/warehouse, for a @duckdb/node-api connection); the DuckDB shell alone does not have them.\n` : ''}
 Score the features with model.onnx of the package (ONNX Runtime), put \`lead_id, score\` in \`raw_scores\`, and
 \`.read present.sql\` adds scaled, decile and tier.
 

@@ -23,6 +23,7 @@ export {
 export {
   scoreFile,
   featuresFromFile,
+  registerWarehouseFunctions,
   writeScores,
   WarehouseInputError,
   type FileScore,

@@ -23,6 +23,7 @@ import {
   onnxVersions,
   perColumnOnnx,
   presentSql,
+  registerWarehouseFunctions,
   scoreFile,
   sqlColumnNames,
   WarehouseInputError,
@@ -207,6 +208,63 @@ describe.each(cases)('%s %s: feature SQL in DuckDB', (name, version) => {
         expect(g.version).toBe(version);
       }
     }
+  });
+});
+
+describe.each([
+  ['lead-scoring', '4.1.0'],
+  ['gift-demand', '2.1.0'],
+])('%s %s: the exported DuckDB files', (name, version) => {
+  it('load_snapshots.sql + features.sql run in DuckDB give the library features; present.sql gives present()', async () => {
+    const pkg = await loadPackageDir(path.join(models, name, version));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'warehouse-files-'));
+    const asOf = golden(name, version)[0].asOf;
+    const rows = golden(name, version).filter((r) => r.asOf === asOf);
+    const json = await writeLeads(pkg, rows, dir);
+    const exported = exportWarehouse(pkg, { target: 'duckdb' });
+    const file = (f: string) => exported.files.find((x) => x.name === f)?.content as string;
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await registerWarehouseFunctions(conn);
+    await conn.run(`CREATE TABLE leads AS SELECT * FROM read_json('${json}', format = 'newline_delimited')`);
+    await conn.run(file('load_snapshots.sql'));
+    await conn.run(`SET VARIABLE scoring_date = DATE '${asOf}'`);
+    await conn.run(file('features.sql'));
+    const got = (await conn.runAndReadAll(`SELECT * FROM "${exported.tables.features}"`)).getRows();
+    const width = pkg.pipeline.columns.length;
+    const lib = pkg.pipeline.transform(
+      rows.map((r) => ({ id: r.id, inputs: Object.fromEntries(Object.entries(r.inputs).filter(([, v]) => v !== null)) })),
+      { asOf },
+    );
+    const at = new Map(rows.map((r, i) => [r.id, i]));
+    let differing = 0;
+    for (const row of got) {
+      const i = at.get(row[0] as string) as number;
+      for (let c = 0; c < width; c++) if (!sameFloat32(lib[i * width + c], Math.fround(row[c + 1] as number))) differing++;
+    }
+    expect(got).toHaveLength(rows.length);
+    expect(differing).toBe(0);
+
+    const session = await createSession(pkg.onnxBytes, { threads: 1 });
+    const scores = await predictRows(session, pkg.manifest.model, lib, rows.length);
+    await conn.run('CREATE TABLE raw_scores (lead_id VARCHAR, score DOUBLE)');
+    const appender = await conn.createAppender('raw_scores');
+    rows.forEach((r, i) => {
+      appender.appendVarchar(r.id);
+      appender.appendDouble(scores[i]);
+      appender.endRow();
+    });
+    appender.closeSync();
+    await conn.run(file('present.sql'));
+    const presented = (await conn.runAndReadAll(`SELECT * FROM "${exported.tables.scores}"`)).getRowObjects();
+    conn.closeSync();
+    instance.closeSync();
+    expect(presented).toHaveLength(rows.length);
+    for (const p of presented) {
+      const s = scores[at.get(p.lead_id as string) as number];
+      expect({ scaled: Number(p.scaled), decile: Number(p.decile), tier: p.tier, version: p.version }).toEqual({ ...present(s, pkg.manifest), version });
+    }
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
 
