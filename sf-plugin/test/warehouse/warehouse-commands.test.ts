@@ -128,8 +128,10 @@ describe('warehouse commands', () => {
     expect(reasons.reasons.length).toBeLessThanOrEqual(3);
   });
 
-  it('score --from refuses an org flag and a missing --out', async () => {
+  it('score --from refuses an org flag and a missing --out; without --from an org is required', async () => {
     await expect(Score.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--from', csv, '--out', path.join(work, 'x.csv'), '--where', "LeadSource = 'Web'"])).rejects.toThrow(/--where/);
     await expect(Score.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--from', csv])).rejects.toThrow(/--from needs --out/);
+    // Without --from, an org is still required (no default org is configured here).
+    await expect(Score.run(['--models-dir', modelsDir, '--name', 'lead-scoring'])).rejects.toThrow(/No org to score/);
   });
 });
