@@ -70,10 +70,10 @@ export function compileFeatureSql(pkg: Package, dialect: Dialect, options: Featu
   }
   let usesNumberText = false;
 
-  // Per input: n_<k> its number (NULL when missing), t_<k> its text (NULL when missing), d_<k> its day.
-  const num = (name: string) => q(`n_${byName.get(name)}`);
-  const txt = (name: string) => q(`t_${byName.get(name)}`);
-  const day = (name: string) => q(`d_${byName.get(name)}`);
+  // Per input: n_<input> its number (NULL when missing), t_<input> its text (NULL when missing), d_<input> its day.
+  const num = (name: string) => q(`n_${name}`);
+  const txt = (name: string) => q(`t_${name}`);
+  const day = (name: string) => q(`d_${name}`);
   const present = (name: string) => {
     const input = inputs[byName.get(name) as number];
     return input.type === 'number' || input.type === 'boolean' ? `${num(name)} IS NOT NULL` : `${txt(name)} IS NOT NULL`;
@@ -81,8 +81,9 @@ export function compileFeatureSql(pkg: Package, dialect: Dialect, options: Featu
 
   const raw: string[] = [`CAST(${q(options.idColumn)} AS ${dialect.text}) AS ${q(LEAD_ID)}`];
   const typed: string[] = [q(LEAD_ID)];
-  inputs.forEach((input, k) => {
+  inputs.forEach((input) => {
     const col = q(input.name);
+    const k = input.name;
     switch (input.type) {
       case 'number':
         raw.push(`CAST(${col} AS ${dialect.double}) AS ${q(`n_${k}`)}`);
