@@ -14,6 +14,7 @@ import { loadPackageDir, type LoadedPackage } from '../../src/package/loader';
 import { present } from '../../src/manifest/outputs';
 import { murmurhash3Signed } from '../../src/features/hasher';
 import { createSession, predictRows } from '../../src/inference/session';
+import { decodeModel, encodeModel, onnx } from '../../src/onnx/proto';
 import {
   BIGQUERY_ONNX_LIMITS,
   duckDbDialect,
@@ -400,6 +401,49 @@ describe('BigQuery export of lead-scoring', () => {
       );
       expect(Number(out.trim())).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('perColumnOnnx on models BigQuery ML would refuse', () => {
+  it('refuses an ai.onnx.ml opset above 3 and an IR version above 8, naming both', async () => {
+    const pkg = await loadPackageDir(path.join(models, 'lead-scoring', '4.1.0'));
+    const model = decodeModel(pkg.onnxBytes);
+    model.irVersion = 9 as never;
+    model.opsetImport = model.opsetImport.map((o) => (o.domain === 'ai.onnx.ml' ? { ...o, version: 4 } : o)) as never;
+    const columns = sqlColumnNames(pkg.pipeline.columns);
+    expect(() => perColumnOnnx(encodeModel(model), pkg.manifest.model.inputName, columns)).toThrow(/IR version 9 \(at most 8\) and ai\.onnx\.ml opset 4 \(at most 3\)/);
+  });
+
+  it('drops a ZipMap and exposes the probabilities tensor it read', async () => {
+    const pkg = await loadPackageDir(path.join(models, 'lead-scoring', '4.1.0'));
+    const model = decodeModel(pkg.onnxBytes);
+    const graph = model.graph as onnx.GraphProto;
+    const seqOfMaps: onnx.ITypeProto = {
+      sequenceType: { elemType: { mapType: { keyType: onnx.TensorProto.DataType.INT64, valueType: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } } } },
+    };
+    graph.node.push(
+      onnx.NodeProto.fromObject({
+        opType: 'ZipMap',
+        domain: 'ai.onnx.ml',
+        input: [pkg.manifest.model.outputName],
+        output: ['output_probability'],
+        attribute: [{ name: 'classlabels_int64s', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 1] }],
+      }),
+    );
+    graph.output = graph.output.filter((o) => o.name !== pkg.manifest.model.outputName) as never;
+    graph.output.push(onnx.ValueInfoProto.fromObject({ name: 'output_probability', type: seqOfMaps }));
+    const columns = sqlColumnNames(pkg.pipeline.columns);
+    const perColumn = perColumnOnnx(encodeModel(model), pkg.manifest.model.inputName, columns);
+    expect(perColumn.outputs.sort()).toEqual(['label', pkg.manifest.model.outputName].sort());
+    const session = await ort.InferenceSession.create(perColumn.bytes);
+    for (const m of session.outputMetadata) expect(m.isTensor).toBe(true);
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const c of columns) feeds[c] = new ort.Tensor('float32', Float32Array.of(Number.NaN), [1, 1]);
+    const out = await session.run(feeds);
+    const reference = await (await ort.InferenceSession.create(pkg.onnxBytes)).run({
+      [pkg.manifest.model.inputName]: new ort.Tensor('float32', new Float32Array(columns.length).fill(Number.NaN), [1, columns.length]),
+    });
+    expect(Array.from(out[pkg.manifest.model.outputName].data as Float32Array)).toEqual(Array.from(reference[pkg.manifest.model.outputName].data as Float32Array));
   });
 });
 
