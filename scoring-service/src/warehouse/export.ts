@@ -42,9 +42,18 @@ export interface WarehouseExport {
   columns: string[];
   modelColumns: string[];
   tables: { features: string; scores: string; model?: string; snapshots: string[] };
+  /** What the data team should know before running the files (e.g. a model near BigQuery ML's size limit). */
+  warnings: string[];
 }
 
 const INSERT_ROWS = 500;
+
+/**
+ * The ONNX import size limit as a Google Cloud sample repository states it (statmike/vertex-ai-mlops,
+ * "Framework Workflows/PyTorch/serving/readme.md": "Models < 250 MB"); docs/warehouse.md says
+ * where the official page is. Above it the export warns rather than refuses.
+ */
+export const BIGQUERY_ONNX_SIZE_LIMIT_BYTES = 250 * 1024 * 1024;
 
 export const DEFAULT_DATASET = 'lead_scoring';
 export const DEFAULT_LEADS_TABLE = 'leads';
@@ -121,7 +130,11 @@ export function exportWarehouse(pkg: WarehousePackage, options: ExportOptions): 
       },
       { name: 'README.md', content: bigQueryReadme(pkg, { dataset, leadsTable, idColumn, featuresTable, scoresTable, modelName, modelUri, inputsTable, features }) },
     );
-    return { target: 'bigquery', files, columns: features.columns, modelColumns: features.modelColumns, tables: { features: featuresTable, scores: scoresTable, model: modelName, snapshots: features.snapshotTables.map((s) => s.sqlTable) } };
+    const warnings =
+      onnxModel.bytes.length > BIGQUERY_ONNX_SIZE_LIMIT_BYTES
+        ? [`model.onnx is ${(onnxModel.bytes.length / 1024 / 1024).toFixed(0)} MB, above the 250 MB BigQuery ML is reported to import; CREATE MODEL may refuse it (docs/warehouse.md).`]
+        : [];
+    return { target: 'bigquery', files, columns: features.columns, modelColumns: features.modelColumns, tables: { features: featuresTable, scores: scoresTable, model: modelName, snapshots: features.snapshotTables.map((s) => s.sqlTable) }, warnings };
   }
 
   files.push(
@@ -133,7 +146,7 @@ export function exportWarehouse(pkg: WarehousePackage, options: ExportOptions): 
     },
     { name: 'README.md', content: duckDbReadme(pkg, { leadsTable, idColumn, featuresTable, inputsTable, features }) },
   );
-  return { target: 'duckdb', files, columns: features.columns, modelColumns: features.modelColumns, tables: { features: featuresTable, scores: scoresTable, snapshots: features.snapshotTables.map((s) => s.sqlTable) } };
+  return { target: 'duckdb', files, columns: features.columns, modelColumns: features.modelColumns, tables: { features: featuresTable, scores: scoresTable, snapshots: features.snapshotTables.map((s) => s.sqlTable) }, warnings: [] };
 }
 
 interface ReadmeNames {

@@ -15,6 +15,7 @@ export {
   DEFAULT_DATASET,
   DEFAULT_ID_COLUMN,
   DEFAULT_LEADS_TABLE,
+  BIGQUERY_ONNX_SIZE_LIMIT_BYTES,
   type ExportOptions,
   type ExportFile,
   type WarehouseExport,

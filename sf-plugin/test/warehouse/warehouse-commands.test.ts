@@ -75,6 +75,7 @@ describe('warehouse commands', () => {
     const session = await ort.InferenceSession.create(await fs.readFile(path.join(out, 'model.onnx')));
     expect(session.inputNames).toEqual(result.columns);
     expect(result.columns).toHaveLength(41);
+    expect(result.warnings).toEqual([]);
     const createModel = await fs.readFile(path.join(out, 'create_model.sql'), 'utf8');
     expect(createModel).toContain("MODEL_TYPE = 'ONNX'");
     const predict = await fs.readFile(path.join(out, 'predict.sql'), 'utf8');

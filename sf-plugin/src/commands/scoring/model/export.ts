@@ -20,6 +20,7 @@ export type ModelExportResult = {
   /** The feature columns, in model order, as the SQL (and the per-column ONNX inputs) name them. */
   columns: string[];
   tables: { features: string; scores: string; model?: string; snapshots: string[] };
+  warnings: string[];
 };
 
 export default class ModelExport extends SfCommand<ModelExportResult> {
@@ -55,7 +56,8 @@ export default class ModelExport extends SfCommand<ModelExportResult> {
     await fs.mkdir(dir, { recursive: true });
     for (const file of exported.files) await fs.writeFile(path.join(dir, file.name), file.content);
     const files = exported.files.map((f) => f.name);
+    for (const w of exported.warnings) this.warn(w);
     this.log(messages.getMessage('info.written', [files.length, pkg.name, pkg.version, exported.columns.length, dir, files.join(', ')]));
-    return { name: pkg.name, version: pkg.version, target: exported.target, dir, files, columns: exported.columns, tables: exported.tables };
+    return { name: pkg.name, version: pkg.version, target: exported.target, dir, files, columns: exported.columns, tables: exported.tables, warnings: exported.warnings };
   }
 }
