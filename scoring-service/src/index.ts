@@ -14,6 +14,7 @@ export { InputValidationError, type InputProblem } from './features/errors';
 export * as metrics from './metrics';
 export * as importer from './importer';
 export * as explain from './explain';
+export * as warehouse from './warehouse';
 export type { TreeEnsemble, Tree } from './trees/ensemble';
 export { treeEnsembleFromOnnx } from './trees/from-onnx';
 export { parseXgboostModel, treeEnsembleFromXgboost } from './trees/from-xgboost';

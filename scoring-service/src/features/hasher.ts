@@ -12,6 +12,8 @@
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
+/** The constants, for code that ships the class source elsewhere (the warehouse hash UDF). */
+export const MURMUR3_CONSTANTS = { C1, C2 } as const;
 
 /** Incremental MurmurHash3 x86 32-bit over the UTF-8 encoding of the strings fed to it. */
 export class Murmur3 {

@@ -10,7 +10,7 @@ export interface Presented {
   tier: string;
 }
 
-const defaultTiers = [
+export const defaultTiers = [
   { name: 'Hot', minDecile: 9 },
   { name: 'Warm', minDecile: 6 },
   { name: 'Cold', minDecile: 1 },

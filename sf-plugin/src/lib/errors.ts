@@ -72,5 +72,7 @@ export function toSfError(err: unknown): unknown {
     const withLogin = new SfError(err.message, err.name, [...(err.actions ?? []), ...messages.getMessages('actions.org-not-found')], err.exitCode, err.cause);
     return err.data === undefined ? withLogin : withLogin.setData(err.data);
   }
+  // The warehouse path's refusals (a leads file, a model BigQuery ML cannot import) already name the fix.
+  if (err instanceof Error && (err.name === 'WarehouseInputError' || err.name === 'OnnxExportError')) return scoringError(err.name, err.message);
   return err;
 }

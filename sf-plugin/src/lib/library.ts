@@ -8,3 +8,14 @@
 export * from '@lead-scoring/scoring-service/package';
 export { auc, liftByDecile, topDecileLift, topDecileConversion, bottom20Conversion, psi } from '@lead-scoring/scoring-service/metrics';
 export { importXgboostFile } from '@lead-scoring/scoring-service/importer';
+export {
+  exportWarehouse,
+  scoreFile,
+  writeScores,
+  DEFAULT_DATASET,
+  DEFAULT_ID_COLUMN,
+  DEFAULT_LEADS_TABLE,
+  type FileScore,
+  type WarehouseExport,
+  type WarehouseTarget,
+} from '@lead-scoring/scoring-service/warehouse';
