@@ -30,6 +30,7 @@ describe('scoring verify', () => {
   let inputNames: string[];
   /** lead id -> the score the library's own pipeline + ONNX session gives (not the command's worker pool). */
   let libraryScores: Map<string, number>;
+  let ux: ReturnType<typeof stubSfCommandUx>;
 
   beforeAll(async () => {
     modelsDir = await buildModelsDir();
@@ -52,7 +53,7 @@ describe('scoring verify', () => {
   afterAll(async () => fs.rm(modelsDir, { recursive: true, force: true }));
 
   beforeEach(async () => {
-    stubSfCommandUx($$.SANDBOX);
+    ux = stubSfCommandUx($$.SANDBOX);
     stubSpinner($$.SANDBOX);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scoring-verify-'));
   });
@@ -158,7 +159,6 @@ describe('scoring verify', () => {
   });
 
   it('names the altered leads to humans too', async () => {
-    const ux = stubSfCommandUx($$.SANDBOX);
     const inputs = await writeLeads();
     const scores = await writeScores(libraryScoreRows().map(([id, s], i) => [id, i === 42 ? s + 0.2 : s]));
     await verify(inputs, scores);
