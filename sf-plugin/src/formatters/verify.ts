@@ -15,10 +15,30 @@ export class VerifyFormatter implements Formatter {
     out.table({ data: r.checks.map((c) => ({ check: c.check, result: c.pass ? 'pass' : 'FAIL', detail: c.detail })) });
     if (r.outsideTolerance.count > 0) {
       out.log(messages.getMessage('info.outside', [r.outsideTolerance.leads.length, r.outsideTolerance.count]));
-      out.table({ data: r.outsideTolerance.leads.map((l) => ({ id: l.id, local: l.local, warehouse: l.warehouse, diff: l.diff ?? 'not a number' })) });
+      out.table({
+        data: r.outsideTolerance.leads.map((l) => ({
+          id: l.id,
+          local: l.local,
+          warehouse: l.warehouse,
+          diff: l.diff ?? 'not a number',
+        })),
+      });
     }
     if (r.missingInWarehouse.count > 0)
-      out.log(messages.getMessage('info.missing', [r.missingInWarehouse.ids.length, r.missingInWarehouse.count, r.missingInWarehouse.ids.join(', ')]));
-    if (r.notInInputs.count > 0) out.log(messages.getMessage('info.notInInputs', [r.notInInputs.ids.length, r.notInInputs.count, r.notInInputs.ids.join(', ')]));
+      out.log(
+        messages.getMessage('info.missing', [
+          r.missingInWarehouse.ids.length,
+          r.missingInWarehouse.count,
+          r.missingInWarehouse.ids.join(', '),
+        ]),
+      );
+    if (r.notInInputs.count > 0)
+      out.log(
+        messages.getMessage('info.notInInputs', [
+          r.notInInputs.ids.length,
+          r.notInInputs.count,
+          r.notInInputs.ids.join(', '),
+        ]),
+      );
   }
 }

@@ -46,7 +46,8 @@ export default class Verify extends SfCommand<VerifyResult> {
     const tolerance = nonNegative('tolerance', flags.tolerance);
     const maxPsi = nonNegative('max-psi', flags['max-psi']);
     const asOf = flags['as-of'] ?? new Date().toISOString().slice(0, 10);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw messages.createError('error.invalidDate', [asOf]);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)))
+      throw messages.createError('error.invalidDate', [asOf]);
 
     this.spinner.start(messages.getMessage('spinner.verifying', [flags.name, flags.version]));
     const result = await verifyWarehouseScores({

@@ -19,7 +19,10 @@ import { expectMatchesSchema } from '../../helpers/schema.js';
 
 type GoldenRow = { id: string; inputs: Record<string, unknown>; asOf: string; prediction: number };
 
-const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await fs.readFile(file)).digest('hex');
+const sha256 = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 
 describe('scoring verify', () => {
   const $$ = new TestContext();
@@ -34,7 +37,9 @@ describe('scoring verify', () => {
 
   beforeAll(async () => {
     modelsDir = await buildModelsDir();
-    const file = JSON.parse(await fs.readFile(path.join(modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8')) as { rows: GoldenRow[] };
+    const file = JSON.parse(await fs.readFile(path.join(modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8')) as {
+      rows: GoldenRow[];
+    };
     golden = file.rows;
     asOf = golden[0].asOf;
     expect(golden.every((r) => r.asOf === asOf)).toBe(true);
@@ -44,7 +49,12 @@ describe('scoring verify', () => {
     const session = await createSession(pkg.modelPath, { threads: 1 });
     try {
       const records = golden.map((r) => ({ id: r.id, inputs: r.inputs }));
-      const scores = await predictRows(session, pkg.manifest.model, pkg.pipeline.transform(records, { asOf }), records.length);
+      const scores = await predictRows(
+        session,
+        pkg.manifest.model,
+        pkg.pipeline.transform(records, { asOf }),
+        records.length,
+      );
       libraryScores = new Map(records.map((r, i) => [r.id, scores[i]]));
     } finally {
       await session.release();
@@ -64,17 +74,42 @@ describe('scoring verify', () => {
 
   const writeCsv = async (name: string, header: string[], rows: unknown[][]): Promise<string> => {
     const file = path.join(dir, name);
-    await fs.writeFile(file, stringify([header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))))]));
+    await fs.writeFile(
+      file,
+      stringify([header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))))]),
+    );
     return file;
   };
   const writeLeads = (rows = golden): Promise<string> =>
-    writeCsv('leads.csv', ['lead_id', ...inputNames], rows.map((r) => [r.id, ...inputNames.map((n) => r.inputs[n])]));
+    writeCsv(
+      'leads.csv',
+      ['lead_id', ...inputNames],
+      rows.map((r) => [r.id, ...inputNames.map((n) => r.inputs[n])]),
+    );
   const writeScores = (scores: Array<[string, number]>, name = 'warehouse_scores.csv'): Promise<string> =>
-    writeCsv(name, ['lead_id', 'score', 'tier'], scores.map(([id, s]) => [id, s, 'ignored']));
+    writeCsv(
+      name,
+      ['lead_id', 'score', 'tier'],
+      scores.map(([id, s]) => [id, s, 'ignored']),
+    );
   const libraryScoreRows = (): Array<[string, number]> => golden.map((r) => [r.id, libraryScores.get(r.id)!]);
 
   const verify = (inputs: string, scores: string, ...extra: string[]) =>
-    Verify.run(['--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--inputs', inputs, '--scores', scores, '--as-of', asOf, ...extra]);
+    Verify.run([
+      '--models-dir',
+      modelsDir,
+      '--name',
+      'lead-scoring',
+      '--version',
+      '4.1.0',
+      '--inputs',
+      inputs,
+      '--scores',
+      scores,
+      '--as-of',
+      asOf,
+      ...extra,
+    ]);
 
   it('passes on the scores the library produced for the golden rows, and records the files it checked', async () => {
     const inputs = await writeLeads();
@@ -83,7 +118,12 @@ describe('scoring verify', () => {
     expectMatchesSchema('scoring-verify', result);
     expect(result.passed).toBe(true);
     expect(process.exitCode).toBeUndefined();
-    expect(result).toMatchObject({ compared: golden.length, outsideTolerance: { count: 0 }, missingInWarehouse: { count: 0 }, notInInputs: { count: 0 } });
+    expect(result).toMatchObject({
+      compared: golden.length,
+      outsideTolerance: { count: 0 },
+      missingInWarehouse: { count: 0 },
+      notInInputs: { count: 0 },
+    });
     expect(result.maxAbsDiff).toBeLessThanOrEqual(1e-6);
     expect(result.psi).toBeLessThan(0.01);
     // The leads fall in several deciles (the check is not vacuous), and both sides agree on them.
@@ -91,7 +131,9 @@ describe('scoring verify', () => {
     expect(result.decileShares.warehouse).toEqual(result.decileShares.local);
 
     const entries = (await readLedgerLines(modelsDir)).filter((e) => e.action === 'warehouse-verify');
-    const manifest = JSON.parse(await fs.readFile(path.join(modelsDir, 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8')) as { sha256: string };
+    const manifest = JSON.parse(
+      await fs.readFile(path.join(modelsDir, 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8'),
+    ) as { sha256: string };
     expect(entries.at(-1)).toMatchObject({
       model: 'lead-scoring',
       version: '4.1.0',
@@ -114,15 +156,22 @@ describe('scoring verify', () => {
   it("passes on Parquet files, with XGBoost's own predictions as the warehouse's scores", async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const csvInputs = await writeLeads();
-    const csvScores = await writeScores(golden.map((r) => [r.id, r.prediction]), 'xgboost.csv');
+    const csvScores = await writeScores(
+      golden.map((r) => [r.id, r.prediction]),
+      'xgboost.csv',
+    );
     const inputs = path.join(dir, 'leads.parquet');
     const scores = path.join(dir, 'scores.parquet');
     const instance = await DuckDBInstance.create(':memory:');
     const db = await instance.connect();
     try {
       // DuckDB types the columns as a warehouse table has them: BOOLEAN, DATE, DOUBLE/BIGINT, VARCHAR, NULLs.
-      await db.run(`COPY (SELECT * FROM read_csv('${csvInputs}', header = true, types = {'lead_id': 'VARCHAR'})) TO '${inputs}' (FORMAT parquet)`);
-      await db.run(`COPY (SELECT lead_id, score::DOUBLE AS score FROM read_csv('${csvScores}', header = true, types = {'lead_id': 'VARCHAR'})) TO '${scores}' (FORMAT parquet)`);
+      await db.run(
+        `COPY (SELECT * FROM read_csv('${csvInputs}', header = true, types = {'lead_id': 'VARCHAR'})) TO '${inputs}' (FORMAT parquet)`,
+      );
+      await db.run(
+        `COPY (SELECT lead_id, score::DOUBLE AS score FROM read_csv('${csvScores}', header = true, types = {'lead_id': 'VARCHAR'})) TO '${scores}' (FORMAT parquet)`,
+      );
       const types = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${inputs}')`)).getRowObjectsJson();
       const typeOf = new Map(types.map((t) => [t.column_name, t.column_type]));
       expect(typeOf.get('has_phone')).toBe('BOOLEAN');
@@ -132,7 +181,12 @@ describe('scoring verify', () => {
       instance.closeSync();
     }
     const result = await verify(inputs, scores, '--json');
-    expect(result).toMatchObject({ passed: true, compared: golden.length, inputs: { format: 'parquet' }, scores: { format: 'parquet' } });
+    expect(result).toMatchObject({
+      passed: true,
+      compared: golden.length,
+      inputs: { format: 'parquet' },
+      scores: { format: 'parquet' },
+    });
     expect(result.maxAbsDiff).toBeLessThanOrEqual(1e-6);
   });
 
@@ -154,8 +208,15 @@ describe('scoring verify', () => {
       expect(lead.local).toBeCloseTo(libraryScores.get(lead.id)!, 6);
     }
     expect(result.maxAbsDiff).toBeCloseTo(Math.abs(0.5 - libraryScores.get(golden[7].id)!), 6);
-    expect(result.checks.find((c) => c.check === 'scores within tolerance')).toMatchObject({ pass: false, detail: expect.stringMatching(/3 above 0\.000001|3 above 1e-6/) });
-    expect((await readLedgerLines(modelsDir)).at(-1)).toMatchObject({ action: 'warehouse-verify', result: 'fail', details: { outsideTolerance: 3 } });
+    expect(result.checks.find((c) => c.check === 'scores within tolerance')).toMatchObject({
+      pass: false,
+      detail: expect.stringMatching(/3 above 0\.000001|3 above 1e-6/),
+    });
+    expect((await readLedgerLines(modelsDir)).at(-1)).toMatchObject({
+      action: 'warehouse-verify',
+      result: 'fail',
+      details: { outsideTolerance: 3 },
+    });
   });
 
   it('names the altered leads to humans too', async () => {
@@ -163,7 +224,9 @@ describe('scoring verify', () => {
     const scores = await writeScores(libraryScoreRows().map(([id, s], i) => [id, i === 42 ? s + 0.2 : s]));
     await verify(inputs, scores);
     expect(ux.log.args.flat().join('\n')).toMatch(/FAILED/);
-    expect(ux.table.args.map((a) => a[0].data).flat()).toContainEqual(expect.objectContaining({ id: golden[42].id, warehouse: libraryScores.get(golden[42].id)! + 0.2 }));
+    expect(ux.table.args.map((a) => a[0].data).flat()).toContainEqual(
+      expect.objectContaining({ id: golden[42].id, warehouse: libraryScores.get(golden[42].id)! + 0.2 }),
+    );
   });
 
   it('reports leads missing on either side', async () => {
@@ -199,13 +262,25 @@ describe('scoring verify', () => {
   it('refuses files it cannot read as leads and scores, saying what to fix', async () => {
     const inputs = await writeLeads();
     const scores = await writeScores(libraryScoreRows());
-    expect((await refusal(verify(inputs, scores, '--id-column', 'Id'))).message).toMatch(/has no column Id \(its columns: lead_id, lead_source.*--id-column/);
-    expect((await refusal(verify(inputs, scores, '--score-column', 'probability'))).message).toMatch(/has no column probability .*--score-column/);
-    expect((await refusal(verify(inputs, scores, '--tolerance', 'tight'))).message).toMatch(/--tolerance must be a number/);
-    const extra = await writeCsv('extra.csv', ['lead_id', 'email', ...inputNames], golden.map((r) => [r.id, 'x@example.com', ...inputNames.map((n) => r.inputs[n])]));
+    expect((await refusal(verify(inputs, scores, '--id-column', 'Id'))).message).toMatch(
+      /has no column Id \(its columns: lead_id, lead_source.*--id-column/,
+    );
+    expect((await refusal(verify(inputs, scores, '--score-column', 'probability'))).message).toMatch(
+      /has no column probability .*--score-column/,
+    );
+    expect((await refusal(verify(inputs, scores, '--tolerance', 'tight'))).message).toMatch(
+      /--tolerance must be a number/,
+    );
+    const extra = await writeCsv(
+      'extra.csv',
+      ['lead_id', 'email', ...inputNames],
+      golden.map((r) => [r.id, 'x@example.com', ...inputNames.map((n) => r.inputs[n])]),
+    );
     expect((await refusal(verify(extra, scores))).message).toMatch(/not inputs of lead-scoring 4\.1\.0: email/);
     const twice = await writeScores([...libraryScoreRows(), [golden[0].id, 0.1]], 'twice.csv');
-    expect((await refusal(verify(inputs, twice))).message).toMatch(new RegExp(`1 lead ids on more than one row \\(first: ${golden[0].id}\\)`));
+    expect((await refusal(verify(inputs, twice))).message).toMatch(
+      new RegExp(`1 lead ids on more than one row \\(first: ${golden[0].id}\\)`),
+    );
     const json = path.join(dir, 'scores.json');
     await fs.writeFile(json, '[]');
     expect((await refusal(verify(inputs, json))).message).toMatch(/neither \.csv nor \.parquet/);
