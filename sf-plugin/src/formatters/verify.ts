@@ -11,7 +11,14 @@ export class VerifyFormatter implements Formatter {
 
   public display(out: CommandOutput): void {
     const r = this.result;
-    out.log(messages.getMessage('info.result', [r.model, r.version, r.scores.file, r.passed ? 'PASSED' : 'FAILED']));
+    out.log(
+      messages.getMessage('info.result', [
+        r.model,
+        r.version,
+        r.scores.files.map((f) => f.file).join(', '),
+        r.passed ? 'PASSED' : 'FAILED',
+      ]),
+    );
     out.table({ data: r.checks.map((c) => ({ check: c.check, result: c.pass ? 'pass' : 'FAIL', detail: c.detail })) });
     if (r.outsideTolerance.count > 0) {
       out.log(messages.getMessage('info.outside', [r.outsideTolerance.leads.length, r.outsideTolerance.count]));

@@ -26,8 +26,18 @@ export default class Verify extends SfCommand<VerifyResult> {
   public static readonly flags = {
     ...packageVersionFlags,
     version: Flags.string({ summary: messages.getMessage('flags.version.summary'), required: true }),
-    inputs: Flags.file({ summary: messages.getMessage('flags.inputs.summary'), required: true, exists: true }),
-    scores: Flags.file({ summary: messages.getMessage('flags.scores.summary'), required: true, exists: true }),
+    inputs: Flags.file({
+      summary: messages.getMessage('flags.inputs.summary'),
+      required: true,
+      exists: true,
+      multiple: true,
+    }),
+    scores: Flags.file({
+      summary: messages.getMessage('flags.scores.summary'),
+      required: true,
+      exists: true,
+      multiple: true,
+    }),
     tolerance: Flags.string({ summary: messages.getMessage('flags.tolerance.summary'), default: '1e-6' }),
     'max-psi': Flags.string({ summary: messages.getMessage('flags.max-psi.summary'), default: '0.1' }),
     'id-column': Flags.string({ summary: messages.getMessage('flags.id-column.summary'), default: 'lead_id' }),

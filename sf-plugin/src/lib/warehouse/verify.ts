@@ -23,8 +23,9 @@ export type VerifyRequest = {
   modelsDir: string;
   model: string;
   version: string;
-  inputs: string;
-  scores: string;
+  /** The leads file, or the shards of one export (ids must be unique across them). */
+  inputs: string[];
+  scores: string[];
   tolerance: number;
   maxPsi: number;
   idColumn: string;
@@ -40,21 +41,23 @@ export type ScoreDifference = { id: string; local: number; warehouse: number; di
 
 export type VerifyCheck = { check: string; pass: boolean; detail: string };
 
+export type VerifiedFile = { file: string; format: 'csv' | 'parquet'; sha256: string; leads: number };
+
 export type WarehouseVerification = {
   model: string;
   version: string;
   sha256: string;
   asOf: string;
-  inputs: { file: string; format: string; sha256: string; leads: number };
-  scores: { file: string; format: string; sha256: string; leads: number; column: string };
+  inputs: { files: VerifiedFile[]; leads: number };
+  scores: { files: VerifiedFile[]; leads: number; column: string };
   compared: number;
   tolerance: number;
   /** null when nothing was compared or a difference is not a number. */
   maxAbsDiff: number | null;
   outsideTolerance: { count: number; leads: ScoreDifference[] };
-  /** Leads of the inputs file the warehouse gave no score. */
+  /** Leads of the inputs the warehouse gave no score. */
   missingInWarehouse: { count: number; ids: string[] };
-  /** Leads the warehouse scored that are not in the inputs file. */
+  /** Leads the warehouse scored that are not in the inputs. */
   notInInputs: { count: number; ids: string[] };
   decileShares: { local: number[]; warehouse: number[] };
   /** PSI of the warehouse's decile shares against local inference's; null when nothing was compared. */
@@ -64,55 +67,75 @@ export type WarehouseVerification = {
   passed: boolean;
 };
 
+type ReadFile = TableFile & { sha256: string };
+
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
-/** The ids of a file, refusing empty and repeated ones (which lead would a repeated id be?). */
+async function readAll(files: string[]): Promise<ReadFile[]> {
+  return Promise.all(files.map(async (file) => ({ ...(await readTableFile(file)), sha256: await sha256File(file) })));
+}
+
+/** Where row i of a file is, as its user sees it: a CSV line (the header is line 1) or a Parquet row. */
+const rowPlace = (table: TableFile, i: number): string => (table.format === 'csv' ? `line ${i + 2}` : `row ${i + 1}`);
+
+/** The ids of a file, refusing a missing id column and empty ids. */
 function idsOf(table: TableFile, idColumn: string): string[] {
   if (!table.columns.includes(idColumn)) throw messages.createError('error.noIdColumn', [table.file, idColumn, table.columns.join(', ')]);
   const ids = table.rows.map((r) => r[idColumn].trim());
-  const empty = ids.flatMap((id, i) => (id === '' ? [i + 2] : []));
+  const empty = ids.flatMap((id, i) => (id === '' ? [rowPlace(table, i)] : []));
   if (empty.length) throw messages.createError('error.emptyId', [table.file, idColumn, empty.slice(0, 10).join(', ')]);
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const id of ids) (seen.has(id) ? repeated : seen).add(id);
-  if (repeated.size) throw messages.createError('error.repeatedId', [table.file, repeated.size, [...repeated].slice(0, 10).join(', ')]);
   return ids;
 }
 
-function leadRecords(table: TableFile, request: VerifyRequest, types: Map<string, string>, model: string): ScoringRecord[] {
+/** Refuses ids on more than one row of one side's files (which lead would a repeated id be?). */
+function refuseRepeated(ids: string[], files: string[]): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const id of ids) (seen.has(id) ? repeated : seen).add(id);
+  if (repeated.size) throw messages.createError('error.repeatedId', [files.join(', '), repeated.size, [...repeated].slice(0, 10).join(', ')]);
+}
+
+function leadRecords(table: TableFile, request: VerifyRequest, types: Map<string, string>): ScoringRecord[] {
   const ids = idsOf(table, request.idColumn);
   const unknown = table.columns.filter((c) => c !== request.idColumn && !types.has(c));
-  if (unknown.length) throw messages.createError('error.unknownColumns', [table.file, model, request.version, unknown.join(', '), request.idColumn]);
+  if (unknown.length) throw messages.createError('error.unknownColumns', [table.file, request.model, request.version, unknown.join(', '), request.idColumn]);
   return table.rows.map((raw, i) => {
     const inputs: Record<string, unknown> = {};
-    // Line numbers in errors count the header as line 1, as a spreadsheet shows them.
     for (const [column, type] of types) {
       if (!(column in raw)) continue;
-      const value = cellValue(raw[column], type, column, i + 2);
+      let value: unknown;
+      try {
+        value = cellValue(raw[column], type, column, i + 2);
+      } catch {
+        throw messages.createError('error.cell', [table.file, rowPlace(table, i), column, type]);
+      }
       if (value !== null) inputs[column] = value;
     }
     return { id: ids[i], inputs };
   });
 }
 
-function warehouseScores(table: TableFile, request: VerifyRequest): Map<string, number> {
+function warehouseScores(table: TableFile, request: VerifyRequest): Array<[string, number]> {
   const ids = idsOf(table, request.idColumn);
   if (!table.columns.includes(request.scoreColumn)) throw messages.createError('error.noScoreColumn', [table.file, request.scoreColumn, table.columns.join(', ')]);
-  const scores = new Map<string, number>();
-  const unreadable: number[] = [];
+  const scores: Array<[string, number]> = [];
+  const unreadable: string[] = [];
   table.rows.forEach((row, i) => {
     const cell = row[request.scoreColumn].trim();
     const score = cell === '' ? NaN : Number(cell);
-    if (Number.isFinite(score)) scores.set(ids[i], score);
-    else unreadable.push(i + 2);
+    if (Number.isFinite(score)) scores.push([ids[i], score]);
+    else unreadable.push(rowPlace(table, i));
   });
   if (unreadable.length) throw messages.createError('error.scoreNotNumber', [table.file, unreadable.length, request.scoreColumn, unreadable.slice(0, 10).join(', ')]);
   return scores;
 }
+
+const described = (files: ReadFile[], leads: (f: ReadFile) => number): VerifiedFile[] =>
+  files.map((f) => ({ file: f.file, format: f.format, sha256: f.sha256, leads: leads(f) }));
 
 const rounded = (shares: number[]): number[] => shares.map((s) => Math.round(s * 1e4) / 1e4);
 
@@ -120,15 +143,19 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
   const pkg = await loadPackage(request.modelsDir, request.model, request.version);
   const { manifest } = pkg;
   const types = new Map(manifest.inputs.map((i) => [i.name, i.type]));
-  const [inputsTable, scoresTable, inputsSha, scoresSha] = await Promise.all([
-    readTableFile(request.inputs),
-    readTableFile(request.scores),
-    sha256File(request.inputs),
-    sha256File(request.scores),
-  ]);
-  const records = leadRecords(inputsTable, request, types, request.model);
-  const warehouse = warehouseScores(scoresTable, request);
-  if (records.length === 0) throw messages.createError('error.noLeads', [request.inputs]);
+  const [inputFiles, scoreFiles] = await Promise.all([readAll(request.inputs), readAll(request.scores)]);
+  const records = inputFiles.flatMap((table) => leadRecords(table, request, types));
+  refuseRepeated(
+    records.map((r) => r.id),
+    request.inputs,
+  );
+  const scored = scoreFiles.flatMap((table) => warehouseScores(table, request));
+  refuseRepeated(
+    scored.map(([id]) => id),
+    request.scores,
+  );
+  const warehouse = new Map(scored);
+  if (records.length === 0) throw messages.createError('error.noLeads', [request.inputs.join(', ')]);
 
   // The bulk scorer's in-process path, without reasons: the same features and ONNX session as the service.
   const scorer = await inProcessScorer(pkg, { explainTop: 0, asOf: request.asOf, workers: request.workers });
@@ -175,8 +202,8 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     version: request.version,
     sha256: manifest.sha256,
     asOf: request.asOf,
-    inputs: { file: request.inputs, format: inputsTable.format, sha256: inputsSha, leads: records.length },
-    scores: { file: request.scores, format: scoresTable.format, sha256: scoresSha, leads: warehouse.size, column: request.scoreColumn },
+    inputs: { files: described(inputFiles, (f) => f.rows.length), leads: records.length },
+    scores: { files: described(scoreFiles, (f) => f.rows.length), leads: warehouse.size, column: request.scoreColumn },
     compared: comparison.compared,
     tolerance: request.tolerance,
     maxAbsDiff: comparison.maxAbsDiff,
@@ -200,8 +227,8 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     result: passed ? 'pass' : 'fail',
     details: {
       asOf: request.asOf,
-      inputs: { file: request.inputs, sha256: inputsSha, leads: records.length },
-      scores: { file: request.scores, sha256: scoresSha, leads: warehouse.size, column: request.scoreColumn },
+      inputs: result.inputs,
+      scores: result.scores,
       compared: comparison.compared,
       tolerance: request.tolerance,
       maxAbsDiff: comparison.maxAbsDiff,

@@ -94,7 +94,7 @@ describe('scoring verify', () => {
     );
   const libraryScoreRows = (): Array<[string, number]> => golden.map((r) => [r.id, libraryScores.get(r.id)!]);
 
-  const verify = (inputs: string, scores: string, ...extra: string[]) =>
+  const verify = (inputs: string | string[], scores: string | string[], ...extra: string[]) =>
     Verify.run([
       '--models-dir',
       modelsDir,
@@ -103,9 +103,9 @@ describe('scoring verify', () => {
       '--version',
       '4.1.0',
       '--inputs',
-      inputs,
+      ...[inputs].flat(),
       '--scores',
-      scores,
+      ...[scores].flat(),
       '--as-of',
       asOf,
       ...extra,
@@ -141,8 +141,15 @@ describe('scoring verify', () => {
       result: 'pass',
       details: {
         asOf,
-        inputs: { sha256: await sha256(inputs), leads: golden.length },
-        scores: { sha256: await sha256(scores), leads: golden.length, column: 'score' },
+        inputs: {
+          files: [{ file: inputs, format: 'csv', sha256: await sha256(inputs), leads: golden.length }],
+          leads: golden.length,
+        },
+        scores: {
+          files: [{ file: scores, format: 'csv', sha256: await sha256(scores), leads: golden.length }],
+          leads: golden.length,
+          column: 'score',
+        },
         compared: golden.length,
         outsideTolerance: 0,
         missingInWarehouse: 0,
@@ -184,10 +191,42 @@ describe('scoring verify', () => {
     expect(result).toMatchObject({
       passed: true,
       compared: golden.length,
-      inputs: { format: 'parquet' },
-      scores: { format: 'parquet' },
+      inputs: { files: [{ format: 'parquet', leads: golden.length }] },
+      scores: { files: [{ format: 'parquet', leads: golden.length }] },
     });
     expect(result.maxAbsDiff).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('reads an export in shards: several files after --inputs and --scores, ids unique across them', async () => {
+    const half = Math.floor(golden.length / 2);
+    const first = await writeCsv(
+      'leads-000.csv',
+      ['lead_id', ...inputNames],
+      golden.slice(0, half).map((r) => [r.id, ...inputNames.map((n) => r.inputs[n])]),
+    );
+    const second = await writeCsv(
+      'leads-001.csv',
+      ['lead_id', ...inputNames],
+      golden.slice(half).map((r) => [r.id, ...inputNames.map((n) => r.inputs[n])]),
+    );
+    const rows = libraryScoreRows();
+    const scoresA = await writeScores(rows.slice(0, 100), 'scores-000.csv');
+    const scoresB = await writeScores(rows.slice(100), 'scores-001.csv');
+    const result = await verify([first, second], [scoresA, scoresB], '--json');
+    expect(result).toMatchObject({
+      passed: true,
+      compared: golden.length,
+      inputs: { leads: golden.length },
+      scores: { leads: golden.length },
+    });
+    expect(result.inputs.files.map((f) => [path.basename(f.file), f.leads])).toEqual([
+      ['leads-000.csv', half],
+      ['leads-001.csv', golden.length - half],
+    ]);
+    const overlapping = await writeScores(rows.slice(99), 'scores-overlap.csv');
+    expect((await refusal(verify([first, second], [scoresA, overlapping]))).message).toMatch(
+      /1 lead ids are on more than one row/,
+    );
   });
 
   it('fails, naming the three leads whose scores were altered with both scores, and exits 1', async () => {
@@ -279,7 +318,18 @@ describe('scoring verify', () => {
     expect((await refusal(verify(extra, scores))).message).toMatch(/not inputs of lead-scoring 4\.1\.0: email/);
     const twice = await writeScores([...libraryScoreRows(), [golden[0].id, 0.1]], 'twice.csv');
     expect((await refusal(verify(inputs, twice))).message).toMatch(
-      new RegExp(`1 lead ids on more than one row \\(first: ${golden[0].id}\\)`),
+      new RegExp(`1 lead ids are on more than one row \\(first: ${golden[0].id}\\)`),
+    );
+    const unreadable = await writeCsv(
+      'unreadable.csv',
+      ['lead_id', ...inputNames],
+      golden.map((r, i) => [
+        r.id,
+        ...inputNames.map((n) => (i === 4 && n === 'tenure_at_firm_months' ? 'eight' : r.inputs[n])),
+      ]),
+    );
+    expect((await refusal(verify(unreadable, scores))).message).toMatch(
+      /unreadable\.csv line 6: tenure_at_firm_months is not a valid number/,
     );
     const json = path.join(dir, 'scores.json');
     await fs.writeFile(json, '[]');
