@@ -67,16 +67,25 @@ export type WarehouseVerification = {
   passed: boolean;
 };
 
-type ReadFile = TableFile & { sha256: string };
-
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
-async function readAll(files: string[]): Promise<ReadFile[]> {
-  return Promise.all(files.map(async (file) => ({ ...(await readTableFile(file)), sha256: await sha256File(file) })));
+/**
+ * Each file read and turned into what the comparison needs (`take`), one after another, so only one
+ * file's text cells are in memory at a time.
+ */
+async function readEach<T>(files: string[], take: (table: TableFile) => T[]): Promise<{ files: VerifiedFile[]; items: T[] }> {
+  const described: VerifiedFile[] = [];
+  const items: T[] = [];
+  for (const file of files) {
+    const table = await readTableFile(file);
+    for (const item of take(table)) items.push(item);
+    described.push({ file, format: table.format, sha256: await sha256File(file), leads: table.rows.length });
+  }
+  return { files: described, items };
 }
 
 /** Where row i of a file is, as its user sees it: a CSV line (the header is line 1) or a Parquet row. */
@@ -134,22 +143,20 @@ function warehouseScores(table: TableFile, request: VerifyRequest): Array<[strin
   return scores;
 }
 
-const described = (files: ReadFile[], leads: (f: ReadFile) => number): VerifiedFile[] =>
-  files.map((f) => ({ file: f.file, format: f.format, sha256: f.sha256, leads: leads(f) }));
-
 const rounded = (shares: number[]): number[] => shares.map((s) => Math.round(s * 1e4) / 1e4);
 
 export async function verifyWarehouseScores(request: VerifyRequest): Promise<WarehouseVerification> {
   const pkg = await loadPackage(request.modelsDir, request.model, request.version);
   const { manifest } = pkg;
   const types = new Map(manifest.inputs.map((i) => [i.name, i.type]));
-  const [inputFiles, scoreFiles] = await Promise.all([readAll(request.inputs), readAll(request.scores)]);
-  const records = inputFiles.flatMap((table) => leadRecords(table, request, types));
+  const inputs = await readEach(request.inputs, (table) => leadRecords(table, request, types));
+  const records = inputs.items;
   refuseRepeated(
     records.map((r) => r.id),
     request.inputs,
   );
-  const scored = scoreFiles.flatMap((table) => warehouseScores(table, request));
+  const scores = await readEach(request.scores, (table) => warehouseScores(table, request));
+  const scored = scores.items;
   refuseRepeated(
     scored.map(([id]) => id),
     request.scores,
@@ -202,8 +209,8 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     version: request.version,
     sha256: manifest.sha256,
     asOf: request.asOf,
-    inputs: { files: described(inputFiles, (f) => f.rows.length), leads: records.length },
-    scores: { files: described(scoreFiles, (f) => f.rows.length), leads: warehouse.size, column: request.scoreColumn },
+    inputs: { files: inputs.files, leads: records.length },
+    scores: { files: scores.files, leads: warehouse.size, column: request.scoreColumn },
     compared: comparison.compared,
     tolerance: request.tolerance,
     maxAbsDiff: comparison.maxAbsDiff,
