@@ -31,6 +31,20 @@ export class VerifyFormatter implements Formatter {
         })),
       });
     }
+    if (r.presentation.differ.count > 0) {
+      out.log(
+        messages.getMessage('info.presentation', [r.presentation.differ.leads.length, r.presentation.differ.count]),
+      );
+      out.table({
+        data: r.presentation.differ.leads.map((l) => ({
+          id: l.id,
+          'local decile': l.local.decile,
+          'warehouse decile': l.warehouse.decile ?? '',
+          'local tier': l.local.tier,
+          'warehouse tier': l.warehouse.tier ?? '',
+        })),
+      });
+    }
     if (r.missingInWarehouse.count > 0)
       out.log(
         messages.getMessage('info.missing', [

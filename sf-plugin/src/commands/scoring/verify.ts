@@ -42,6 +42,8 @@ export default class Verify extends SfCommand<VerifyResult> {
     'max-psi': Flags.string({ summary: messages.getMessage('flags.max-psi.summary'), default: '0.1' }),
     'id-column': Flags.string({ summary: messages.getMessage('flags.id-column.summary'), default: 'lead_id' }),
     'score-column': Flags.string({ summary: messages.getMessage('flags.score-column.summary'), default: 'score' }),
+    'decile-column': Flags.string({ summary: messages.getMessage('flags.decile-column.summary'), default: 'decile' }),
+    'tier-column': Flags.string({ summary: messages.getMessage('flags.tier-column.summary'), default: 'tier' }),
     'as-of': Flags.string({ summary: messages.getMessage('flags.as-of.summary') }),
     show: Flags.integer({ summary: messages.getMessage('flags.show.summary'), default: 20, min: 1, max: 1000 }),
   };
@@ -70,6 +72,8 @@ export default class Verify extends SfCommand<VerifyResult> {
       maxPsi,
       idColumn: flags['id-column'],
       scoreColumn: flags['score-column'],
+      decileColumn: flags['decile-column'],
+      tierColumn: flags['tier-column'],
       asOf,
       show: flags.show,
     }).finally(() => this.spinner.stop());

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Messages } from '@salesforce/core';
-import { appendLedger, loadPackage, psi, type ScoringRecord } from '../library.js';
+import { appendLedger, loadPackage, present, psi, type ScoringRecord } from '../library.js';
 import { cellValue } from '../bulk/predict-csv.js';
 import { inProcessScorer, scoreAll } from '../bulk/scorers.js';
 import { compareScores, decileShares } from '../org/validation.js';
@@ -30,6 +30,9 @@ export type VerifyRequest = {
   maxPsi: number;
   idColumn: string;
   scoreColumn: string;
+  /** The warehouse's decile and tier columns: compared with the manifest's for the local score when the scores file has them. */
+  decileColumn: string;
+  tierColumn: string;
   /** The warehouse's scoring date (@scoring_date): the day date inputs count to. */
   asOf: string;
   /** How many leads each list names (the counts are always whole). */
@@ -40,6 +43,9 @@ export type VerifyRequest = {
 export type ScoreDifference = { id: string; local: number; warehouse: number; diff: number | null };
 
 export type VerifyCheck = { check: string; pass: boolean; detail: string };
+
+/** A lead whose warehouse decile or tier is not the one the manifest gives its local score. */
+export type PresentationDifference = { id: string; local: { decile: number; tier: string }; warehouse: { decile?: number; tier?: string } };
 
 export type VerifiedFile = { file: string; format: 'csv' | 'parquet'; sha256: string; leads: number };
 
@@ -60,6 +66,8 @@ export type WarehouseVerification = {
   /** Leads the warehouse scored that are not in the inputs. */
   notInInputs: { count: number; ids: string[] };
   decileShares: { local: number[]; warehouse: number[] };
+  /** The warehouse's own decile and tier columns against the manifest's for the local score; columns: the ones the scores file has. */
+  presentation: { columns: string[]; compared: number; differ: { count: number; leads: PresentationDifference[] } };
   /** PSI of the warehouse's decile shares against local inference's; null when nothing was compared. */
   psi: number | null;
   maxPsi: number;
@@ -128,16 +136,22 @@ function leadRecords(table: TableFile, request: VerifyRequest, types: Map<string
   });
 }
 
-function warehouseScores(table: TableFile, request: VerifyRequest): Array<[string, number]> {
+type WarehouseRow = { id: string; score: number; decile?: number; tier?: string };
+
+function warehouseScores(table: TableFile, request: VerifyRequest): WarehouseRow[] {
   const ids = idsOf(table, request.idColumn);
   if (!table.columns.includes(request.scoreColumn)) throw messages.createError('error.noScoreColumn', [table.file, request.scoreColumn, table.columns.join(', ')]);
-  const scores: Array<[string, number]> = [];
+  const scores: WarehouseRow[] = [];
   const unreadable: string[] = [];
+  const hasDecile = table.columns.includes(request.decileColumn);
+  const hasTier = table.columns.includes(request.tierColumn);
   table.rows.forEach((row, i) => {
     const cell = row[request.scoreColumn].trim();
     const score = cell === '' ? NaN : Number(cell);
-    if (Number.isFinite(score)) scores.push([ids[i], score]);
-    else unreadable.push(rowPlace(table, i));
+    if (!Number.isFinite(score)) return void unreadable.push(rowPlace(table, i));
+    // A decile that is not a number stays NaN, so it differs from every local decile and is named.
+    const decile = hasDecile ? Number(row[request.decileColumn].trim() || NaN) : undefined;
+    scores.push({ id: ids[i], score, ...(hasDecile ? { decile } : {}), ...(hasTier ? { tier: row[request.tierColumn].trim() } : {}) });
   });
   if (unreadable.length) throw messages.createError('error.scoreNotNumber', [table.file, unreadable.length, request.scoreColumn, unreadable.slice(0, 10).join(', ')]);
   return scores;
@@ -158,10 +172,15 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
   const scores = await readEach(request.scores, (table) => warehouseScores(table, request));
   const scored = scores.items;
   refuseRepeated(
-    scored.map(([id]) => id),
+    scored.map((r) => r.id),
     request.scores,
   );
-  const warehouse = new Map(scored);
+  const warehouse = new Map(scored.map((r) => [r.id, r.score]));
+  const warehouseRows = new Map(scored.map((r) => [r.id, r]));
+  const presentationColumns = [
+    ...(scored.some((r) => r.decile !== undefined) ? [request.decileColumn] : []),
+    ...(scored.some((r) => r.tier !== undefined) ? [request.tierColumn] : []),
+  ];
   if (records.length === 0) throw messages.createError('error.noLeads', [request.inputs.join(', ')]);
 
   // The bulk scorer's in-process path, without reasons: the same features and ONNX session as the service.
@@ -182,6 +201,16 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
   const localShares = decileShares(bothSides.map((id) => localById.get(id)!), manifest);
   const warehouseShares = decileShares(bothSides.map((id) => warehouse.get(id)!), manifest);
   const psiValue = bothSides.length ? psi(localShares, warehouseShares) : null;
+  const presentationDiffers: PresentationDifference[] = [];
+  let presentationCompared = 0;
+  for (const id of bothSides) {
+    const row = warehouseRows.get(id)!;
+    if (row.decile === undefined && row.tier === undefined) continue;
+    presentationCompared++;
+    const { decile, tier } = present(localById.get(id)!, manifest);
+    if ((row.decile !== undefined && row.decile !== decile) || (row.tier !== undefined && row.tier !== tier))
+      presentationDiffers.push({ id, local: { decile, tier }, warehouse: { ...(row.decile !== undefined ? { decile: Number.isNaN(row.decile) ? undefined : row.decile } : {}), ...(row.tier !== undefined ? { tier: row.tier } : {}) } });
+  }
 
   const n = request.show;
   const outside = comparison.mismatches.map((m) => ({ id: m.id, local: m.local!, warehouse: m.org!, diff: m.diff }));
@@ -202,6 +231,12 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
       detail: psiValue === null ? messages.getMessage('check.noOverlap') : messages.getMessage('check.psi', [psiValue.toFixed(4), request.maxPsi]),
     },
   ];
+  if (presentationColumns.length)
+    checks.push({
+      check: 'deciles and tiers match',
+      pass: presentationDiffers.length === 0,
+      detail: messages.getMessage('check.presentation', [presentationColumns.join(' and '), presentationCompared, presentationDiffers.length]),
+    });
   const passed = checks.every((c) => c.pass);
 
   const result: WarehouseVerification = {
@@ -218,6 +253,7 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     missingInWarehouse: { count: comparison.missing.length, ids: comparison.missing.slice(0, n) },
     notInInputs: { count: notInInputs.length, ids: notInInputs.slice(0, n) },
     decileShares: { local: rounded(localShares), warehouse: rounded(warehouseShares) },
+    presentation: { columns: presentationColumns, compared: presentationCompared, differ: { count: presentationDiffers.length, leads: presentationDiffers.slice(0, n) } },
     psi: psiValue,
     maxPsi: request.maxPsi,
     checks,
@@ -242,6 +278,8 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
       outsideTolerance: outside.length,
       missingInWarehouse: comparison.missing.length,
       notInInputs: notInInputs.length,
+      presentationColumns,
+      presentationDiffer: presentationDiffers.length,
       psi: psiValue,
       maxPsi: request.maxPsi,
       failed: checks.filter((c) => !c.pass).map((c) => c.check),

@@ -89,7 +89,7 @@ describe('scoring verify', () => {
   const writeScores = (scores: Array<[string, number]>, name = 'warehouse_scores.csv'): Promise<string> =>
     writeCsv(
       name,
-      ['lead_id', 'score', 'tier'],
+      ['lead_id', 'score', 'note'],
       scores.map(([id, s]) => [id, s, 'ignored']),
     );
   const libraryScoreRows = (): Array<[string, number]> => golden.map((r) => [r.id, libraryScores.get(r.id)!]);
@@ -227,6 +227,60 @@ describe('scoring verify', () => {
     expect((await refusal(verify([first, second], [scoresA, overlapping]))).message).toMatch(
       /1 lead ids are on more than one row/,
     );
+  });
+
+  it("compares the warehouse's decile and tier columns with the manifest's, naming the leads that differ", async () => {
+    const manifest = JSON.parse(
+      await fs.readFile(path.join(modelsDir, 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8'),
+    ) as {
+      outputs: { deciles: number[]; tiers: { name: string; minDecile: number }[] };
+    };
+    // What predict.sql computes, written out here from the manifest: 1 + cut points at or below the score; the first tier (highest first) the decile reaches.
+    const decileOf = (score: number): number => 1 + manifest.outputs.deciles.filter((c) => c <= score).length;
+    const tierOf = (decile: number): string =>
+      [...manifest.outputs.tiers].sort((a, b) => b.minDecile - a.minDecile).find((t) => decile >= t.minDecile)!.name;
+    const rows = libraryScoreRows().map(([id, score]) => ({
+      id,
+      score,
+      decile: decileOf(score),
+      tier: tierOf(decileOf(score)),
+    }));
+    expect(new Set(rows.map((r) => r.tier))).toEqual(new Set(['Hot', 'Warm', 'Cold']));
+    const inputs = await writeLeads();
+    const write = (list: typeof rows) =>
+      writeCsv(
+        'predicted.csv',
+        ['lead_id', 'score', 'scaled', 'decile', 'tier'],
+        list.map((r) => [r.id, r.score, 50, r.decile, r.tier]),
+      );
+
+    const same = await verify(inputs, await write(rows), '--json');
+    expect(same).toMatchObject({
+      passed: true,
+      presentation: { columns: ['decile', 'tier'], compared: golden.length, differ: { count: 0 } },
+    });
+
+    // An off-by-one decile on one lead and a wrong tier on another (the score itself right).
+    const offByOne = rows.findIndex((r) => r.decile < 10);
+    const wrongTier = rows.findIndex((r, i) => i !== offByOne && r.tier === 'Cold');
+    const altered = rows.map((r, i) =>
+      i === offByOne ? { ...r, decile: r.decile + 1 } : i === wrongTier ? { ...r, tier: 'Warm' } : r,
+    );
+    const result = await verify(inputs, await write(altered), '--json');
+    expect(result.passed).toBe(false);
+    expect(process.exitCode).toBe(1);
+    expect(result.outsideTolerance.count).toBe(0);
+    expect(result.presentation.differ).toEqual({
+      count: 2,
+      leads: [offByOne, wrongTier]
+        .sort((a, b) => a - b)
+        .map((i) => ({
+          id: rows[i].id,
+          local: { decile: rows[i].decile, tier: rows[i].tier },
+          warehouse: { decile: altered[i].decile, tier: altered[i].tier },
+        })),
+    });
+    expect(result.checks.find((c) => c.check === 'deciles and tiers match')?.pass).toBe(false);
   });
 
   it('fails, naming the three leads whose scores were altered with both scores, and exits 1', async () => {
