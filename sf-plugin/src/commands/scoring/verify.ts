@@ -58,7 +58,12 @@ export default class Verify extends SfCommand<VerifyResult> {
     const tolerance = nonNegative('tolerance', flags.tolerance);
     const maxPsi = nonNegative('max-psi', flags['max-psi']);
     const asOf = flags['as-of'] ?? new Date().toISOString().slice(0, 10);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)))
+    // A real calendar day: Date reads 2026-02-30 as March 2nd, so the day must print back as written.
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(asOf) ||
+      Number.isNaN(Date.parse(asOf)) ||
+      new Date(asOf).toISOString().slice(0, 10) !== asOf
+    )
       throw messages.createError('error.invalidDate', [asOf]);
 
     this.spinner.start(messages.getMessage('spinner.verifying', [flags.name, flags.version]));
@@ -77,6 +82,8 @@ export default class Verify extends SfCommand<VerifyResult> {
       asOf,
       show: flags.show,
     }).finally(() => this.spinner.stop());
+    if (result.absentInputs.length)
+      this.warn(messages.getMessage('warn.absentInputs', [result.absentInputs.join(', ')]));
     if (!result.passed) process.exitCode = 1;
     new VerifyFormatter(result).display(this);
     return result;

@@ -55,6 +55,8 @@ export type WarehouseVerification = {
   sha256: string;
   asOf: string;
   inputs: { files: VerifiedFile[]; leads: number };
+  /** Inputs of the model that no inputs file has a column for: every lead is scored with them missing. */
+  absentInputs: string[];
   scores: { files: VerifiedFile[]; leads: number; column: string };
   compared: number;
   tolerance: number;
@@ -85,15 +87,17 @@ async function sha256File(file: string): Promise<string> {
  * Each file read and turned into what the comparison needs (`take`), one after another, so only one
  * file's text cells are in memory at a time.
  */
-async function readEach<T>(files: string[], take: (table: TableFile) => T[]): Promise<{ files: VerifiedFile[]; items: T[] }> {
+async function readEach<T>(files: string[], take: (table: TableFile) => T[]): Promise<{ files: VerifiedFile[]; items: T[]; columns: Set<string> }> {
   const described: VerifiedFile[] = [];
   const items: T[] = [];
+  const columns = new Set<string>();
   for (const file of files) {
     const table = await readTableFile(file);
+    for (const c of table.columns) columns.add(c);
     for (const item of take(table)) items.push(item);
     described.push({ file, format: table.format, sha256: await sha256File(file), leads: table.rows.length });
   }
-  return { files: described, items };
+  return { files: described, items, columns };
 }
 
 /** Where row i of a file is, as its user sees it: a CSV line (the header is line 1) or a Parquet row. */
@@ -245,6 +249,7 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     sha256: manifest.sha256,
     asOf: request.asOf,
     inputs: { files: inputs.files, leads: records.length },
+    absentInputs: [...types.keys()].filter((name) => !inputs.columns.has(name)),
     scores: { files: scores.files, leads: warehouse.size, column: request.scoreColumn },
     compared: comparison.compared,
     tolerance: request.tolerance,
@@ -271,6 +276,7 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     details: {
       asOf: request.asOf,
       inputs: result.inputs,
+      absentInputs: result.absentInputs,
       scores: result.scores,
       compared: comparison.compared,
       tolerance: request.tolerance,

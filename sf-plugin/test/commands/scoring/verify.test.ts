@@ -337,6 +337,22 @@ describe('scoring verify', () => {
     expect(result.checks.find((c) => c.check === 'every lead in both files')?.pass).toBe(false);
   });
 
+  it('warns when the inputs have no column for an input, since every lead is then scored with it missing', async () => {
+    const without = inputNames.filter((n) => n !== 'tenure_at_firm_months');
+    const inputs = await writeCsv(
+      'leads.csv',
+      ['lead_id', ...without],
+      golden.map((r) => [r.id, ...without.map((n) => r.inputs[n])]),
+    );
+    const scores = await writeScores(libraryScoreRows());
+    const result = await verify(inputs, scores, '--json');
+    expect(result.absentInputs).toEqual(['tenure_at_firm_months']);
+    expect(ux.warn.args.flat().join('\n')).toMatch(/no column for tenure_at_firm_months/);
+    // The warehouse scored it with tenure; scored without, leads differ, and verify says so.
+    expect(result.passed).toBe(false);
+    expect(result.outsideTolerance.count).toBeGreaterThan(0);
+  });
+
   it('respects --tolerance: scores 5e-6 off fail at the default 1e-6 and pass at 1e-5', async () => {
     const inputs = await writeLeads();
     const scores = await writeScores(libraryScoreRows().map(([id, s]) => [id, s + 5e-6]));
@@ -384,6 +400,24 @@ describe('scoring verify', () => {
     );
     expect((await refusal(verify(unreadable, scores))).message).toMatch(
       /unreadable\.csv line 6: tenure_at_firm_months is not a valid number/,
+    );
+    const onDay = (day: string) =>
+      Verify.run([
+        '--models-dir',
+        modelsDir,
+        '--name',
+        'lead-scoring',
+        '--version',
+        '4.1.0',
+        '--inputs',
+        inputs,
+        '--scores',
+        scores,
+        '--as-of',
+        day,
+      ]);
+    expect((await refusal(onDay('2026-02-30'))).message).toMatch(
+      /--as-of must be a day as YYYY-MM-DD \(got "2026-02-30"\)/,
     );
     const json = path.join(dir, 'scores.json');
     await fs.writeFile(json, '[]');
