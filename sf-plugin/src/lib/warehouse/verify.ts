@@ -3,13 +3,14 @@
  * warehouse scored is scored again in-process with the model package (the bulk scorer's path:
  * feature pipeline -> ONNX Runtime worker pool), lead by lead against the warehouse's scores file:
  * largest difference, leads outside the tolerance (named), leads missing on either side, and the
- * PSI of the warehouse's decile shares against local inference's. The outcome is recorded as a
+ * PSI of the warehouse's decile shares against local inference's; and the warehouse's decile and
+ * tier columns, when it has them, against the manifest's for the local score. The outcome is recorded as a
  * `warehouse-verify` ledger entry with both files' sha256, which the production gate can require.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Messages } from '@salesforce/core';
-import { appendLedger, loadPackage, present, psi, type ScoringRecord } from '../library.js';
+import { appendLedger, loadPackage, present, psi, type Manifest, type ScoringRecord } from '../library.js';
 import { cellValue } from '../bulk/predict-csv.js';
 import { inProcessScorer, scoreAll } from '../bulk/scorers.js';
 import { compareScores, decileShares } from '../org/validation.js';
@@ -161,6 +162,29 @@ function warehouseScores(table: TableFile, request: VerifyRequest): WarehouseRow
   return scores;
 }
 
+/** Each lead's warehouse decile and tier (where the file has them) against the manifest's for its local score. */
+function comparePresentation(
+  ids: string[],
+  warehouse: Map<string, WarehouseRow>,
+  local: Map<string, number>,
+  manifest: Manifest,
+): { compared: number; differ: PresentationDifference[] } {
+  const differ: PresentationDifference[] = [];
+  let compared = 0;
+  for (const id of ids) {
+    const row = warehouse.get(id)!;
+    if (row.decile === undefined && row.tier === undefined) continue;
+    compared++;
+    const { decile, tier } = present(local.get(id)!, manifest);
+    if ((row.decile === undefined || row.decile === decile) && (row.tier === undefined || row.tier === tier)) continue;
+    const theirs: PresentationDifference['warehouse'] = {};
+    if (row.decile !== undefined && !Number.isNaN(row.decile)) theirs.decile = row.decile;
+    if (row.tier !== undefined) theirs.tier = row.tier;
+    differ.push({ id, local: { decile, tier }, warehouse: theirs });
+  }
+  return { compared, differ };
+}
+
 const rounded = (shares: number[]): number[] => shares.map((s) => Math.round(s * 1e4) / 1e4);
 
 export async function verifyWarehouseScores(request: VerifyRequest): Promise<WarehouseVerification> {
@@ -205,16 +229,7 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
   const localShares = decileShares(bothSides.map((id) => localById.get(id)!), manifest);
   const warehouseShares = decileShares(bothSides.map((id) => warehouse.get(id)!), manifest);
   const psiValue = bothSides.length ? psi(localShares, warehouseShares) : null;
-  const presentationDiffers: PresentationDifference[] = [];
-  let presentationCompared = 0;
-  for (const id of bothSides) {
-    const row = warehouseRows.get(id)!;
-    if (row.decile === undefined && row.tier === undefined) continue;
-    presentationCompared++;
-    const { decile, tier } = present(localById.get(id)!, manifest);
-    if ((row.decile !== undefined && row.decile !== decile) || (row.tier !== undefined && row.tier !== tier))
-      presentationDiffers.push({ id, local: { decile, tier }, warehouse: { ...(row.decile !== undefined ? { decile: Number.isNaN(row.decile) ? undefined : row.decile } : {}), ...(row.tier !== undefined ? { tier: row.tier } : {}) } });
-  }
+  const presentation = comparePresentation(bothSides, warehouseRows, localById, manifest);
 
   const n = request.show;
   const outside = comparison.mismatches.map((m) => ({ id: m.id, local: m.local!, warehouse: m.org!, diff: m.diff }));
@@ -238,8 +253,8 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
   if (presentationColumns.length)
     checks.push({
       check: 'deciles and tiers match',
-      pass: presentationDiffers.length === 0,
-      detail: messages.getMessage('check.presentation', [presentationColumns.join(' and '), presentationCompared, presentationDiffers.length]),
+      pass: presentation.differ.length === 0,
+      detail: messages.getMessage('check.presentation', [presentationColumns.join(' and '), presentation.compared, presentation.differ.length]),
     });
   const passed = checks.every((c) => c.pass);
 
@@ -258,7 +273,7 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
     missingInWarehouse: { count: comparison.missing.length, ids: comparison.missing.slice(0, n) },
     notInInputs: { count: notInInputs.length, ids: notInInputs.slice(0, n) },
     decileShares: { local: rounded(localShares), warehouse: rounded(warehouseShares) },
-    presentation: { columns: presentationColumns, compared: presentationCompared, differ: { count: presentationDiffers.length, leads: presentationDiffers.slice(0, n) } },
+    presentation: { columns: presentationColumns, compared: presentation.compared, differ: { count: presentation.differ.length, leads: presentation.differ.slice(0, n) } },
     psi: psiValue,
     maxPsi: request.maxPsi,
     checks,
@@ -285,7 +300,7 @@ export async function verifyWarehouseScores(request: VerifyRequest): Promise<War
       missingInWarehouse: comparison.missing.length,
       notInInputs: notInInputs.length,
       presentationColumns,
-      presentationDiffer: presentationDiffers.length,
+      presentationDiffer: presentation.differ.length,
       psi: psiValue,
       maxPsi: request.maxPsi,
       failed: checks.filter((c) => !c.pass).map((c) => c.check),
