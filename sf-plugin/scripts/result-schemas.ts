@@ -28,6 +28,7 @@ export const RESULT_TYPES: Record<string, [string, string]> = {
   'scoring monitor': ['src/commands/scoring/monitor.ts', 'MonitorResult'],
   'scoring score': ['src/commands/scoring/score.ts', 'ScoreResult'],
   'scoring predict': ['src/commands/scoring/predict.ts', 'PredictResult'],
+  'scoring verify': ['src/commands/scoring/verify.ts', 'VerifyResult'],
 };
 
 export const schemaFile = (id: string): string => path.join(PLUGIN, 'schemas', `${id.replace(/^scoring /, 'scoring-').replace(/ /g, '-')}.json`);

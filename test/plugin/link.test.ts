@@ -134,6 +134,7 @@ describe('the plugin linked into the real sf CLI', () => {
       'scoring:org:validate',
       'scoring:predict',
       'scoring:score',
+      'scoring:verify',
     ]);
   });
 
@@ -171,6 +172,31 @@ describe('the plugin linked into the real sf CLI', () => {
     const out = await sf<Validation>(['scoring', 'model', 'validate', '--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '9.9.9', '--json'], 1);
     expect(out.status).toBe(1);
     expect(out.message).toMatch(/no version 9\.9\.9 of lead-scoring \(known: 4\.0\.0, 4\.1\.0\)/);
+  });
+
+  it("verifies a warehouse's scores in the real CLI: exit 0 on XGBoost's own predictions, 1 naming three altered leads", async () => {
+    type Golden = { rows: { id: string; inputs: Record<string, unknown>; asOf: string; prediction: number }[] };
+    type Verified = { passed: boolean; compared: number; outsideTolerance: { count: number; leads: { id: string }[] } };
+    const golden = JSON.parse(await fs.readFile(path.join(modelsDir, 'golden', 'lead-scoring-4.1.0.json'), 'utf8')) as Golden;
+    const manifest = JSON.parse(await fs.readFile(path.join(modelsDir, 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8')) as { inputs: { name: string }[] };
+    const names = manifest.inputs.map((i) => i.name);
+    // The golden rows have no commas or quotes in their values; an empty cell is a missing value.
+    const cell = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+    const leads = path.join(home, 'leads.csv');
+    await fs.writeFile(leads, [['lead_id', ...names].join(','), ...golden.rows.map((r) => [r.id, ...names.map((n) => cell(r.inputs[n]))].join(','))].join('\n'));
+    const scores = (altered: Set<number>): string =>
+      ['lead_id,score', ...golden.rows.map((r, i) => `${r.id},${altered.has(i) ? r.prediction + 0.05 : r.prediction}`)].join('\n');
+    const good = path.join(home, 'scores.csv');
+    const bad = path.join(home, 'scores-altered.csv');
+    await fs.writeFile(good, scores(new Set()));
+    await fs.writeFile(bad, scores(new Set([2, 30, 200])));
+    const args = (file: string): string[] => ['scoring', 'verify', '--models-dir', modelsDir, '--name', 'lead-scoring', '--version', '4.1.0', '--inputs', leads, '--scores', file, '--as-of', golden.rows[0].asOf, '--json'];
+
+    const pass = await sf<Verified>(args(good), 0);
+    expect(pass.result).toMatchObject({ passed: true, compared: golden.rows.length, outsideTolerance: { count: 0 } });
+    const fail = await sf<Verified>(args(bad), 1);
+    expect(fail.result?.passed).toBe(false);
+    expect(fail.result?.outsideTolerance.leads.map((l) => l.id).sort()).toEqual([golden.rows[2].id, golden.rows[30].id, golden.rows[200].id].sort());
   });
 
   it('refuses an unknown flag with a usage error, as every sf command does', async () => {

@@ -262,6 +262,11 @@ export const manifestSchema = z
         post_deployment_signoffs: z.array(postDeploymentRole).default([...POST_DEPLOYMENT_ROLES]),
         /** One actor may hold several roles on the same model sha256 (a one-person team); off by default. */
         allow_same_actor_signoffs: z.boolean().default(false),
+        /**
+         * A production deploy or promotion needs a passing `sf scoring verify` in the ledger for this
+         * exact version and sha256: the warehouse's scores checked against local inference. Off by default.
+         */
+        require_warehouse_verify: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -270,6 +275,7 @@ export const manifestSchema = z
         signoffs: [...PRE_DEPLOYMENT_ROLES],
         post_deployment_signoffs: [...POST_DEPLOYMENT_ROLES],
         allow_same_actor_signoffs: false,
+        require_warehouse_verify: false,
       }),
     baseline: z
       .object({
@@ -329,6 +335,8 @@ export const ledgerEntrySchema = z.object({
     'remove',
     // sf scoring score: a whole-org rescore through Bulk API 2.0 (counts and duration in details).
     'bulk-score',
+    // sf scoring verify: a warehouse's scores compared with local inference (files' sha256, counts, max diff, PSI in details).
+    'warehouse-verify',
   ]),
   model: modelNameSchema,
   version: semver,

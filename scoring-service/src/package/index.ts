@@ -35,6 +35,7 @@ export {
   findEntries,
   latestEntry,
   latestPassingSandboxValidation,
+  latestPassingWarehouseVerify,
   missingSignoffs,
   signoffRoles,
   orgsThatReceived,

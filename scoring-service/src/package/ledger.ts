@@ -159,6 +159,17 @@ export function latestPassingSandboxValidation(
 }
 
 /**
+ * The production gate's warehouse evidence (gates.require_warehouse_verify): the latest passing
+ * `warehouse-verify` of this exact version and artifact (sha256), or undefined.
+ */
+export function latestPassingWarehouseVerify(
+  entries: LedgerEntry[],
+  artifact: { model: string; version: string; sha256: string },
+): LedgerEntry | undefined {
+  return latestEntry(entries, { action: 'warehouse-verify', result: 'pass', ...artifact });
+}
+
+/**
  * The orgs that have ever been sent this version: any ledger entry naming an org (deploy, promote,
  * rollback, org-validate, mapping-deploy, whatever its result, since a failed deploy may have
  * reached the org). One such entry makes the version immutable.

@@ -131,6 +131,7 @@ describe('problem 3: metadata keys are strict, with the key that was meant', () 
     const file = await metadataFile((m) => {
       m.gate = m.gates;
       m.gates.promotion.max_overfit_gapp = 0.1;
+      m.gates.require_warehouse_verfy = true;
       m.inputs[0].requried = true;
       m.descripton = 'typo';
       m.outputs.tier = m.outputs.tiers;
@@ -141,6 +142,7 @@ describe('problem 3: metadata keys are strict, with the key that was meant', () 
     expect(issues).toMatchObject({
       gate: 'unknown key; did you mean `gates`?',
       'gates.promotion.max_overfit_gapp': 'unknown key; did you mean `max_overfit_gap`?',
+      'gates.require_warehouse_verfy': 'unknown key; did you mean `require_warehouse_verify`?',
       'inputs[0].requried': 'unknown key; did you mean `required`?',
       descripton: 'unknown key; did you mean `description`?',
       'outputs.tier': 'unknown key; did you mean `tiers`?',

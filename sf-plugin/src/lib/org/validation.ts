@@ -28,6 +28,13 @@ export type OrgComparison = {
   psi: number | null;
 };
 
+/** Share of `scores` in each of the manifest's deciles (1..10), all zero when there is none. */
+export function decileShares(scores: readonly number[], manifest: Manifest): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (const s of scores) counts[present(s, manifest).decile - 1]++;
+  return counts.map((c) => (scores.length ? c / scores.length : 0));
+}
+
 export function compareScores(
   manifest: Manifest,
   requestedIds: string[],
@@ -41,7 +48,7 @@ export function compareScores(
   const missing: string[] = [];
   let maxAbsDiff = 0;
   let compared = 0;
-  const counts = new Array<number>(10).fill(0);
+  const scored: number[] = [];
   for (const id of requestedIds) {
     const o = orgScores.get(id);
     const l = local.get(id);
@@ -53,10 +60,10 @@ export function compareScores(
     const diff = Math.abs(o - l);
     if (!(diff <= tolerance)) mismatches.push({ id, local: l, org: o, diff: Number.isFinite(diff) ? diff : null });
     maxAbsDiff = Math.max(maxAbsDiff, Number.isFinite(diff) ? diff : Infinity);
-    counts[present(o, manifest).decile - 1]++;
+    scored.push(o);
   }
-  const total = counts.reduce((a, b) => a + b, 0);
-  const shares = counts.map((c) => (total ? c / total : 0));
+  const shares = decileShares(scored, manifest);
+  const total = scored.length;
   return {
     requested: requestedIds.length,
     compared,

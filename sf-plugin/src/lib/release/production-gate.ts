@@ -1,10 +1,11 @@
 /**
  * The rule that keeps unproven versions out of production orgs: a production deploy needs a
  * passing `org validate` in a sandbox of the same artifact sha256 and mapping signature, and the
- * sign-offs the manifest's gates name. `--force` with a reason overrides, and is recorded.
+ * sign-offs the manifest's gates name, and, when the gates ask for it (require_warehouse_verify), a
+ * passing `sf scoring verify` of the same version and sha256. `--force` with a reason overrides, and is recorded.
  */
 import type { LedgerEntry } from '../library.js';
-import { findEntries, latestPassingSandboxValidation, missingSignoffs } from '../library.js';
+import { findEntries, latestPassingSandboxValidation, latestPassingWarehouseVerify, missingSignoffs } from '../library.js';
 import { releaseMessages as messages } from './messages.js';
 
 export type ProductionGateInput = {
@@ -15,6 +16,8 @@ export type ProductionGateInput = {
   sha256: string;
   mappingSignature: string;
   requiredSignoffs: readonly string[];
+  /** The manifest's gates.require_warehouse_verify. */
+  requireWarehouseVerify: boolean;
 };
 
 export type ProductionGateDecision = {
@@ -39,6 +42,8 @@ export function evaluateProductionGate(input: ProductionGateInput): ProductionGa
   }
   const missing = missingSignoffs(input.entries, input.model, input.version, input.requiredSignoffs, input.sha256);
   if (missing.length > 0) problems.push(messages.getMessage('gate.missingSignoffs', [missing.join(', ')]));
+  if (input.requireWarehouseVerify && !latestPassingWarehouseVerify(input.entries, { model: input.model, version: input.version, sha256: input.sha256 }))
+    problems.push(messages.getMessage('gate.noWarehouseVerify', [input.model, input.version, input.sha256.slice(0, 12), input.model, input.version]));
   return {
     required: true,
     passed: problems.length === 0,

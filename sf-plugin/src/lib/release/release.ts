@@ -94,6 +94,7 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
       sha256: request.gated.manifest.sha256,
       mappingSignature: request.gated.mappingSignature,
       requiredSignoffs: request.gated.manifest.gates.signoffs,
+      requireWarehouseVerify: request.gated.manifest.gates.require_warehouse_verify,
     });
   }
   const forced = !gate.passed && Boolean(request.gated?.force);

@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import ModelDeploy from '../../../../src/commands/scoring/model/deploy.js';
 import { appendLedger } from '../../../../src/lib/library.js';
 import { stubMetadataDeploy } from '../../../helpers/fake-deploy.js';
@@ -171,6 +173,41 @@ describe('scoring model deploy', () => {
       expect(result.forced).toBe(false);
       expect(fake.deployed).toHaveLength(1);
       expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({ action: 'deploy', result: 'ok', org: { isSandbox: false } });
+    });
+
+    describe('when the manifest gates require a warehouse verify', () => {
+      beforeEach(async () => {
+        const file = path.join(w.modelsDir, 'lead-scoring', '4.1.0', 'manifest.json');
+        const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { gates: Record<string, unknown> };
+        await fs.writeFile(file, JSON.stringify({ ...manifest, gates: { ...manifest.gates, require_warehouse_verify: true } }, null, 2));
+      });
+      const warehouseVerify = (result: 'pass' | 'fail', sha256 = w.manifests['4.1.0'].sha256, version = '4.1.0') =>
+        appendLedger(w.modelsDir, { action: 'warehouse-verify', model: 'lead-scoring', version, sha256, actor: 'data-eng', result });
+
+      it('refuses without a passing warehouse-verify of this version and sha256, naming the command to run', async () => {
+        await proveInSandbox(MAPPING_SIGNATURE_4_1_0);
+        // Neither a failed check, nor a pass of another artifact or version, counts.
+        await warehouseVerify('fail');
+        await warehouseVerify('pass', 'e'.repeat(64));
+        await warehouseVerify('pass', w.manifests['4.0.0'].sha256, '4.0.0');
+        const fake = stubMetadataDeploy(w.$$.SANDBOX);
+        const error = await refusal(ModelDeploy.run(args('--json')));
+        expect(error).toMatchObject({ name: 'ProductionGateRefusedError' });
+        expect(error.message).toMatch(/require_warehouse_verify.*lead-scoring 4\.1\.0.*sf scoring verify --name lead-scoring --version 4\.1\.0 --inputs/);
+        // The sandbox validation and sign-offs are in: the warehouse check is the one problem.
+        expect(error.message).not.toMatch(/No passing sandbox validation|Missing sign-offs/);
+        expect(fake.deployed).toHaveLength(0);
+        expect((await readLedgerLines(w.modelsDir)).pop()).toMatchObject({ action: 'deploy', result: 'fail' });
+      });
+
+      it('deploys once a passing warehouse-verify of this version and sha256 is in the ledger', async () => {
+        await proveInSandbox(MAPPING_SIGNATURE_4_1_0);
+        await warehouseVerify('pass');
+        const fake = stubMetadataDeploy(w.$$.SANDBOX);
+        const result = await ModelDeploy.run(args('--json'));
+        expect(result.productionGate).toMatchObject({ required: true, passed: true, problems: [] });
+        expect(fake.deployed).toHaveLength(1);
+      });
     });
 
     it('refuses when the sandbox validated a different field mapping', async () => {
