@@ -253,6 +253,18 @@ export const manifestSchema = z
             consecutive_weeks: z.number().int().default(2),
             min_auc: z.number().default(0.59),
             min_top_decile_conversion: z.number().default(0.05),
+            /**
+             * Count models (poisson-regression, regression), watched per ordering cycle against actuals.
+             * Unset thresholds are derived from the validation metrics (manifest/count-rollback.ts):
+             * deviance and weighted MAPE at most baseline x (1 + margin), R2 at least baseline - margin x |baseline|.
+             */
+            max_poisson_deviance: z.number().positive().optional(),
+            max_weighted_mape: z.number().positive().optional(),
+            min_r2: z.number().optional(),
+            /** Relative slack over the validation metrics for the derived thresholds; 0.1 unless set. */
+            margin: z.number().min(0).optional(),
+            /** A count model breaches when a threshold is crossed in this many consecutive complete cycles; 1 unless set. */
+            consecutive_cycles: z.number().int().positive().optional(),
           })
           .strict()
           .default({ min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 }),
@@ -329,6 +341,9 @@ export const ledgerEntrySchema = z.object({
     'remove',
     // sf scoring score: a whole-org rescore through Bulk API 2.0 (counts and duration in details).
     'bulk-score',
+    // sf scoring compare --actuals: a count model's challenger judged against the champion over
+    // complete ordering cycles (details: cycles, verdict, per-version figures).
+    'compare',
   ]),
   model: modelNameSchema,
   version: semver,

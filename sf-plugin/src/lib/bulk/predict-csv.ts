@@ -17,7 +17,8 @@ const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scori
 export type PredictCsvRequest = { modelsDir: string; model: string; version?: string; from: string; out: string; asOf?: string; chunkRows?: number };
 export type PredictCsvResult = { model: string; version: string; rows: number; products: number; totalQty: number; out: string };
 
-function typed(cell: string, type: string, column: string, row: number): unknown {
+/** A CSV cell as the manifest's input type says (empty = missing); `row` is the line number errors quote. Also read by --actuals. */
+export function typedCell(cell: string, type: string, column: string, row: number): unknown {
   if (cell.trim() === '') return null;
   if (type === 'number') {
     const n = Number(cell);
@@ -65,7 +66,7 @@ export async function predictCsv(request: PredictCsvRequest): Promise<PredictCsv
       const row: DemandRow = {};
       // Row numbers in errors count the header as line 1, as a spreadsheet shows them.
       for (const [column, cell] of Object.entries(raw)) {
-        const value = column === 'product_id' && !types.has(column) ? cell : typed(cell, types.get(column) ?? 'string', column, rows + 2);
+        const value = column === 'product_id' && !types.has(column) ? cell : typedCell(cell, types.get(column) ?? 'string', column, rows + 2);
         if (value !== null) row[column] = value;
       }
       chunk.push(row);

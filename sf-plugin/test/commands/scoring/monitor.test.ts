@@ -1,10 +1,16 @@
-import Monitor from '../../../src/commands/scoring/monitor.js';
+import Monitor, { type LeadMonitorResult } from '../../../src/commands/scoring/monitor.js';
 import { makeHistory } from '../../helpers/history.js';
 import { orgCommandWorld } from '../../helpers/org-command-setup.js';
 import { expectMatchesSchema } from '../../helpers/schema.js';
 
 describe('scoring monitor', () => {
   const w = orgCommandWorld();
+  /** The lead path's result (kind "leads"); --actuals has its own tests (monitor-actuals.test.ts). */
+  const run = async (argv: string[]): Promise<LeadMonitorResult> => {
+    const result = await Monitor.run(argv);
+    if (result.kind !== 'leads') throw new Error(`expected lead monitoring, got ${result.kind}`);
+    return result;
+  };
   const args = (...extra: string[]): string[] => ['--target-org', w.testOrg.username, '--models-dir', w.modelsDir, '--name', 'lead-scoring', ...extra];
   const now = new Date();
   const twoWeeksAgo = new Date(now.getTime() - 14 * 86_400_000 + 60_000);
@@ -15,7 +21,7 @@ describe('scoring monitor', () => {
 
   it('passes a champion that still separates converters, with exit code 0', async () => {
     w.org.history = makeHistory({ leads: 4000, from: twoWeeksAgo, to: now, seed: 11, versions: [{ version: '4.1.0', role: 'champion', noise: 0.2 }] });
-    const result = await Monitor.run(args('--json'));
+    const result = await run(args('--json'));
     expect(result.weeks).toHaveLength(2);
     expectMatchesSchema('scoring-monitor', result);
     expect(result.weeks.every((wk) => wk.topDecileLift! >= 1.5)).toBe(true);
@@ -25,7 +31,7 @@ describe('scoring monitor', () => {
 
   it('flags a champion whose lift and AUC collapsed, and exits 1 for the scheduler', async () => {
     w.org.history = makeHistory({ leads: 4000, from: twoWeeksAgo, to: now, seed: 12, versions: [{ version: '4.1.0', role: 'champion', noise: 1 }] });
-    const result = await Monitor.run(args('--json'));
+    const result = await run(args('--json'));
     expect(result.breached).toBe(true);
     const breached = result.criteria.filter((c) => c.breached).map((c) => c.criterion);
     expect(breached).toContain('top-decile lift below 1.5 for 2 consecutive weeks');
@@ -35,13 +41,13 @@ describe('scoring monitor', () => {
 
   it('suggests the rollback command to humans when breached', async () => {
     w.org.history = makeHistory({ leads: 4000, from: twoWeeksAgo, to: now, seed: 12, versions: [{ version: '4.1.0', role: 'champion', noise: 1 }] });
-    await Monitor.run(args());
+    await run(args());
     expect(w.ux.log.lastCall.args[0]).toContain('sf scoring model rollback --name lead-scoring');
   });
 
   it('does not call a week with too few conversions a breach', async () => {
     w.org.history = makeHistory({ leads: 40, from: twoWeeksAgo, to: now, seed: 13, baseRate: 0, versions: [{ version: '4.1.0', role: 'champion', noise: 1 }] });
-    const result = await Monitor.run(args('--json'));
+    const result = await run(args('--json'));
     expect(result.criteria[0]).toMatchObject({ breached: false });
     expect(result.criteria[0].note).toMatch(/fewer than 5 conversions/);
   });
