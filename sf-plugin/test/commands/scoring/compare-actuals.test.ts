@@ -53,7 +53,7 @@ describe('scoring compare --actuals (count models)', () => {
     return result;
   };
   const actualsFile = async (truth: number, seed: number, extra: Partial<Parameters<typeof makeActuals>[1]> = {}): Promise<string> =>
-    writeCsv(path.join(dir, 'actuals.csv'), makeActuals(golden, { cycles: ['2026-C1', '2026-C2'], copies: 4, truth: () => truth, random: seededRandom(seed), ...extra }));
+    writeCsv(path.join(dir, 'actuals.csv'), makeActuals(golden, { cycles: ['2026-C1', '2026-C2'], copies: 2, truth: () => truth, random: seededRandom(seed), ...extra }));
 
   it('calls a challenger that predicts the true mean better, after two complete cycles, and records it in the ledger', async () => {
     const result = await compare(await actualsFile(1.5, 101));
@@ -61,11 +61,11 @@ describe('scoring compare --actuals (count models)', () => {
     expect(result).toMatchObject({ champion: '2.1.0', challenger: '2.2.0', completeCycles: 2, verdict: 'challenger-better' });
     expect(result.difference!.high).toBeLessThan(0);
     expect(result.cycles.map((c) => [c.cycle, c.complete, c.rows])).toEqual([
-      ['2026-C1', true, 1200],
-      ['2026-C2', true, 1200],
+      ['2026-C1', true, 600],
+      ['2026-C2', true, 600],
     ]);
     const [champ, chall] = result.versions;
-    expect(champ).toMatchObject({ version: '2.1.0', role: 'champion', rows: 2400 });
+    expect(champ).toMatchObject({ version: '2.1.0', role: 'champion', rows: 1200 });
     expect(chall.poissonDeviance!).toBeLessThan(champ.poissonDeviance!);
     // The baseline beside the figures is the manifest's validation metrics.
     const manifest = JSON.parse(await fs.readFile(path.join(modelsDir, 'gift-demand', '2.1.0', 'manifest.json'), 'utf8')) as { metrics: Record<string, number> };
@@ -117,13 +117,13 @@ describe('scoring compare --actuals (count models)', () => {
   it('gives no verdict before one full cycle: an open cycle is not counted', async () => {
     const open = await compare(await actualsFile(1.5, 505, { cycles: ['2026-C3'], open: ['2026-C3'] }));
     expect(open).toMatchObject({ verdict: 'insufficient-data', completeCycles: 0, difference: null });
-    expect(open.reasons[0]).toMatch(/no complete ordering cycle yet \(2026-C3 has 1200 of 1200 rows without actual_qty\)/);
+    expect(open.reasons[0]).toMatch(/no complete ordering cycle yet \(2026-C3 has 600 of 600 rows without actual_qty\)/);
     const entry = (await readLedgerLines(modelsDir)).filter((e) => e.action === 'compare').pop()!;
     expect(entry).toMatchObject({ result: 'fail', details: { cycles: 0, verdict: 'insufficient-data' } });
 
     const one = await compare(await actualsFile(1.5, 506, { cycles: ['2026-C2', '2026-C3'], open: ['2026-C3'] }));
     expect(one).toMatchObject({ verdict: 'challenger-better', completeCycles: 1 });
-    expect(one.cycles[1]).toMatchObject({ cycle: '2026-C3', complete: false, openRows: 1200 });
+    expect(one.cycles[1]).toMatchObject({ cycle: '2026-C3', complete: false, openRows: 600 });
     expect(one.reasons.at(-1)).toBe('open cycle(s) not counted: 2026-C3');
   });
 
@@ -134,8 +134,8 @@ describe('scoring compare --actuals (count models)', () => {
     const result = await compare(await actualsFile(1.5, 606, { servedBy: (i) => (i % 4 === 0 ? '2.2.0' : '2.1.0') }));
     expect(result.challenger).toBe('2.2.0');
     expect(result.versions.map((v) => [v.version, v.rows, v.servedRows])).toEqual([
-      ['2.1.0', 2400, 1800],
-      ['2.2.0', 2400, 600],
+      ['2.1.0', 1200, 900],
+      ['2.2.0', 1200, 300],
     ]);
   });
 

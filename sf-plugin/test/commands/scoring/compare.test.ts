@@ -81,6 +81,35 @@ describe('scoring compare', () => {
     expect(soql).toContain('Scored_At__c >= 2026-01-15T00:00:00.000Z');
   });
 
+  it("reports the lead checklist's figures per version and, with --period, per ISO week", async () => {
+    const twoWeeksAgo = new Date(now.getTime() - 14 * 86_400_000);
+    w.org.history = makeHistory({
+      leads: 3000, from: twoWeeksAgo, to: now, seed: 17,
+      versions: [{ version: '4.0.0', role: 'champion', noise: 0.8 }, { version: '4.1.0', role: 'challenger', noise: 0.2 }],
+    });
+    const result = await run(args('--since', '15d', '--period', 'weekly', '--json'));
+    expectMatchesSchema('scoring-compare', result);
+    for (const v of result.versions) {
+      expect(v.conversionByDecile).toHaveLength(10);
+      // Deprioritization efficiency by its definition, from the other figures: the bottom round(0.2 n)
+      // leads' share of leads minus their share of conversions (bottom-20% conversion x count / conversions).
+      const count = Math.round(0.2 * v.leads);
+      expect(v.deprioritizationEfficiency!).toBeCloseTo(count / v.leads - (v.bottom20Conversion! * count) / v.conversions, 5);
+      // Lift by decile is conversion by decile over the overall rate.
+      expect(v.liftByDecile[9]).toBeCloseTo(v.conversionByDecile[9] / (v.conversions / v.leads), 4);
+    }
+    const [champion, challenger] = result.versions;
+    // Less noise in the score = fewer converters among the lowest-scored.
+    expect(challenger.deprioritizationEfficiency!).toBeGreaterThan(champion.deprioritizationEfficiency!);
+    const periods = result.periods!;
+    expect(periods.length).toBeGreaterThanOrEqual(3);
+    expect(periods.every((p) => /^\d{4}-W\d{2}$/.test(p.period) && Date.parse(p.end) - Date.parse(p.start) === 7 * 86_400_000)).toBe(true);
+    for (const version of ['4.0.0', '4.1.0']) {
+      const leads = periods.map((p) => p.versions.find((v) => v.version === version)?.leads ?? 0).reduce((a, b) => a + b, 0);
+      expect(leads).toBe(3000);
+    }
+  });
+
   it('refuses a --since it cannot read', async () => {
     await expect(Compare.run(args('--since', 'last week', '--json'))).rejects.toThrow(/--since must be a duration/);
   });

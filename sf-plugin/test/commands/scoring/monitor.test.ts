@@ -52,6 +52,26 @@ describe('scoring monitor', () => {
     expect(result.criteria[0].note).toMatch(/fewer than 5 conversions/);
   });
 
+  it('adds every version\'s figures, by day with --period daily, over --since, and keeps the criteria on the window', async () => {
+    const threeWeeksAgo = new Date(now.getTime() - 21 * 86_400_000);
+    w.org.history = makeHistory({
+      leads: 4000, from: threeWeeksAgo, to: now, seed: 14,
+      versions: [{ version: '4.1.0', role: 'champion', noise: 0.2 }, { version: '4.0.0', role: 'challenger', noise: 0.8 }],
+    });
+    const plain = await run(args('--json'));
+    const result = await run(args('--since', '21d', '--period', 'daily', '--json'));
+    expectMatchesSchema('scoring-monitor', result);
+    // The rollback criteria read the same two weeks of champion scores with or without --since.
+    expect(result.criteria).toEqual(plain.criteria);
+    expect(result.weeks.map((wk) => wk.leads)).toEqual(plain.weeks.map((wk) => wk.leads));
+    expect(result.versions.map((v) => [v.version, v.leads])).toEqual([['4.1.0', 4000], ['4.0.0', 4000]]);
+    expect(result.versions[0].deprioritizationEfficiency!).toBeGreaterThan(result.versions[1].deprioritizationEfficiency!);
+    const days = result.periods!;
+    expect(days.length).toBeGreaterThanOrEqual(21);
+    expect(days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.period))).toBe(true);
+    expect(days.map((d) => d.versions.find((v) => v.version === '4.1.0')?.leads ?? 0).reduce((a, b) => a + b, 0)).toBe(4000);
+  });
+
   it('refuses an org with no champion', async () => {
     w.org.config = { ...w.org.config, Champion_Version__c: null };
     await expect(Monitor.run(args('--json'))).rejects.toThrow(/has no champion of lead-scoring/);
