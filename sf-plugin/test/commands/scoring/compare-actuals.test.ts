@@ -29,6 +29,7 @@ describe('scoring compare --actuals (count models)', () => {
   let modelsDir: string;
   let dir: string;
   let golden: Awaited<ReturnType<typeof goldenDemandRows>>;
+  let ux: ReturnType<typeof stubSfCommandUx>;
 
   beforeAll(async () => {
     template = await buildDemandModelsDir([
@@ -39,7 +40,7 @@ describe('scoring compare --actuals (count models)', () => {
   });
 
   beforeEach(async () => {
-    stubSfCommandUx($$.SANDBOX);
+    ux = stubSfCommandUx($$.SANDBOX);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scoring-compare-actuals-'));
     modelsDir = path.join(dir, 'models');
     await fs.cp(template, modelsDir, { recursive: true });
@@ -153,6 +154,19 @@ describe('scoring compare --actuals (count models)', () => {
     const fromParquet = await compare(parquet);
     expect(fromParquet.cycles).toEqual(fromCsv.cycles);
     expect(fromParquet.verdict).toBe('challenger-better');
+  });
+
+  it('prints the per-cycle figures and the verdict for humans', async () => {
+    await Compare.run(['--models-dir', modelsDir, '--name', 'gift-demand', '--actuals', await actualsFile(1.5, 808)]);
+    const rows = ux.table.firstCall.args[0].data as Array<Record<string, unknown>>;
+    expect(rows.map((r) => [r.cycle, r.status, r.version])).toEqual([
+      ['2026-C1', 'complete', '2.1.0'],
+      ['2026-C1', 'complete', '2.2.0'],
+      ['2026-C2', 'complete', '2.1.0'],
+      ['2026-C2', 'complete', '2.2.0'],
+    ]);
+    expect(rows[0]).toHaveProperty('Poisson deviance');
+    expect(ux.log.lastCall.args[0]).toMatch(/^Verdict: challenger-better — over 2 complete cycle\(s\), 1200 rows/);
   });
 
   it('refuses files it cannot use, naming what is wrong', async () => {
