@@ -268,6 +268,19 @@ export const manifestSchema = z
           })
           .strict()
           .default({ min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 }),
+        /**
+         * Lead models: the V4.1.0 checklist's "Key Metrics to Track" targets, reported by monitor beside
+         * the rollback criteria (not a breach). Unset ones take the checklist's values (manifest/lead-targets.ts).
+         */
+        targets: z
+          .object({
+            min_top_decile_lift: z.number().optional(),
+            min_auc: z.number().optional(),
+            max_bottom20_conversion: z.number().optional(),
+            min_deprioritization_efficiency: z.number().optional(),
+          })
+          .strict()
+          .optional(),
         /** Sign-offs a production deploy needs (the V4.1.0 checklist's pre-deployment approvals). */
         signoffs: z.array(preDeploymentRole).default([...PRE_DEPLOYMENT_ROLES]),
         /** Sign-offs due after the production deploy: week 1 (metrics validated) and week 2 (no regressions). */

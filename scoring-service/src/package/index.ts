@@ -50,3 +50,4 @@ export {
   type CountThreshold,
   type CountRollback,
 } from '../manifest/count-rollback';
+export { leadTargets, meetsTarget, CHECKLIST_TARGETS, type LeadTarget } from '../manifest/lead-targets';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { countRollbackThresholds, parseManifest } from '../../src/package';
+import { countRollbackThresholds, leadTargets, meetsTarget, parseManifest } from '../../src/package';
 
 const bundled = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'models', 'gift-demand', '2.1.0', 'manifest.json'), 'utf8')) as {
   metrics: { poisson_deviance: number; weighted_mape: number; r2: number };
@@ -38,5 +38,27 @@ describe("count models' alert thresholds (gates.rollback)", () => {
   it('refuse a misspelt key with the closest known one, and a negative margin', () => {
     expect(() => parseManifest(withRollback({ max_poisson_devaince: 2 }))).toThrow(/max_poisson_deviance/);
     expect(() => parseManifest(withRollback({ margin: -0.1 }))).toThrow(/margin/);
+  });
+});
+
+describe("lead models' monitoring targets (gates.targets)", () => {
+  const lead = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'models', 'lead-scoring', '4.1.0', 'manifest.json'), 'utf8')) as { gates: Record<string, unknown> };
+
+  it("default to the V4.1.0 checklist's key metrics and take the manifest's own", () => {
+    expect(leadTargets(parseManifest(lead)).map((t) => [t.metric, t.bound, t.target])).toEqual([
+      ['topDecileLift', 'min', 2],
+      ['auc', 'min', 0.6],
+      ['bottom20Conversion', 'max', 0.02],
+      ['deprioritizationEfficiency', 'min', 0.11],
+    ]);
+    const own = leadTargets(parseManifest({ ...lead, gates: { ...lead.gates, targets: { max_bottom20_conversion: 0.03 } } }));
+    expect(own[2]).toEqual({ metric: 'bottom20Conversion', bound: 'max', target: 0.03, source: 'gates.targets.max_bottom20_conversion' });
+    expect(() => parseManifest({ ...lead, gates: { ...lead.gates, targets: { min_aucc: 0.6 } } })).toThrow(/min_auc/);
+  });
+
+  it('are met at or past a minimum and strictly under a maximum', () => {
+    const [lift, , bottom] = leadTargets(parseManifest(lead));
+    expect([meetsTarget(lift, 2), meetsTarget(lift, 1.99), meetsTarget(lift, null)]).toEqual([true, false, null]);
+    expect([meetsTarget(bottom, 0.014), meetsTarget(bottom, 0.02)]).toEqual([true, false]);
   });
 });

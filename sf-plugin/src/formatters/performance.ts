@@ -64,6 +64,17 @@ export class MonitorFormatter implements Formatter {
     const { org, model, champion, weeks, criteria, breached } = this.result;
     out.table({ data: weeks.map((w) => ({ week: `${w.start.slice(0, 10)} - ${w.end.slice(0, 10)}`, leads: w.leads, conversions: w.conversions, 'top-decile lift': w.topDecileLift ?? '' })) });
     out.table({ data: criteria.map((c) => ({ criterion: c.criterion, actual: c.actual ?? 'not measured', breached: c.breached ? 'BREACHED' : 'no', note: c.note ?? '' })) });
+    if (this.result.targets.length) {
+      out.table({
+        data: this.result.targets.map((t) => ({
+          version: t.version,
+          metric: t.metric,
+          target: `${t.bound === 'min' ? '>=' : '<'} ${t.target}`,
+          actual: t.actual ?? 'not measured',
+          met: t.met === null ? '' : t.met ? 'yes' : 'NO',
+        })),
+      });
+    }
     if (this.result.periods) displayPeriods(out, this.result.periods);
     const label = orgLabel(org);
     if (breached) {

@@ -9,6 +9,7 @@ import { performanceByPeriod, performanceByVersion, readHistory, type PeriodPerf
 import { monitorActuals, type ActualsMonitoring } from '../../lib/release/actuals-report.js';
 import { countModelTask } from '../../lib/release/model-task.js';
 import { measureRollbackCriteria, WEEK_MS, type Criterion, type WeekFigures } from '../../lib/release/rollback-criteria.js';
+import { checkTargets, type TargetCheck } from '../../lib/release/targets.js';
 import { resolveModelsDir } from '../../lib/workspace.js';
 import { toSfError } from '../../lib/errors.js';
 
@@ -27,6 +28,8 @@ export type LeadMonitorResult = {
   breached: boolean;
   /** Every version scored since the start of the window (or --since): the lead checklist's figures. */
   versions: VersionPerformance[];
+  /** Each version's figures against its manifest's targets (the V4.1.0 checklist's key metrics); not a breach. */
+  targets: TargetCheck[];
   /** With --period: the same figures for the scores of each day, ISO week or month. */
   periods?: PeriodPerformance[];
 };
@@ -82,6 +85,7 @@ export default class Monitor extends SfCommand<MonitorResult> {
 
     const { weeks, criteria, breached } = measureRollbackCriteria(rows, rules, start, flags['min-conversions']);
     const shown = all.filter((r) => r.Scored_At__c >= since.toISOString());
+    const versions = performanceByVersion(shown);
 
     if (breached) process.exitCode = 1;
     const result: LeadMonitorResult = {
@@ -93,7 +97,8 @@ export default class Monitor extends SfCommand<MonitorResult> {
       weeks,
       criteria,
       breached,
-      versions: performanceByVersion(shown),
+      versions,
+      targets: await checkTargets(modelsDir, flags.name, versions),
       ...(flags.period ? { periods: performanceByPeriod(shown, flags.period) } : {}),
     };
     new MonitorFormatter(result).display(this);

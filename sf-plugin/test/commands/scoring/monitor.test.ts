@@ -70,6 +70,23 @@ describe('scoring monitor', () => {
     expect(days.length).toBeGreaterThanOrEqual(21);
     expect(days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.period))).toBe(true);
     expect(days.map((d) => d.versions.find((v) => v.version === '4.1.0')?.leads ?? 0).reduce((a, b) => a + b, 0)).toBe(4000);
+
+    // The V4.1.0 checklist's key metrics, per version, against its targets (none set in these manifests).
+    expect(result.targets.filter((t) => t.version === '4.1.0').map((t) => [t.metric, t.bound, t.target, t.source])).toEqual([
+      ['topDecileLift', 'min', 2, 'V4.1.0 checklist'],
+      ['auc', 'min', 0.6, 'V4.1.0 checklist'],
+      ['bottom20Conversion', 'max', 0.02, 'V4.1.0 checklist'],
+      ['deprioritizationEfficiency', 'min', 0.11, 'V4.1.0 checklist'],
+    ]);
+    for (const t of result.targets) {
+      const v = result.versions.find((x) => x.version === t.version)!;
+      expect(t.actual).toBe(v[t.metric]);
+      expect(t.met).toBe(t.bound === 'min' ? t.actual! >= t.target : t.actual! < t.target);
+    }
+    // The noisy 4.0.0 misses the AUC target that the sharp 4.1.0 meets.
+    expect(result.targets.find((t) => t.version === '4.1.0' && t.metric === 'auc')!.met).toBe(true);
+    expect(result.targets.find((t) => t.version === '4.0.0' && t.metric === 'auc')!.met).toBe(false);
+    expect(result.breached).toBe(plain.breached);
   });
 
   it('refuses an org with no champion', async () => {
