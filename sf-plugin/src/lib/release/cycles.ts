@@ -61,7 +61,7 @@ export async function scoreActuals(packages: LoadedPackage[], rows: ActualRow[])
     try {
       for (const group of byAsOf) {
         const { records, problems } = demandRecords(pkg.manifest, group.items.map(({ r }) => r.inputs));
-        if (problems.length) throw new Error(`Rows without a product_id (lines ${problems.map((p) => group.items[p.row].r.line).join(', ')}): every row needs one.`);
+        if (problems.length) throw messages.createError('error.noProduct', [problems.map((p) => group.items[p.row].r.line).join(', ')]);
         const features = pkg.pipeline.transform(records, group.key ? { asOf: group.key } : {});
         const scores = await predictRows(session, pkg.manifest.model, features, records.length);
         group.items.forEach(({ i }, k) => (out[i] = scores[k]));

@@ -177,6 +177,8 @@ describe('scoring compare --actuals (count models)', () => {
     expect((await refusal(compare(negative))).message).toMatch(/Line 5 of .*negative\.csv: actual_qty "-2" is not a count/);
     const unknown = await writeCsv(path.join(dir, 'unknown.csv'), rows.map((r) => ({ ...r, version: '9.9.9' })));
     expect((await refusal(compare(unknown))).message).toMatch(/version\(s\) 9\.9\.9 of gift-demand/);
+    const noProduct = await writeCsv(path.join(dir, 'no-product.csv'), rows.map((r, i) => ({ ...r, product_id: i === 2 ? '' : r.product_id })));
+    expect((await refusal(compare(noProduct))).message).toMatch(/Rows without a product_id \(lines 4\)/);
     await fs.writeFile(path.join(dir, 'rows.txt'), 'x');
     expect((await refusal(compare(path.join(dir, 'rows.txt')))).message).toMatch(/neither a CSV \(\.csv\) nor a Parquet/);
     expect((await refusal(Compare.run(['--models-dir', modelsDir, '--name', 'gift-demand', '--json']))).message).toMatch(
