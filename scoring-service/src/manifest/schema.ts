@@ -253,9 +253,34 @@ export const manifestSchema = z
             consecutive_weeks: z.number().int().default(2),
             min_auc: z.number().default(0.59),
             min_top_decile_conversion: z.number().default(0.05),
+            /**
+             * Count models (poisson-regression, regression), watched per ordering cycle against actuals.
+             * Unset thresholds are derived from the validation metrics (manifest/count-rollback.ts):
+             * deviance and weighted MAPE at most baseline x (1 + margin), R2 at least baseline - margin x |baseline|.
+             */
+            max_poisson_deviance: z.number().positive().optional(),
+            max_weighted_mape: z.number().positive().optional(),
+            min_r2: z.number().optional(),
+            /** Relative slack over the validation metrics for the derived thresholds; 0.1 unless set. */
+            margin: z.number().min(0).optional(),
+            /** A count model breaches when a threshold is crossed in this many consecutive complete cycles; 1 unless set. */
+            consecutive_cycles: z.number().int().positive().optional(),
           })
           .strict()
           .default({ min_top_decile_lift: 1.5, consecutive_weeks: 2, min_auc: 0.59, min_top_decile_conversion: 0.05 }),
+        /**
+         * Lead models: the V4.1.0 checklist's "Key Metrics to Track" targets, reported by monitor beside
+         * the rollback criteria (not a breach). Unset ones take the checklist's values (manifest/lead-targets.ts).
+         */
+        targets: z
+          .object({
+            min_top_decile_lift: z.number().optional(),
+            min_auc: z.number().optional(),
+            max_bottom20_conversion: z.number().optional(),
+            min_deprioritization_efficiency: z.number().optional(),
+          })
+          .strict()
+          .optional(),
         /** Sign-offs a production deploy needs (the V4.1.0 checklist's pre-deployment approvals). */
         signoffs: z.array(preDeploymentRole).default([...PRE_DEPLOYMENT_ROLES]),
         /** Sign-offs due after the production deploy: week 1 (metrics validated) and week 2 (no regressions). */
@@ -337,6 +362,9 @@ export const ledgerEntrySchema = z.object({
     'bulk-score',
     // sf scoring verify: a warehouse's scores compared with local inference (files' sha256, counts, max diff, PSI in details).
     'warehouse-verify',
+    // sf scoring compare --actuals: a count model's challenger judged against the champion over
+    // complete ordering cycles (details: cycles, verdict, per-version figures).
+    'compare',
   ]),
   model: modelNameSchema,
   version: semver,

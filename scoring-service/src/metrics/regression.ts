@@ -8,17 +8,25 @@ function checkLengths(actual: Numbers, predicted: Numbers): void {
   if (actual.length === 0) throw new RangeError('no rows');
 }
 
-/** Mean Poisson deviance 2·mean(y·ln(y/μ) − (y − μ)), with y·ln(y/μ) = 0 when y = 0. Predictions must be positive. */
-export function poissonDeviance(actual: Numbers, predicted: Numbers): number {
+/** Unit Poisson deviance of each row, 2·(y·ln(y/μ) − (y − μ)) with y·ln(y/μ) = 0 when y = 0; their mean is poissonDeviance. */
+export function poissonDevianceTerms(actual: Numbers, predicted: Numbers): Float64Array {
   checkLengths(actual, predicted);
-  let sum = 0;
+  const terms = new Float64Array(actual.length);
   for (let i = 0; i < actual.length; i++) {
     const y = actual[i];
     const mu = predicted[i];
     if (!(mu > 0)) throw new RangeError(`prediction ${i} must be positive for Poisson deviance`);
-    sum += (y > 0 ? y * Math.log(y / mu) : 0) - (y - mu);
+    terms[i] = 2 * ((y > 0 ? y * Math.log(y / mu) : 0) - (y - mu));
   }
-  return (2 * sum) / actual.length;
+  return terms;
+}
+
+/** Mean Poisson deviance 2·mean(y·ln(y/μ) − (y − μ)), with y·ln(y/μ) = 0 when y = 0. Predictions must be positive. */
+export function poissonDeviance(actual: Numbers, predicted: Numbers): number {
+  const terms = poissonDevianceTerms(actual, predicted);
+  let sum = 0;
+  for (let i = 0; i < terms.length; i++) sum += terms[i];
+  return sum / terms.length;
 }
 
 /** Weighted MAPE: Σ|y − μ| / Σy, i.e. absolute errors relative to the total actual count. */

@@ -43,3 +43,12 @@ export {
 export type { ScoringRecord } from '../features/pipeline';
 export { present, scaledScore, decileOf, tierOf, countConfidence, type Presented } from '../manifest/outputs';
 export { demandRecords, DemandTotals, type DemandRow, type ProductTotal } from '../manifest/demand';
+export {
+  countRollbackThresholds,
+  crossesThreshold,
+  DEFAULT_COUNT_MARGIN,
+  DEFAULT_CONSECUTIVE_CYCLES,
+  type CountThreshold,
+  type CountRollback,
+} from '../manifest/count-rollback';
+export { leadTargets, meetsTarget, CHECKLIST_TARGETS, type LeadTarget } from '../manifest/lead-targets';

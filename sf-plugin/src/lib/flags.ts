@@ -2,6 +2,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { parseSince } from './since.js';
+import { PERIODS } from './library.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.common');
@@ -36,6 +37,12 @@ export const sinceFlag = Flags.custom<Date>({
   defaultHelp: async () => '7d',
 })();
 
+/** --since without a default: the instant it names, or undefined when not given. */
+export const optionalSinceFlag = Flags.custom<Date>({
+  summary: messages.getMessage('flags.optional-since.summary'),
+  parse: async (input) => parseSince(input),
+})();
+
 /** The flags of every command that works on one model version in the models directory (no org): spread them first. */
 export const packageVersionFlags = {
   'models-dir': modelsDirFlag,
@@ -55,6 +62,21 @@ export const orgModelFlags = {
 export const releaseFlags = {
   'service-url': serviceUrlFlag,
   wait: waitFlag,
+};
+
+/**
+ * compare and monitor: the org is needed for lead models only (count models are judged from
+ * --actuals, locally), so it is optional here and the command asks for it when it is missing.
+ */
+export const monitoringFlags = {
+  ...orgModelFlags,
+  'target-org': Flags.optionalOrg({ summary: messages.getMessage('flags.monitoring-target-org.summary') }),
+  actuals: Flags.file({
+    summary: messages.getMessage('flags.actuals.summary'),
+    description: messages.getMessage('flags.actuals.description'),
+    exists: true,
+  }),
+  period: Flags.option({ summary: messages.getMessage('flags.period.summary'), options: PERIODS })(),
 };
 
 export { messages as commonMessages };

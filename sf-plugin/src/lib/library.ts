@@ -6,7 +6,25 @@
  * ESM imports of it.
  */
 export * from '@lead-scoring/scoring-service/package';
-export { auc, liftByDecile, topDecileLift, topDecileConversion, bottom20Conversion, psi } from '@lead-scoring/scoring-service/metrics';
+export {
+  auc,
+  conversionByDecile,
+  liftByDecile,
+  topDecileLift,
+  topDecileConversion,
+  bottom20Conversion,
+  deprioritizationEfficiency,
+  poissonDeviance,
+  poissonDevianceTerms,
+  weightedMape,
+  r2,
+  psi,
+  PERIODS,
+  periodKey,
+  groupBy,
+  groupByPeriod,
+  type Period,
+} from '@lead-scoring/scoring-service/metrics';
 export { importXgboostFile } from '@lead-scoring/scoring-service/importer';
 export {
   exportWarehouse,

@@ -20,7 +20,7 @@ export type PredictCsvResult = { model: string; version: string; rows: number; p
 /**
  * A text cell of an input file -> the input's value, by the manifest's input type: empty is missing,
  * numbers and booleans (true/false/1/0) are parsed, anything else is the text. `row` is the line
- * number errors name. Also how `sf scoring verify` reads its inputs file.
+ * number errors name. Also how `sf scoring verify` reads its inputs file and `--actuals` its rows.
  */
 export function cellValue(cell: string, type: string, column: string, row: number): unknown {
   if (cell.trim() === '') return null;

@@ -4,7 +4,17 @@
  * the same definitions training used for the manifest's figures.
  */
 import type { Connection } from '@salesforce/core';
-import { auc, bottom20Conversion, liftByDecile, topDecileConversion, topDecileLift } from '../library.js';
+import {
+  auc,
+  bottom20Conversion,
+  conversionByDecile,
+  deprioritizationEfficiency,
+  groupByPeriod,
+  liftByDecile,
+  topDecileConversion,
+  topDecileLift,
+  type Period,
+} from '../library.js';
 import { soqlString } from './custom-metadata.js';
 
 export type HistoryRow = {
@@ -27,7 +37,14 @@ export type VersionPerformance = {
   topDecileLift: number | null;
   topDecileConversion: number | null;
   bottom20Conversion: number | null;
+  /** Conversion rate per decile, index 0 = decile 1 (lowest scores), index 9 = decile 10 (top). */
+  conversionByDecile: number[];
+  /** Share of leads in the bottom 20% minus the share of conversions they hold (the library's definition). */
+  deprioritizationEfficiency: number | null;
 };
+
+/** The per-version figures of the scores made in one day, ISO week or month (UTC). */
+export type PeriodPerformance = { period: string; start: string; end: string; versions: VersionPerformance[] };
 
 export async function readHistory(conn: Connection, model: string, since: Date, until?: Date): Promise<HistoryRow[]> {
   const soql =
@@ -71,7 +88,19 @@ export function performanceByVersion(rows: HistoryRow[]): VersionPerformance[] {
         topDecileLift: enough ? finite(topDecileLift(labels, scores)) : null,
         topDecileConversion: enough ? finite(topDecileConversion(labels, scores)) : null,
         bottom20Conversion: enough ? finite(bottom20Conversion(labels, scores)) : null,
+        conversionByDecile: leads.length >= 10 ? conversionByDecile(labels, scores).map((x) => finite(x) ?? 0) : [],
+        deprioritizationEfficiency: enough ? finite(deprioritizationEfficiency(labels, scores)) : null,
       };
     })
     .sort((a, b) => (a.role === b.role ? (a.version < b.version ? -1 : 1) : a.role === 'champion' ? -1 : 1));
+}
+
+/** performanceByVersion over the scores of each day, ISO week or month, oldest first. */
+export function performanceByPeriod(rows: HistoryRow[], period: Period): PeriodPerformance[] {
+  return groupByPeriod(rows, (r) => r.Scored_At__c, period).map((g) => ({
+    period: g.key,
+    start: g.start,
+    end: g.end,
+    versions: performanceByVersion(g.items),
+  }));
 }

@@ -10,7 +10,8 @@ export const WEEK_MS = 7 * 86_400_000;
 
 export type WeekFigures = { start: string; end: string; leads: number; conversions: number; topDecileLift: number | null };
 
-export type Criterion = { criterion: string; actual: number | null; threshold: number; breached: boolean; note?: string };
+/** threshold null: not set (count models whose manifest has neither the threshold nor the validation metric). */
+export type Criterion = { criterion: string; actual: number | null; threshold: number | null; breached: boolean; note?: string };
 
 /** `rows`: the champion's scores since `start`; a week's lift counts from `minConversions` conversions. */
 export function measureRollbackCriteria(
