@@ -33,7 +33,7 @@ export interface RequestDoc<Name extends ComponentName = ComponentName> {
 }
 
 interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** The OpenAPI template, such as /v1/models/{model}; the router reads {name} as :name. */
   path: string;
   access: Access;
