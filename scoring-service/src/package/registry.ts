@@ -316,7 +316,9 @@ export function applyRollout(registry: Registry, name: string, change: RolloutCh
     else if (version !== undefined) {
       const entry = requireVersion(registry, name, version, file);
       if (entry.status === 'archived')
-        throw new PackageError('registry-conflict', `${name} ${version} is archived and cannot be the ${alias}`, { file });
+        throw new PackageError('registry-conflict', `${name} ${version} is archived and cannot be the ${alias}`, {
+          file,
+        });
       model.aliases[alias] = version;
     }
   }

@@ -167,7 +167,7 @@ export const predictRequestSchema = z.strictObject({
   }),
   shadow: z.boolean().optional().meta({
     description:
-      'Also score every row with the other version (the challenger beside the champion, the champion beside the challenger), returned under each product\'s `shadow`. Ignored while the challenger is switched off.',
+      "Also score every row with the other version (the challenger beside the champion, the champion beside the challenger), returned under each product's `shadow`. Ignored while the challenger is switched off.",
   }),
   asOf: isoDate.optional(),
   rows: z
@@ -178,27 +178,31 @@ export const predictRequestSchema = z.strictObject({
 
 const roleSchema = z.enum(['champion', 'challenger', 'explicit']);
 
-export const predictResponseSchema = z.array(
-  z.object({
-    product_id: z.union([z.string(), z.number()]),
-    expected_qty: z.number().meta({ description: "Expected count summed over the product's rows." }),
-    confidence_score: z.number().meta({ description: 'clamp(min, max, 1 - 1/(1 + sqrt(expected_qty))).' }),
-    model_version: z.string().meta({ description: 'The version that produced this answer.' }),
-    role: roleSchema.meta({ description: 'The part that version plays: champion, challenger (canary) or explicit.' }),
-    shadow: z
-      .object({
-        model_version: z.string(),
-        role: roleSchema,
-        expected_qty: z.number(),
-        confidence_score: z.number(),
-      })
-      .optional()
-      .meta({ description: 'The other version on the same rows (shadow scoring), for the A/B comparison; not served.' }),
-  }),
-).meta({
-  description:
-    "One entry per product and version (a product whose rows were split between champion and challenger by the rollout key appears once per version). The Model-Version header lists the versions that answered, Shadow-Model-Version the shadow's.",
-});
+export const predictResponseSchema = z
+  .array(
+    z.object({
+      product_id: z.union([z.string(), z.number()]),
+      expected_qty: z.number().meta({ description: "Expected count summed over the product's rows." }),
+      confidence_score: z.number().meta({ description: 'clamp(min, max, 1 - 1/(1 + sqrt(expected_qty))).' }),
+      model_version: z.string().meta({ description: 'The version that produced this answer.' }),
+      role: roleSchema.meta({ description: 'The part that version plays: champion, challenger (canary) or explicit.' }),
+      shadow: z
+        .object({
+          model_version: z.string(),
+          role: roleSchema,
+          expected_qty: z.number(),
+          confidence_score: z.number(),
+        })
+        .optional()
+        .meta({
+          description: 'The other version on the same rows (shadow scoring), for the A/B comparison; not served.',
+        }),
+    }),
+  )
+  .meta({
+    description:
+      "One entry per product and version (a product whose rows were split between champion and challenger by the rollout key appears once per version). The Model-Version header lists the versions that answered, Shadow-Model-Version the shadow's.",
+  });
 
 export const rolloutRequestSchema = z
   .strictObject({
@@ -208,10 +212,16 @@ export const rolloutRequestSchema = z
       .optional()
       .meta({ description: 'Make this served version the champion (promotion, reversion).' }),
     challenger: z
-      .union([z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 2.2.0'), z.null()])
+      .union([
+        z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 2.2.0'),
+        z.null(),
+      ])
       .optional()
       .meta({ description: 'The served version that challenges; null: none.' }),
-    enabled: z.boolean().optional().meta({ description: 'false is the kill switch: the challenger answers nothing from the next request on.' }),
+    enabled: z
+      .boolean()
+      .optional()
+      .meta({ description: 'false is the kill switch: the challenger answers nothing from the next request on.' }),
     canary: z.number().int().min(0).max(100).optional().meta({
       description: "Percent of the manifest's rollout-key values (shops) whose rows the challenger answers.",
     }),
@@ -220,7 +230,12 @@ export const rolloutRequestSchema = z
       .union([z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version'), z.null()])
       .optional()
       .meta({ description: 'The champion kept for reversion after a promotion; null: forget it.' }),
-    changedBy: z.string().min(1).max(200).optional().meta({ description: 'Who made the change (kept in the registry).' }),
+    changedBy: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Who made the change (kept in the registry).' }),
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'changedBy'), {
     message: 'name at least one of champion, challenger, enabled, canary, shadow, previousChampion',

@@ -118,7 +118,9 @@ export async function forecastDemand(
     runs.map((r) =>
       Promise.all([
         runVersion(ctx, { served: r.served, records: r.subset, features: r.features }),
-        r.shadow ? runVersion(ctx, { served: r.shadow.served, records: r.subset, features: r.shadow.features }) : undefined,
+        r.shadow
+          ? runVersion(ctx, { served: r.shadow.served, records: r.subset, features: r.shadow.features })
+          : undefined,
       ]),
     ),
   );
@@ -171,10 +173,7 @@ function firstIndexes(productIds: readonly ProductId[], indexes: readonly number
 
 function observe(ctx: ScoringContext, served: ServedVersion, role: Role, scores: Float64Array): void {
   if (!ctx.prometheus) return;
-  ctx.prometheus.records.inc(
-    { model: served.name, version: served.version, role, explained: 'false' },
-    scores.length,
-  );
+  ctx.prometheus.records.inc({ model: served.name, version: served.version, role, explained: 'false' }, scores.length);
   ctx.prometheus.observeScores(
     served.manifest,
     scores,
