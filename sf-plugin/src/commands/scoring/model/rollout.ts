@@ -43,7 +43,7 @@ export default class ModelRollout extends SfCommand<ModelRolloutResult> {
     off: Flags.boolean({ summary: messages.getMessage('flags.off.summary'), exclusive: ['promote', 'revert'] }),
     promote: Flags.boolean({ summary: messages.getMessage('flags.promote.summary'), exclusive: ['off', 'revert'] }),
     revert: Flags.boolean({ summary: messages.getMessage('flags.revert.summary'), exclusive: ['off', 'promote'] }),
-    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), dependsOn: ['reason', 'promote'] }),
+    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), dependsOn: ['reason'] }),
     reason: Flags.string({ summary: messages.getMessage('flags.reason.summary') }),
     'service-url': Flags.url({ summary: messages.getMessage('flags.service-url.summary'), env: 'SCORING_SERVICE_URL' }),
   };
