@@ -45,7 +45,8 @@ export interface ServedModel {
  * sha256 over the sorted lines `name@version:sha256:signature` (one per served version: the sha256
  * of its model.onnx and its feature signature, so the same model behind another feature pipeline
  * is another set) and `name:champion=version` / `name:challenger=version` (the aliases, because two
- * replicas with the same artifacts but another champion answer the same call differently), joined
+ * replicas with the same artifacts but another champion answer the same call differently) and, for a
+ * count model with a rollout, `name:rollout=enabled=..,canary=..,shadow=..` (rolloutLine), joined
  * by "\n", hex, first 16 characters. Replicas whose digests are equal answer every call alike.
  */
 export function servingSetDigest(
