@@ -16,7 +16,7 @@ import { importXgboostFile } from '../../src/importer';
 import { parseManifest } from '../../src/package/loader';
 import { readRegistry, setStatus } from '../../src/package/registry';
 import type { Service } from '../../src/service/service';
-import { ADMIN_KEY, auth, copyModels, MODELS_DIR, readManifest, startService } from './helpers';
+import { ADMIN_KEY, auth, copyModels, editManifest, MODELS_DIR, readManifest, startService } from './helpers';
 
 interface GoldenRow {
   id: string;
@@ -242,6 +242,13 @@ describe("POST /predict: the demand model's rollout (champion, challenger, canar
     expect((after.body as Item[]).every((i) => i.model_version === '2.1.0' && i.shadow === undefined)).toBe(true);
     expect(after.headers['serving-set']).not.toBe(digestBefore); // replicas can tell who has switched
 
+    const listed = await request(service.app).get('/v1/models/gift-demand').set(auth()).expect(200);
+    expect(listed.body).toMatchObject({
+      champion: '2.1.0',
+      challenger: '2.2.0',
+      rollout: { enabled: false, canary: 30 },
+    });
+
     const registry = await readRegistry(models.dir);
     expect(registry.models['gift-demand'].aliases).toEqual({ champion: '2.1.0', challenger: '2.2.0' });
     expect(registry.models['gift-demand'].rollout).toMatchObject({ enabled: false, canary: 30, shadow: false });
@@ -277,6 +284,39 @@ describe("POST /predict: the demand model's rollout (champion, challenger, canar
     const back = await predict({ rows: [golden[0].inputs], asOf: golden[0].asOf }).expect(200);
     expect(back.headers['model-version']).toBe('2.1.0');
     expect(back.body[0].expected_qty).toBeCloseTo(golden[0].prediction, 4);
+  });
+});
+
+describe('a champion whose manifest names no rollout key', () => {
+  let models: ReturnType<typeof copyModels>;
+  let service: Service;
+  beforeAll(async () => {
+    models = copyModels();
+    editManifest(models.dir, 'gift-demand', '2.1.0', (m) => {
+      delete m.rollout;
+    });
+    await addChallenger(models.dir);
+    service = await startService({ MODELS_DIR: models.dir });
+  });
+  afterAll(async () => {
+    await service.close();
+    models.cleanup();
+  });
+
+  it('refuses a canary (409, saying what to do) but allows a shadow-only rollout', async () => {
+    const put = (body: object) =>
+      request(service.app).put('/v1/admin/models/gift-demand/rollout').set(auth(ADMIN_KEY)).send(body);
+    const res = await put({ challenger: '2.2.0', enabled: true, canary: 20 }).expect(409);
+    expect(res.body.detail).toContain('names no rollout key');
+    expect(res.body.detail).toContain('canary 0');
+    await put({ challenger: '2.2.0', enabled: true, canary: 0, shadow: true }).expect(200);
+    const out = await request(service.app)
+      .post('/predict')
+      .set(auth())
+      .send({ asOf: golden[0].asOf, rows: [golden[0].inputs] })
+      .expect(200);
+    expect(out.headers['model-version']).toBe('2.1.0');
+    expect(out.body[0].shadow.expected_qty).toBeCloseTo(2 * golden[0].prediction, 4);
   });
 });
 
