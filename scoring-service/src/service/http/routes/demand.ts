@@ -21,6 +21,17 @@ export const demandRoutes = [
       '200': {
         description: 'One entry per product and answering version (Model-Version and Shadow-Model-Version headers)',
         json: 'PredictResponse',
+        headers: {
+          [MODEL_VERSION_HEADER]: {
+            description:
+              'The version(s) that answered, comma-separated when the rollout split the rows between champion and challenger.',
+            schema: { type: 'string' },
+          },
+          [SHADOW_VERSION_HEADER]: {
+            description: 'The version shadow-scored beside the answer (only when one was).',
+            schema: { type: 'string' },
+          },
+        },
       },
       '400': { description: 'Bad request', problem: true },
       '404': { description: 'Unknown model', problem: true },
