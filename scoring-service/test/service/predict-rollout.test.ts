@@ -318,6 +318,23 @@ describe('a champion whose manifest names no rollout key', () => {
     expect(out.headers['model-version']).toBe('2.1.0');
     expect(out.body[0].shadow.expected_qty).toBeCloseTo(2 * golden[0].prediction, 4);
   });
+
+  it('when registry.json cannot be written, the kill switch still applies at once and the answer says it was not kept', async () => {
+    writeFileSync(path.join(models.dir, 'registry.json'), '{ not json');
+    const res = await request(service.app)
+      .put('/v1/admin/models/gift-demand/rollout')
+      .set(auth(ADMIN_KEY))
+      .send({ enabled: false })
+      .expect(200);
+    expect(res.body.persisted).toEqual({ ok: false, reason: expect.stringContaining('registry.json') });
+    const out = await request(service.app)
+      .post('/predict')
+      .set(auth())
+      .send({ asOf: golden[0].asOf, rows: [golden[0].inputs] })
+      .expect(200);
+    expect(out.headers['shadow-model-version']).toBeUndefined();
+    expect(out.body[0].shadow).toBeUndefined();
+  });
 });
 
 describe("the manifest's rollout key", () => {

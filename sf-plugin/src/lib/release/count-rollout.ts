@@ -203,7 +203,10 @@ async function planStep(request: CountRolloutRequest, current: Current): Promise
     if (!challenger) throw messages.createError('error.noChallenger', [model]);
     if (challenger === champion) throw messages.createError('error.challengerIsChampion', [model, challenger]);
     const pkg = await loadPackage(modelsDir, model, challenger);
-    const canary = request.canary ?? before.canary;
+    // Without --canary the percent carries on only while this same challenger is on; switching one on
+    // (a new challenger, or after --off) starts at 0: shadow only, until a percent is asked for.
+    const carried = before.enabled && challenger === current.challenger ? before.canary : 0;
+    const canary = request.canary ?? carried;
     if (canary > 0 && !current.championPkg.manifest.rollout?.key) throw messages.createError('error.noRolloutKey', [model, champion]);
     const state: RolloutState = { enabled: true, canary, shadow: request.shadow ?? before.shadow, ...keep, ...stamp };
     const statuses: Plan['statuses'] = [];

@@ -157,6 +157,16 @@ describe('scoring model rollout (count models, against the real service)', () =>
     expect(await lastLedger()).toMatchObject({ action: 'rollout', version: '2.2.0', result: 'ok', details: { step: 'off', enabled: false, before: { enabled: true, canary: 20 } } });
   });
 
+  it('after the kill switch, --shadow alone switches the challenger back on for shadow scoring only (canary 0), --off again stops it', async () => {
+    const result = await ModelRollout.run(args('--shadow', '--json'));
+    expect(result.rollout).toMatchObject({ enabled: true, canary: 0, shadow: true });
+    const out = await predict(canaryShop);
+    expect(out.version).toBe('2.1.0'); // the canary shop is served by the champion again
+    expect(out.shadowVersion).toBe('2.2.0');
+    await ModelRollout.run(args('--off'));
+    expect((await predict(canaryShop)).shadowVersion).toBeNull();
+  });
+
   it('--promote is refused without a passing compare over one full ordering cycle, and says what is missing', async () => {
     const none = await refusal(ModelRollout.run(args('--promote')));
     expect(none.name).toBe('FullCycleVerdictMissingError');
