@@ -214,4 +214,23 @@ describe('scoring model rollout (count models, against the real service)', () =>
     // Nothing left to revert to.
     expect((await refusal(ModelRollout.run(args('--revert', '--reason', 'again')))).name).toBe('NoPreviousError');
   });
+
+  it('--promote --force --reason without a verdict: promoted, recorded as forced with what was missing, and warned', async () => {
+    await ModelRollout.run(args('--challenger', '2.2.0', '--canary', '10'));
+    // This test's own ledger loses its compare entries, so that no verdict exists (a real ledger is never rewritten).
+    const file = path.join(modelsDir, 'ledger.jsonl');
+    const kept = (await fs.readFile(file, 'utf8')).split('\n').filter((l) => l && JSON.parse(l).action !== 'compare');
+    await fs.writeFile(file, `${kept.join('\n')}\n`);
+    const result = await ModelRollout.run(args('--promote', '--force', '--reason', 'cycle 1 cut short by the holidays', '--json'));
+    expect(result).toMatchObject({ step: 'promote', champion: '2.2.0', forced: true, forcedPast: 'The ledger has no compare entry for it.' });
+    expect(ux.warn.firstCall.args[0]).toContain('Promoted without a passing full-cycle comparison: The ledger has no compare entry for it.');
+    expect(await lastLedger()).toMatchObject({
+      action: 'rollout',
+      version: '2.2.0',
+      result: 'forced',
+      reason: 'cycle 1 cut short by the holidays',
+      details: { step: 'promote', forcedPast: 'The ledger has no compare entry for it.' },
+    });
+    expect((await readRegistry(modelsDir)).models['gift-demand'].versions['2.2.0'].statusReason).toBe('promoted with --force: cycle 1 cut short by the holidays');
+  });
 });
