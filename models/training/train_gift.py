@@ -97,6 +97,8 @@ def main() -> None:
             "inputs": common.input_baselines([s for s in inputs if s["name"] not in ID_INPUTS],
                                              [clean_records[i] for i in valid], "2026-11-01"),
         },
+        # /predict's canary keys its bucket on the shop, so a shop sees one version for a whole ordering cycle.
+        "rollout": {"key": "shop_id"},
         "background": {"file": "background.json", "rows": 200},
         "training": {"generator": "models/training/gift_data.py", "seed": SEED, "xgboost": xgb.__version__,
                      "params": PARAMS, "num_boost_round": N_TREES, "split": "GroupShuffleSplit by shop",

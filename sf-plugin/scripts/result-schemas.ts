@@ -21,6 +21,7 @@ export const RESULT_TYPES: Record<string, [string, string]> = {
   'scoring model rollback': ['src/commands/scoring/model/rollback.ts', 'ModelRollbackResult'],
   'scoring model archive': ['src/commands/scoring/model/archive.ts', 'ModelArchiveResult'],
   'scoring model export': ['src/commands/scoring/model/export.ts', 'ModelExportResult'],
+  'scoring model rollout': ['src/commands/scoring/model/rollout.ts', 'ModelRolloutResult'],
   'scoring mapping deploy': ['src/commands/scoring/mapping/deploy.ts', 'MappingDeployResult'],
   'scoring mapping generate': ['src/commands/scoring/mapping/generate.ts', 'MappingGenerateResult'],
   'scoring org validate': ['src/commands/scoring/org/validate.ts', 'OrgValidateResult'],

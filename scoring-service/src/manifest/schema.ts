@@ -311,13 +311,56 @@ export const manifestSchema = z
       .default({ inputs: {} }),
     /** background.json: up to a few hundred feature rows (columns) for covers and model-agnostic SHAP. */
     background: z.object({ file: z.string(), rows: z.number().int().positive() }).strict().optional(),
+    /**
+     * Count models served by POST /predict: the input whose value keys the canary bucket (the
+     * usecases/canary.ts hash of its value), so every row of one shop goes to the same version for
+     * the whole ordering cycle. Without it, /predict does not split traffic (canary stays 0).
+     */
+    rollout: z.object({ key: identifier }).strict().optional(),
     // Strict at every level: a misspelt key is refused with the closest known one (manifest/issues.ts), never dropped.
   })
-  .strict();
+  .strict()
+  .superRefine((manifest, ctx) => {
+    const key = manifest.rollout?.key;
+    if (key !== undefined && !manifest.inputs.some((i) => i.name === key)) {
+      const meant = closestKey(
+        key,
+        manifest.inputs.map((i) => i.name),
+      );
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rollout', 'key'],
+        message: `${key} is not one of the manifest's inputs${meant ? `; did you mean \`${meant}\`?` : ''}`,
+      });
+    }
+  });
 export type Manifest = z.infer<typeof manifestSchema>;
 
 export const versionStatusSchema = z.enum(['candidate', 'staging', 'production', 'deprecated', 'archived']);
 export type VersionStatus = z.infer<typeof versionStatusSchema>;
+
+/**
+ * The rollout of a count model's challenger, kept in registry.json next to the aliases so a
+ * restart keeps it; `PUT /v1/admin/models/{model}/rollout` applies a change at once and
+ * `sf scoring model rollout` writes it. `enabled: false` is the kill switch: the challenger
+ * takes no canary traffic and is not shadow-scored, whatever the request asks.
+ */
+export const rolloutStateSchema = z
+  .object({
+    /** The challenger answers (canary) and can be shadow-scored. */
+    enabled: z.boolean(),
+    /** Percent of rollout-key values (manifest `rollout.key`, e.g. shops) whose rows the challenger serves. */
+    canary: z.number().int().min(0).max(100),
+    /** Score the challenger beside every answer (returned under `shadow`), even when the request does not ask. */
+    shadow: z.boolean().default(false),
+    /** The champion before the last promotion: its package is kept for `--revert`. */
+    previousChampion: semver.optional(),
+    /** When and by whom the state was last changed. */
+    changedAt: z.string().datetime({ offset: true }).optional(),
+    changedBy: z.string().optional(),
+  })
+  .strict();
+export type RolloutState = z.infer<typeof rolloutStateSchema>;
 
 export const registrySchema = z.object({
   schemaVersion: z.literal(1),
@@ -327,6 +370,8 @@ export const registrySchema = z.object({
       description: z.string().optional(),
       /** Service-wide defaults for the champion/challenger aliases; an org's own config can differ. */
       aliases: z.object({ champion: semver.optional(), challenger: semver.optional() }).default({}),
+      /** Count models (POST /predict): how the challenger takes traffic; see rolloutStateSchema. */
+      rollout: rolloutStateSchema.optional(),
       versions: z.record(
         semver,
         z.object({
@@ -365,6 +410,8 @@ export const ledgerEntrySchema = z.object({
     // sf scoring compare --actuals: a count model's challenger judged against the champion over
     // complete ordering cycles (details: cycles, verdict, per-version figures).
     'compare',
+    // sf scoring model rollout: a count model's challenger, canary, shadow, kill switch, promotion or reversion.
+    'rollout',
   ]),
   model: modelNameSchema,
   version: semver,

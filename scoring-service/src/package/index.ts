@@ -11,6 +11,8 @@ export {
   type LedgerEntry,
   type Registry,
   type VersionStatus,
+  type RolloutState,
+  rolloutStateSchema,
   type InputSpec,
   type SignoffRole,
   PRE_DEPLOYMENT_ROLES,
@@ -28,6 +30,8 @@ export {
   requireModel,
   requireVersion,
   removeVersion,
+  setRollout,
+  type RolloutChange,
 } from './registry';
 export {
   appendLedger,

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { registrySchema, type Registry, type VersionStatus } from '../manifest/schema';
+import { registrySchema, type Registry, type RolloutState, type VersionStatus } from '../manifest/schema';
 import { describeIssues } from '../manifest/issues';
 import { PackageError } from './errors';
 import { parseWithSchema, readJsonFile, writeFileAtomic } from './files';
@@ -298,6 +298,39 @@ export async function setAlias(
     }
     registry.models[name].aliases[alias] = version;
   });
+}
+
+/** A count model's rollout as one change: the aliases it moves (null clears the challenger) and the new state. */
+export interface RolloutChange {
+  champion?: string;
+  challenger?: string | null;
+  state: RolloutState;
+}
+
+/** Applies a rollout change to a registry in memory (the service's serving set and setRollout share it). */
+export function applyRollout(registry: Registry, name: string, change: RolloutChange, file = REGISTRY_FILE): void {
+  const model = requireModel(registry, name, file);
+  for (const alias of ['champion', 'challenger'] as const) {
+    const version = change[alias];
+    if (version === null) delete model.aliases[alias];
+    else if (version !== undefined) {
+      const entry = requireVersion(registry, name, version, file);
+      if (entry.status === 'archived')
+        throw new PackageError('registry-conflict', `${name} ${version} is archived and cannot be the ${alias}`, {
+          file,
+        });
+      model.aliases[alias] = version;
+    }
+  }
+  model.rollout = change.state;
+}
+
+/**
+ * Writes a count model's rollout (aliases and state, one atomic update) to registry.json, next
+ * to the aliases, so a restart of the service keeps it.
+ */
+export async function setRollout(modelsDir: string, name: string, change: RolloutChange): Promise<Registry> {
+  return update(modelsDir, (registry, file) => applyRollout(registry, name, change, file));
 }
 
 /** A version number, "champion" or "challenger" -> the version; undefined when unknown or unset. */

@@ -47,3 +47,9 @@ export class PackageNotFound extends ServiceError {}
 
 /** Retiring the champion while other versions serve would leave the model without one. */
 export class RetireRefused extends ServiceError {}
+
+/**
+ * A count model's rollout change that cannot apply to what is served: not a count model, a canary
+ * without the manifest's rollout key, the challenger the champion, no registry to keep it in.
+ */
+export class RolloutRefused extends ServiceError {}

@@ -31,6 +31,7 @@ describe('authentication on every route', () => {
       '/v1/admin/reload',
       '/v1/admin/models/{model}/versions/{version}/load',
       '/v1/admin/models/{model}/versions/{version}/retire',
+      '/v1/admin/models/{model}/rollout',
     ]);
   });
 
@@ -39,7 +40,7 @@ describe('authentication on every route', () => {
     async (_m, _p, route) => {
       const url = concrete(route.path);
       const call = () =>
-        route.method === 'get' ? request(service.app).get(url) : request(service.app).post(url).send({});
+        route.method === 'get' ? request(service.app).get(url) : request(service.app)[route.method](url).send({});
       const missing = await call()
         .expect(401)
         .expect('Content-Type', /application\/problem\+json/);
@@ -60,7 +61,8 @@ describe('authentication on every route', () => {
   it.each(guarded.filter((r) => r.access === 'admin').map((r) => [r.path, r] as const))(
     '%s refuses a client key with 403',
     async (_p, route) => {
-      const res = await request(service.app).post(concrete(route.path)).set(auth(CLIENT_KEY)).send({}).expect(403);
+      const agent = request(service.app);
+      const res = await agent[route.method](concrete(route.path)).set(auth(CLIENT_KEY)).send({}).expect(403);
       expect(res.body.detail).toContain('admin');
     },
   );

@@ -3,6 +3,7 @@ import { Messages } from '@salesforce/core';
 import type { ModelDeployResult } from '../commands/scoring/model/deploy.js';
 import type { ModelPromoteResult } from '../commands/scoring/model/promote.js';
 import type { ModelRollbackResult } from '../commands/scoring/model/rollback.js';
+import type { ModelRolloutResult } from '../commands/scoring/model/rollout.js';
 import { orgLabel } from '../lib/org/identity.js';
 import type { CommandOutput, Formatter } from './formatter.js';
 
@@ -10,6 +11,7 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const deployMessages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.deploy');
 const promoteMessages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.promote');
 const rollbackMessages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.rollback');
+const rolloutMessages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.model.rollout');
 
 /** The deploy line, then the org's config before and after. */
 export class ModelDeployFormatter implements Formatter {
@@ -43,5 +45,26 @@ export class ModelRollbackFormatter implements Formatter {
   public display(out: CommandOutput): void {
     const r = this.result;
     out.log(rollbackMessages.getMessage('info.rolledBack', [r.model, orgLabel(r.org), r.rolledBack, r.restored, r.model, r.rolledBack]));
+  }
+}
+
+/** The rollout the service now serves for a count model. */
+export class ModelRolloutFormatter implements Formatter {
+  public constructor(private readonly result: ModelRolloutResult) {}
+
+  public display(out: CommandOutput): void {
+    const r = this.result;
+    out.log(
+      rolloutMessages.getMessage('info.applied', [
+        r.model,
+        r.step,
+        r.champion,
+        r.challenger ?? 'none',
+        r.rollout.enabled ? 'on' : 'off (kill switch)',
+        r.rollout.canary,
+        r.rollout.shadow ? 'on' : 'off',
+        r.servingSet,
+      ]),
+    );
   }
 }

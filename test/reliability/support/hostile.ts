@@ -350,7 +350,10 @@ export function predictCases(sampleRow: () => Json): fc.Arbitrary<Hostile> {
     (kind: string) =>
     (value: unknown): Hostile => ({ kind, path, body: JSON.stringify(value), contentType: 'application/json' });
   return fc.oneof(
-    ...common(path, base, ['asOf', 'model', 'version', 'rows']),
+    ...common(path, base, ['asOf', 'model', 'version', 'shadow', 'rows']),
+    fc
+      .oneof(fc.constantFrom<unknown>('true', 1, 0, [], {}), fc.string({ maxLength: 5 }))
+      .map((v) => json('shadow is not a boolean')({ ...base(), shadow: v })),
     notArray.map((v) => json('rows is not an array')({ rows: v })),
     fc.constant(json('rows is empty')({ rows: [] })),
     notObject.map((v) => json('a row is not an object')({ rows: [sampleRow(), v] })),

@@ -63,10 +63,18 @@ export const jsonGuard: RequestHandler = (req, _res, next) => {
 
 /** POST bodies must be JSON (415 otherwise), so a form post is not read as an empty body. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > 0 && !req.is('application/json')) {
+  if (
+    (req.method === 'POST' || req.method === 'PUT') &&
+    Number(req.headers['content-length'] ?? 0) > 0 &&
+    !req.is('application/json')
+  ) {
     return next(new HttpProblem(415, 'Send the request body as application/json.'));
   }
-  if (req.method === 'POST' && req.headers['transfer-encoding'] && !req.is('application/json')) {
+  if (
+    (req.method === 'POST' || req.method === 'PUT') &&
+    req.headers['transfer-encoding'] &&
+    !req.is('application/json')
+  ) {
     return next(new HttpProblem(415, 'Send the request body as application/json.'));
   }
   next();

@@ -29,7 +29,8 @@ const json = (name: ComponentName) => ({ content: { 'application/json': { schema
 const headers = { [SERVING_SET_HEADER]: { $ref: '#/components/headers/ServingSet' } };
 
 function responseDoc(doc: ResponseDoc): Record<string, unknown> {
-  return { ...responseBody(doc), headers };
+  const own = 'json' in doc && typeof doc.json === 'string' && 'headers' in doc ? doc.headers : undefined;
+  return { ...responseBody(doc), headers: { ...headers, ...own } };
 }
 
 function responseBody(doc: ResponseDoc): Record<string, unknown> {

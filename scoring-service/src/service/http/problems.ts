@@ -18,6 +18,7 @@ import {
   ReloadRefused,
   RequestRefused,
   RetireRefused,
+  RolloutRefused,
   ServiceError,
   type Issue,
 } from '../errors';
@@ -123,6 +124,7 @@ const statusOfDomainError = new Map<abstract new (...args: never[]) => ServiceEr
   [PackagePathRefused, 400],
   [PackageNotFound, 404],
   [RetireRefused, 409],
+  [RolloutRefused, 409],
 ]);
 
 /** Turns anything thrown into the problem a caller should see. */

@@ -12,9 +12,15 @@ import { componentSchemas, type ComponentName } from './schemas';
 /** public: no key (health); client: a client or admin key; admin: an admin key. */
 export type Access = 'public' | 'client' | 'admin';
 
+/** A response header a route sets besides Serving-Set (which every answer carries). */
+export interface HeaderDoc {
+  description: string;
+  schema: Record<string, unknown>;
+}
+
 /** How one response is documented: a named component, any JSON object, Prometheus text, or a problem. */
 export type ResponseDoc =
-  | { description?: string; json: ComponentName }
+  | { description?: string; json: ComponentName; headers?: Record<string, HeaderDoc> }
   | { description: string; json: 'object' }
   | { description: string; text: true }
   | { description: string; problem: true };
@@ -33,7 +39,7 @@ export interface RequestDoc<Name extends ComponentName = ComponentName> {
 }
 
 interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** The OpenAPI template, such as /v1/models/{model}; the router reads {name} as :name. */
   path: string;
   access: Access;

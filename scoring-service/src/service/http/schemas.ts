@@ -161,7 +161,14 @@ export const predictRequestSchema = z.strictObject({
     .max(100)
     .optional()
     .meta({ description: 'A count model; default: the only count model served.' }),
-  version: versionRef.optional(),
+  version: versionRef.optional().meta({
+    description:
+      "Version or alias that answers every row; default: the rollout decides (champion, and the challenger for the canary's share of the manifest's rollout key).",
+  }),
+  shadow: z.boolean().optional().meta({
+    description:
+      "Also score every row with the other version (the challenger beside the champion, the champion beside the challenger), returned under each product's `shadow`. Ignored while the challenger is switched off.",
+  }),
   asOf: isoDate.optional(),
   rows: z
     .array(inputsSchema)
@@ -169,13 +176,89 @@ export const predictRequestSchema = z.strictObject({
     .meta({ description: 'One row per product and group; every row needs product_id.' }),
 });
 
-export const predictResponseSchema = z.array(
-  z.object({
-    product_id: z.union([z.string(), z.number()]),
-    expected_qty: z.number().meta({ description: "Expected count summed over the product's rows." }),
-    confidence_score: z.number().meta({ description: 'clamp(min, max, 1 - 1/(1 + sqrt(expected_qty))).' }),
+const roleSchema = z.enum(['champion', 'challenger', 'explicit']);
+
+export const predictResponseSchema = z
+  .array(
+    z.object({
+      product_id: z.union([z.string(), z.number()]),
+      expected_qty: z.number().meta({ description: "Expected count summed over the product's rows." }),
+      confidence_score: z.number().meta({ description: 'clamp(min, max, 1 - 1/(1 + sqrt(expected_qty))).' }),
+      model_version: z.string().meta({ description: 'The version that produced this answer.' }),
+      role: roleSchema.meta({ description: 'The part that version plays: champion, challenger (canary) or explicit.' }),
+      shadow: z
+        .object({
+          model_version: z.string(),
+          role: roleSchema,
+          expected_qty: z.number(),
+          confidence_score: z.number(),
+        })
+        .optional()
+        .meta({
+          description: 'The other version on the same rows (shadow scoring), for the A/B comparison; not served.',
+        }),
+    }),
+  )
+  .meta({
+    description:
+      "One entry per product and version (a product whose rows were split between champion and challenger by the rollout key appears once per version). The Model-Version header lists the versions that answered, Shadow-Model-Version the shadow's.",
+  });
+
+export const rolloutRequestSchema = z
+  .strictObject({
+    champion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 2.1.0')
+      .optional()
+      .meta({ description: 'Make this served version the champion (promotion, reversion).' }),
+    challenger: z
+      .union([
+        z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version such as 2.2.0'),
+        z.null(),
+      ])
+      .optional()
+      .meta({ description: 'The served version that challenges; null: none.' }),
+    enabled: z
+      .boolean()
+      .optional()
+      .meta({ description: 'false is the kill switch: the challenger answers nothing from the next request on.' }),
+    canary: z.number().int().min(0).max(100).optional().meta({
+      description: "Percent of the manifest's rollout-key values (shops) whose rows the challenger answers.",
+    }),
+    shadow: z.boolean().optional().meta({ description: 'Score the challenger beside every answer.' }),
+    previousChampion: z
+      .union([z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, 'must be a semantic version'), z.null()])
+      .optional()
+      .meta({ description: 'The champion kept for reversion after a promotion; null: forget it.' }),
+    changedBy: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Who made the change (kept in the registry).' }),
+  })
+  .refine((b) => Object.keys(b).some((k) => k !== 'changedBy'), {
+    message: 'name at least one of champion, challenger, enabled, canary, shadow, previousChampion',
+  });
+
+export const rolloutResponseSchema = z.object({
+  model: z.string(),
+  champion: z.string(),
+  challenger: z.string().nullable(),
+  rollout: z.object({
+    enabled: z.boolean(),
+    canary: z.number().int(),
+    shadow: z.boolean(),
+    previousChampion: z.string().optional(),
+    changedAt: z.string().optional(),
+    changedBy: z.string().optional(),
   }),
-);
+  rolloutKey: z.string().nullable().meta({ description: "The champion manifest's rollout key." }),
+  persisted: z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), reason: z.string() })]).meta({
+    description: 'Whether MODELS_DIR/registry.json now holds the change (else it lasts until a restart or reload).',
+  }),
+  servingSet: z.string(),
+});
 
 const tensorData: z.ZodType<unknown> = z.lazy(() =>
   z.array(z.union([z.number(), z.boolean(), z.string(), z.null(), tensorData])),
@@ -258,6 +341,8 @@ export const componentSchemas = {
   InferResponse: inferResponseSchema,
   ModelMetadata: modelMetadataSchema,
   AdminLoadRequest: adminLoadRequestSchema,
+  RolloutRequest: rolloutRequestSchema,
+  RolloutResponse: rolloutResponseSchema,
   Problem: problemSchema,
 } satisfies Record<string, z.ZodType>;
 

@@ -13,7 +13,7 @@ export const SERVING_SET_HEADER = 'Serving-Set';
 /** How /openapi.json describes the header on every response. */
 export const servingSetHeaderDoc = {
   description:
-    'Digest of the serving set that answered: sha256 over the sorted `name@version:sha256:signature` lines of the served versions (model.onnx sha256, feature signature) and the `name:champion=version` / `name:challenger=version` aliases, first 16 hex characters. Equal on two replicas means they answer alike.',
+    'Digest of the serving set that answered: sha256 over the sorted `name@version:sha256:signature` lines of the served versions (model.onnx sha256, feature signature) and the `name:champion=version` / `name:challenger=version` aliases (and `name:rollout=enabled=..,canary=..,shadow=..` for a count model with a rollout), first 16 hex characters. Equal on two replicas means they answer alike.',
   schema: { type: 'string', pattern: '^[0-9a-f]{16}$' },
 } as const;
 

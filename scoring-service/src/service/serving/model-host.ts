@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { WorkerPool } from '../../inference/pool';
 import { PackageError } from '../../package/errors';
 import { loadPackageDir, loadServingSet, type LoadedPackage, type RegisteredPackages } from '../../package/loader';
-import { readRegistry } from '../../package/registry';
+import { applyRollout, readRegistry, setRollout } from '../../package/registry';
+import type { RolloutState } from '../../manifest/schema';
 import {
   ModelNotServed,
   PackageNotFound,
@@ -20,6 +21,7 @@ import {
   PackageRefused,
   ReloadRefused,
   RetireRefused,
+  RolloutRefused,
 } from '../errors';
 import type { Logger } from '../http/logger';
 import type { PrometheusMetrics } from '../ops/prometheus';
@@ -38,6 +40,31 @@ export interface ChangeReport {
   servingSet: string;
   serving: { model: string; version: string; status: string; sha256: string }[];
   refused: Refusal[];
+}
+
+/** A rollout change as the admin route takes it; omitted fields keep their current value. */
+export interface RolloutRequest {
+  champion?: string;
+  /** null: no challenger. */
+  challenger?: string | null;
+  enabled?: boolean;
+  canary?: number;
+  shadow?: boolean;
+  /** null: forget the previous champion. */
+  previousChampion?: string | null;
+  changedBy?: string;
+}
+
+export interface RolloutReport {
+  model: string;
+  champion: string;
+  challenger: string | null;
+  rollout: RolloutState;
+  /** The champion manifest's rollout key (the input that keys the canary bucket). */
+  rolloutKey: string | null;
+  /** Whether the change was written to MODELS_DIR/registry.json (else it lasts until a restart or reload). */
+  persisted: { ok: true } | { ok: false; reason: string };
+  servingSet: string;
 }
 
 export function artifactKey(pkg: Pick<LoadedPackage, 'name' | 'version' | 'manifest'>): string {
@@ -253,6 +280,98 @@ export class ModelHost {
       );
       this.log.info({ model, version }, 'model version retired');
       return this.report([]);
+    });
+  }
+
+  /**
+   * Changes a count model's rollout (champion, challenger, kill switch, canary, shadow): a new set
+   * with the change is swapped in, so the next request answers by it, no restart or reload. Then
+   * the change is written to MODELS_DIR/registry.json (setRollout) so a restart keeps it; when that
+   * write fails (a read-only MODELS_DIR) the change still applies, and the report says so.
+   */
+  changeRollout(model: string, change: RolloutRequest): Promise<RolloutReport> {
+    return this.exclusive(async () => {
+      const served = this.set.model(model);
+      const registry = this.set.registry;
+      if (!registry?.models[model])
+        throw new RolloutRefused(
+          `${model} is served without a registry.json entry; a rollout is kept in registry.json next to the aliases. Serve it from a MODELS_DIR with a registry.`,
+        );
+      const championVersion = change.champion ?? served.champion?.version;
+      const champion = championVersion === undefined ? undefined : served.versions.get(championVersion);
+      if (!champion)
+        throw new ModelNotServed(
+          `Version ${championVersion ?? '(none)'} of ${model} is not served (served: ${[...served.versions.keys()].join(', ')}); load it first.`,
+        );
+      if (champion.manifest.task === 'binary-classification')
+        throw new RolloutRefused(
+          `${model} is a binary-classification model: its canary and challenger are set in the org's config (sf scoring model deploy --canary). This route rolls out count models served by POST /predict.`,
+        );
+      const challengerVersion =
+        change.challenger === null ? undefined : (change.challenger ?? served.challenger?.version);
+      const challenger = challengerVersion === undefined ? undefined : served.versions.get(challengerVersion);
+      if (challengerVersion !== undefined && !challenger)
+        throw new ModelNotServed(
+          `Version ${challengerVersion} of ${model} is not served (served: ${[...served.versions.keys()].join(', ')}); load it first (POST /v1/admin/models/${model}/versions/${challengerVersion}/load).`,
+        );
+      if (challenger === champion)
+        throw new RolloutRefused(`${model} ${champion.version} cannot be both champion and challenger.`);
+      const before = served.rollout;
+      const state: RolloutState = {
+        enabled: change.enabled ?? before?.enabled ?? false,
+        canary: change.canary ?? before?.canary ?? 0,
+        shadow: change.shadow ?? before?.shadow ?? false,
+        ...(change.previousChampion !== undefined
+          ? change.previousChampion === null
+            ? {}
+            : { previousChampion: change.previousChampion }
+          : before?.previousChampion
+            ? { previousChampion: before.previousChampion }
+            : {}),
+        changedAt: new Date().toISOString(),
+        ...(change.changedBy ? { changedBy: change.changedBy } : {}),
+      };
+      if (state.enabled && !challenger)
+        throw new RolloutRefused(
+          `${model} has no challenger to switch on; name one ("challenger": "<version>") or send "enabled": false.`,
+        );
+      const key = champion.manifest.rollout?.key;
+      if (state.enabled && state.canary > 0 && !key)
+        throw new RolloutRefused(
+          `${model} ${champion.version}'s manifest names no rollout key (manifest.json "rollout": {"key": "<input>"}), so rows cannot be split by a stable id; use canary 0 (shadow only) or ship a manifest that names one.`,
+        );
+      const aliases = { champion: champion.version, challenger: challenger ? challenger.version : null };
+      const next = structuredClone(registry);
+      try {
+        applyRollout(next, model, { ...aliases, state });
+      } catch (err) {
+        if (err instanceof PackageError) throw new RolloutRefused(err.message);
+        throw err;
+      }
+      this.swap(new ServingSet(this.set.versions, next));
+      let persisted: RolloutReport['persisted'] = { ok: true };
+      try {
+        await setRollout(this.modelsDir, model, { ...aliases, state });
+      } catch (err) {
+        persisted = { ok: false, reason: (err as Error).message };
+        this.log.warn(
+          { model, reason: persisted.reason },
+          'rollout applied but not written to registry.json; a restart returns to the registry',
+        );
+      }
+      this.log.info(
+        { model, champion: champion.version, challenger: challenger?.version ?? null, ...state },
+        'rollout changed',
+      );
+      return {
+        model,
+        champion: champion.version,
+        challenger: challenger?.version ?? null,
+        rollout: state,
+        rolloutKey: key ?? null,
+        persisted,
+        servingSet: this.set.digest,
+      };
     });
   }
 

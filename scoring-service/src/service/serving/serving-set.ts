@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { LoadedPackage } from '../../package/loader';
 import { compareVersions } from '../../package/registry';
-import type { Manifest, Registry, VersionStatus } from '../../manifest/schema';
+import type { Manifest, Registry, RolloutState, VersionStatus } from '../../manifest/schema';
 import type { FeaturePipeline } from '../../features/pipeline';
 import type { ModelInfo } from '../../inference/protocol';
 import { ModelNotServed } from '../errors';
@@ -34,6 +34,8 @@ export interface ServedModel {
   versions: ReadonlyMap<string, ServedVersion>;
   champion?: ServedVersion;
   challenger?: ServedVersion;
+  /** Count models: the registry's rollout of the challenger (canary by the manifest's rollout key, shadow, kill switch). */
+  rollout?: RolloutState;
   /** Every input name any served version of this model declares. */
   knownInputs: ReadonlySet<string>;
 }
@@ -43,20 +45,27 @@ export interface ServedModel {
  * sha256 over the sorted lines `name@version:sha256:signature` (one per served version: the sha256
  * of its model.onnx and its feature signature, so the same model behind another feature pipeline
  * is another set) and `name:champion=version` / `name:challenger=version` (the aliases, because two
- * replicas with the same artifacts but another champion answer the same call differently), joined
+ * replicas with the same artifacts but another champion answer the same call differently) and, for a
+ * count model with a rollout, `name:rollout=enabled=..,canary=..,shadow=..` (rolloutLine), joined
  * by "\n", hex, first 16 characters. Replicas whose digests are equal answer every call alike.
  */
 export function servingSetDigest(
   versions: readonly Pick<ServedVersion, 'name' | 'version' | 'manifest'>[],
-  aliases: readonly { name: string; champion?: string; challenger?: string }[],
+  aliases: readonly { name: string; champion?: string; challenger?: string; rollout?: RolloutState }[],
 ): string {
   const lines = versions.map((v) => `${v.name}@${v.version}:${v.manifest.sha256}:${v.manifest.signature}`);
   for (const a of aliases) {
     if (a.champion) lines.push(`${a.name}:champion=${a.champion}`);
     if (a.challenger) lines.push(`${a.name}:challenger=${a.challenger}`);
+    if (a.rollout) lines.push(`${a.name}:rollout=${rolloutLine(a.rollout)}`);
   }
   lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, SERVING_SET_DIGEST_LENGTH);
+}
+
+/** What of a rollout changes answers: whether the challenger answers, its canary percent, shadow scoring. */
+export function rolloutLine(r: RolloutState): string {
+  return `enabled=${r.enabled},canary=${r.canary},shadow=${r.shadow}`;
 }
 
 /** Hex characters kept of the digest: 64 bits, ample to tell a handful of sets apart. */
@@ -106,6 +115,7 @@ export class ServingSet {
         versions: new Map(list.sort(byVersionDesc).map((v) => [v.version, v])),
         champion,
         challenger,
+        rollout: entry?.rollout,
         knownInputs: new Set(list.flatMap((v) => v.manifest.inputs.map((i) => i.name))),
       });
     }
@@ -116,6 +126,7 @@ export class ServingSet {
         name: m.name,
         champion: m.champion?.version,
         challenger: m.challenger?.version,
+        rollout: m.rollout,
       })),
     );
   }

@@ -11,6 +11,28 @@ export type ServiceVersion = { model: string; version: string; sha256?: string; 
 export type ScoreCall = { version: string; explain?: { top: number }; asOf?: string; records: { id: string; inputs: Record<string, unknown> }[] };
 export type ServiceScore = { id: string; version: string; score: number; scaled: number; decile: number; tier: string; explanation?: unknown };
 
+/** The body of PUT /v1/admin/models/{model}/rollout (the service's RolloutRequest). */
+export type RolloutCall = {
+  champion?: string;
+  challenger?: string | null;
+  enabled?: boolean;
+  canary?: number;
+  shadow?: boolean;
+  previousChampion?: string | null;
+  changedBy?: string;
+};
+
+/** The service's answer (RolloutResponse): the rollout it serves from now on. */
+export type ServiceRollout = {
+  model: string;
+  champion: string;
+  challenger: string | null;
+  rollout: { enabled: boolean; canary: number; shadow: boolean; previousChampion?: string };
+  rolloutKey: string | null;
+  persisted: { ok: boolean; reason?: string };
+  servingSet: string;
+};
+
 export type ServiceClientOptions = { baseUrl: string; apiKey?: string; adminKey?: string; fetch?: typeof fetch };
 
 type Problem = { title?: string; detail?: string; status?: number };
@@ -95,6 +117,23 @@ export class ServiceClient {
       req.on('error', (err) => resolve({ digest: null, status: null, error: err.message }));
       req.end();
     });
+  }
+
+  /**
+   * PUT /v1/admin/models/{model}/rollout: a count model's champion, challenger, kill switch, canary
+   * and shadow, applied by the service from its next request on. Returns the rollout it now serves.
+   */
+  public async putRollout(model: string, change: RolloutCall): Promise<ServiceRollout> {
+    if (!this.options.adminKey) {
+      throw serviceError('error.rolloutAdminKeyMissing', 'ServiceAdminKeyMissingError', [this.baseUrl, model], true);
+    }
+    const url = `${this.baseUrl}/v1/admin/models/${encodeURIComponent(model)}/rollout`;
+    const res = await this.call(url, {
+      method: 'PUT',
+      headers: { ...this.headers(this.options.adminKey), 'content-type': 'application/json' },
+      body: JSON.stringify(change),
+    });
+    return (await this.ok(url, res)) as ServiceRollout;
   }
 
   /** POST /v1/models/{model}/score: the request Apex sends (at most 200 records), the response's results. */

@@ -1,4 +1,4 @@
-/** Admin routes (admin key): reload the serving set, load or retire one version. */
+/** Admin routes (admin key): reload the serving set, load or retire one version, change a count model's rollout. */
 import type { Request, Response } from 'express';
 import { ReloadRefused } from '../../errors';
 import { HttpProblem } from '../problems';
@@ -20,6 +20,14 @@ function target(req: Request, res: Response): { model: string; version: string }
 }
 
 const versionParams = { model: modelParam, version: semverParam };
+
+/** The model of the path, checked like target(). */
+function modelTarget(req: Request, res: Response): string {
+  const model = String(req.params.model);
+  if (!modelName.test(model)) throw new HttpProblem(400, 'The model name must be kebab-case, such as gift-demand.');
+  res.locals.model = model;
+  return model;
+}
 
 export const adminRoutes = [
   route({
@@ -80,6 +88,31 @@ export const adminRoutes = [
     async handle(req, res, deps) {
       const { model, version } = target(req, res);
       const report = await deps.host.retireVersion(model, version);
+      answerFromDigest(res, report.servingSet);
+      res.json(report);
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/v1/admin/models/{model}/rollout',
+    access: 'admin',
+    summary:
+      "A count model's rollout: champion, challenger, kill switch (enabled), canary percent by the manifest's rollout key, shadow scoring. Applies from the next request; written to registry.json",
+    parameters: { model: modelParam },
+    request: { schema: 'RolloutRequest', required: true, what: 'rollout request' },
+    responses: {
+      '200': { description: 'The rollout now serving', json: 'RolloutResponse' },
+      '400': { description: 'Bad path or body', problem: true },
+      '404': { description: 'Model or version not served', problem: true },
+      '409': {
+        description:
+          'Not a count model, canary without a rollout key in the manifest, challenger = champion, or no registry entry',
+        problem: true,
+      },
+    },
+    async handle(req, res, deps, body) {
+      const model = modelTarget(req, res);
+      const report = await deps.host.changeRollout(model, body);
       answerFromDigest(res, report.servingSet);
       res.json(report);
     },

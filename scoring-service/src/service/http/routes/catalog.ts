@@ -25,6 +25,8 @@ function modelSummary(model: ServedModel) {
     description: model.description,
     champion: model.champion?.version,
     challenger: model.challenger?.version,
+    /** Count models: the challenger's rollout on /predict (on/off, canary %, shadow), when the registry has one. */
+    rollout: model.rollout,
     versions: [...model.versions.values()].map((v) => versionSummary(model, v)),
   };
 }
