@@ -128,8 +128,8 @@ describe('Salesforce project offline validation', () => {
         'Lead_Scoring_Breaker__c',
         'Lead_Score_Performance__c',
         'Lead_Scoring_Alarm__e',
-        // Folders are members of their type in package.xml (Report, Dashboard).
-        'Lead_Scoring_Monitoring',
+        // A folder is a member of its type with a trailing slash (Report, Dashboard).
+        'Lead_Scoring_Monitoring/',
         'Lead_Scoring_Monitoring/Weekly_Trend',
         'Lead_Scoring_Monitoring/Lead_Scoring_Monitoring',
       ]) {
