@@ -36,7 +36,10 @@ import {
 
 /** The @AuraEnabled fields of an Apex class, in declaration order. */
 function auraEnabledFields(className: string): string[] {
-  const source = fs.readFileSync(path.join(REPO_ROOT, 'force-app', 'main', 'default', 'classes', `${className}.cls`), 'utf8');
+  const source = fs.readFileSync(
+    path.join(REPO_ROOT, 'force-app', 'main', 'default', 'classes', `${className}.cls`),
+    'utf8',
+  );
   return [...source.matchAll(/@AuraEnabled\s+public\s+\w+\s+(\w+)\s*;/g)].map((m) => m[1]);
 }
 
@@ -167,7 +170,11 @@ describe('Apex callout contract with the real scoring service', () => {
     const predict = async (body: unknown) => {
       const res = await fetch(`${baseUrl}/predict`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${CLIENT_KEY}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          Authorization: `Bearer ${CLIENT_KEY}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as unknown };
@@ -186,7 +193,10 @@ describe('Apex callout contract with the real scoring service', () => {
     it("gives the Flow row type exactly the count model's inputs, and the fixture uses only those", () => {
       const request = predictRequest();
       const manifest = JSON.parse(
-        fs.readFileSync(path.join(REPO_ROOT, 'models', request.model ?? 'gift-demand', '2.1.0', 'manifest.json'), 'utf8'),
+        fs.readFileSync(
+          path.join(REPO_ROOT, 'models', request.model ?? 'gift-demand', '2.1.0', 'manifest.json'),
+          'utf8',
+        ),
       ) as { inputs: { name: string }[] };
       const rowFields = auraEnabledFields('DemandForecastRow');
       expect([...rowFields].sort()).toEqual(manifest.inputs.map((i) => i.name).sort());

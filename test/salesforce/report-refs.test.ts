@@ -20,7 +20,11 @@ const render = (projectDir: string, problems: { file: string; message: string }[
 describe('reports and dashboards of the package', () => {
   it('ship the three monitoring reports, their report type and the dashboard', () => {
     const components = projectComponents(REPO_ROOT);
-    const names = (type: string) => components.filter((c) => c.type === type).map((c) => c.fullName).sort();
+    const names = (type: string) =>
+      components
+        .filter((c) => c.type === type)
+        .map((c) => c.fullName)
+        .sort();
     expect(names('Report')).toEqual([
       'Lead_Scoring_Monitoring/Conversion_Rate_by_Score_Decile',
       'Lead_Scoring_Monitoring/Lift_by_Version',
@@ -38,10 +42,17 @@ describe('reports and dashboards of the package', () => {
 
   it('group the decile report by version and show all ten deciles', () => {
     const xml = fs.readFileSync(
-      path.join(REPO_ROOT, ...DEFAULT, 'reports', 'Lead_Scoring_Monitoring', 'Conversion_Rate_by_Score_Decile.report-meta.xml'),
+      path.join(
+        REPO_ROOT,
+        ...DEFAULT,
+        'reports',
+        'Lead_Scoring_Monitoring',
+        'Conversion_Rate_by_Score_Decile.report-meta.xml',
+      ),
       'utf8',
     );
-    for (let d = 1; d <= 10; d++) expect(xml).toContain(`<field>Lead_Score_Performance__c$Decile_${d}_Conversion__c</field>`);
+    for (let d = 1; d <= 10; d++)
+      expect(xml).toContain(`<field>Lead_Score_Performance__c$Decile_${d}_Conversion__c</field>`);
     expect(xml).toMatch(/<groupingsDown>\s*<field>Lead_Score_Performance__c\$Model_Version__c<\/field>/);
   });
 });
@@ -71,13 +82,21 @@ describe('reports and dashboards on a copy with one defect', () => {
     [
       'a report column the report type lacks',
       TREND,
-      (xml: string) => xml.replace('<field>Lead_Score_Performance__c$AUC__c</field>', '<field>Lead_Score_Performance__c$Auc_Typo__c</field>'),
+      (xml: string) =>
+        xml.replace(
+          '<field>Lead_Score_Performance__c$AUC__c</field>',
+          '<field>Lead_Score_Performance__c$Auc_Typo__c</field>',
+        ),
       /Weekly_Trend.*: report Lead_Scoring_Monitoring\/Weekly_Trend: column Lead_Score_Performance__c\$Auc_Typo__c is not a column of report type Lead_Score_Performance__c/,
     ],
     [
       'a chart grouping the report type lacks',
       TREND,
-      (xml: string) => xml.replace('<secondaryGroupingColumn>Lead_Score_Performance__c$Model_Version__c', '<secondaryGroupingColumn>Lead_Score_Performance__c$Version__c'),
+      (xml: string) =>
+        xml.replace(
+          '<secondaryGroupingColumn>Lead_Score_Performance__c$Model_Version__c',
+          '<secondaryGroupingColumn>Lead_Score_Performance__c$Version__c',
+        ),
       /chart grouping Lead_Score_Performance__c\$Version__c is not a column/,
     ],
     [
@@ -95,13 +114,21 @@ describe('reports and dashboards on a copy with one defect', () => {
     [
       'a dashboard component showing a report that is not shipped',
       DASHBOARD,
-      (xml: string) => xml.replace('<report>Lead_Scoring_Monitoring/Lift_by_Version<', '<report>Lead_Scoring_Monitoring/Lift_By_Versions<'),
+      (xml: string) =>
+        xml.replace(
+          '<report>Lead_Scoring_Monitoring/Lift_by_Version<',
+          '<report>Lead_Scoring_Monitoring/Lift_By_Versions<',
+        ),
       /dashboard Lead_Scoring_Monitoring\/Lead_Scoring_Monitoring: "Lift by version" shows report Lead_Scoring_Monitoring\/Lift_By_Versions, which force-app does not ship/,
     ],
     [
       'a dashboard table column the report does not show',
       DASHBOARD,
-      (xml: string) => xml.replace('<column>Lead_Score_Performance__c$Decile_9_Conversion__c</column>', '<column>Lead_Score_Performance__c$AUC__c</column>'),
+      (xml: string) =>
+        xml.replace(
+          '<column>Lead_Score_Performance__c$Decile_9_Conversion__c</column>',
+          '<column>Lead_Score_Performance__c$AUC__c</column>',
+        ),
       /"Conversion by score decile" shows Lead_Score_Performance__c\$AUC__c, which report Lead_Scoring_Monitoring\/Conversion_Rate_by_Score_Decile has neither as a column nor as a grouping/,
     ],
   ])('refuses %s', (_name, relative, change, message) => {
@@ -115,7 +142,11 @@ describe('reports and dashboards on a copy with one defect', () => {
     fs.rmSync(file('reports', 'Lead_Scoring_Monitoring.reportFolder-meta.xml'));
     const found = problems();
     expect(found).toEqual(
-      expect.arrayContaining([expect.stringMatching(/report Lead_Scoring_Monitoring\/Weekly_Trend: folder Lead_Scoring_Monitoring is not a shipped report folder/)]),
+      expect.arrayContaining([
+        expect.stringMatching(
+          /report Lead_Scoring_Monitoring\/Weekly_Trend: folder Lead_Scoring_Monitoring is not a shipped report folder/,
+        ),
+      ]),
     );
   });
 });

@@ -64,7 +64,8 @@ export function reportReferenceProblems(
   catalog = new SObjectCatalog(projectDir, components),
 ): SourceProblem[] {
   const problems: SourceProblem[] = [];
-  const problem = (file: string | undefined, message: string) => problems.push({ file: file ?? projectDir, line: 0, message });
+  const problem = (file: string | undefined, message: string) =>
+    problems.push({ file: file ?? projectDir, line: 0, message });
   const ofType = (type: string) => components.filter((c) => c.type === type && c.xml);
 
   const reportTypes = new Map<string, ReportTypeInfo>();
@@ -80,7 +81,10 @@ export function reportReferenceProblems(
         const field = text(column.field) ?? '';
         const object = tableObject(catalog, table);
         if (!object) {
-          problem(component.xml, `report type ${component.fullName}: table ${table} is neither the base object nor a join of it`);
+          problem(
+            component.xml,
+            `report type ${component.fullName}: table ${table} is neither the base object nor a join of it`,
+          );
           continue;
         }
         const missing = catalog.resolveFieldPath(object, field);
@@ -99,9 +103,14 @@ export function reportReferenceProblems(
     const where = `report ${component.fullName}`;
     const folder = component.fullName.split('/')[0];
     if (!reportFolders.has(folder.toLowerCase()))
-      problem(component.xml, `${where}: folder ${folder} is not a shipped report folder (reports/${folder}.reportFolder-meta.xml)`);
+      problem(
+        component.xml,
+        `${where}: folder ${folder} is not a shipped report folder (reports/${folder}.reportFolder-meta.xml)`,
+      );
     const typeName = text(doc.reportType) ?? '';
-    const reportType = /__c$/i.test(typeName) ? reportTypes.get(typeName.replace(/__c$/i, '').toLowerCase()) : undefined;
+    const reportType = /__c$/i.test(typeName)
+      ? reportTypes.get(typeName.replace(/__c$/i, '').toLowerCase())
+      : undefined;
     if (!reportType)
       problem(
         component.xml,
@@ -136,7 +145,10 @@ export function reportReferenceProblems(
     const where = `dashboard ${component.fullName}`;
     const folder = component.fullName.split('/')[0];
     if (!dashboardFolders.has(folder.toLowerCase()))
-      problem(component.xml, `${where}: folder ${folder} is not a shipped dashboard folder (dashboards/${folder}.dashboardFolder-meta.xml)`);
+      problem(
+        component.xml,
+        `${where}: folder ${folder} is not a shipped dashboard folder (dashboards/${folder}.dashboardFolder-meta.xml)`,
+      );
     const sections = ['leftSection', 'middleSection', 'rightSection'].map((s) => (doc[s] ?? {}) as Node);
     const parts = sections.flatMap((s) => list(s.components));
     if (parts.length === 0) problem(component.xml, `${where}: has no components`);
@@ -145,7 +157,10 @@ export function reportReferenceProblems(
       const header = text(part.header) ?? `component ${i + 1}`;
       const report = reportName ? reports.get(reportName.toLowerCase()) : undefined;
       if (!report) {
-        problem(component.xml, `${where}: "${header}" shows report ${reportName ?? '(none)'}, which force-app does not ship; use Folder/Report of one of ${[...reports.keys()].join(', ')}`);
+        problem(
+          component.xml,
+          `${where}: "${header}" shows report ${reportName ?? '(none)'}, which force-app does not ship; use Folder/Report of one of ${[...reports.keys()].join(', ')}`,
+        );
         return;
       }
       const columns = [
@@ -155,7 +170,10 @@ export function reportReferenceProblems(
       ];
       for (const column of columns) {
         if (column && column !== 'RowCount' && !report.columns.has(column.toLowerCase()))
-          problem(component.xml, `${where}: "${header}" shows ${column}, which report ${reportName} has neither as a column nor as a grouping`);
+          problem(
+            component.xml,
+            `${where}: "${header}" shows ${column}, which report ${reportName} has neither as a column nor as a grouping`,
+          );
       }
     });
   }
