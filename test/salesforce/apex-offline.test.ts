@@ -47,6 +47,10 @@ describe('Salesforce project offline validation', () => {
       'LeadScoreWriter.cls',
       'LeadScoreController.cls',
       'LeadScoreValidationResource.cls',
+      'DemandForecastClient.cls',
+      'DemandForecastAction.cls',
+      'LeadScorePerformanceBatch.cls',
+      'LeadScoreRollbackAlarm.cls',
     ]) {
       expect(names).toContain(expected);
     }
@@ -104,6 +108,8 @@ describe('Salesforce project offline validation', () => {
         'PermissionSet',
         'PermissionSetGroup',
         'PlatformEventSubscriberConfig',
+        'Dashboard',
+        'Report',
         'ReportType',
         'StaticResource',
       ]) {
@@ -120,6 +126,12 @@ describe('Salesforce project offline validation', () => {
         'Lead_Scoring_Request_Subscriber',
         'Lead_Scoring_Reps',
         'Lead_Scoring_Breaker__c',
+        'Lead_Score_Performance__c',
+        'Lead_Scoring_Alarm__e',
+        // A folder is a member of its type with a trailing slash (Report, Dashboard).
+        'Lead_Scoring_Monitoring/',
+        'Lead_Scoring_Monitoring/Weekly_Trend',
+        'Lead_Scoring_Monitoring/Lead_Scoring_Monitoring',
       ]) {
         expect(packageXml).toContain(`<members>${member}</members>`);
       }

@@ -8,6 +8,10 @@
  *   and carries exactly the mapped inputs, which are exactly the champion manifest's inputs;
  * - every stored callout mock (static resource) equals what the service answers now, and validates
  *   against the response schema of /openapi.json.
+ * - the demand model's /predict request Apex builds (DemandPredictRequest) validates against
+ *   PredictRequest, its rows carry exactly the fields of the Apex-defined row type (DemandForecastRow),
+ *   which are exactly the served count model's inputs, and the stored answer (DemandPredictResponse)
+ *   is what the service answers now.
  * Set UPDATE_SCORING_MOCKS=1 to rewrite the stored mocks from the service's answers instead.
  */
 jest.setTimeout(240_000);
@@ -29,6 +33,15 @@ import {
   writeStaticJson,
   type ScoreRequestFixture,
 } from './support/contract';
+
+/** The @AuraEnabled fields of an Apex class, in declaration order. */
+function auraEnabledFields(className: string): string[] {
+  const source = fs.readFileSync(
+    path.join(REPO_ROOT, 'force-app', 'main', 'default', 'classes', `${className}.cls`),
+    'utf8',
+  );
+  return [...source.matchAll(/@AuraEnabled\s+public\s+\w+\s+(\w+)\s*;/g)].map((m) => m[1]);
+}
 
 const UPDATE = process.env.UPDATE_SCORING_MOCKS === '1';
 const CLIENT_KEY = 'contract-test-client-key-0123456789';
@@ -150,6 +163,70 @@ describe('Apex callout contract with the real scoring service', () => {
       expect(jsonDifferences(stored, answer.body, VOLATILE_KEYS)).toEqual([]);
     },
   );
+
+  describe('the demand model behind /predict', () => {
+    type PredictRequest = { model?: string; rows: Record<string, unknown>[] };
+    const predictRequest = () => readStaticJson<PredictRequest>('DemandPredictRequest');
+    const predict = async (body: unknown) => {
+      const res = await fetch(`${baseUrl}/predict`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${CLIENT_KEY}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+
+    it('documents /predict with the PredictRequest body and PredictResponse answer', () => {
+      const operation = JSON.stringify(openapi.paths['/predict']?.post);
+      expect(operation).toContain('#/components/schemas/PredictRequest');
+      expect(operation).toContain('#/components/schemas/PredictResponse');
+    });
+
+    it('validates the request Apex builds against PredictRequest', () => {
+      expect(schemaErrors('PredictRequest', predictRequest())).toEqual([]);
+    });
+
+    it("gives the Flow row type exactly the count model's inputs, and the fixture uses only those", () => {
+      const request = predictRequest();
+      const manifest = JSON.parse(
+        fs.readFileSync(
+          path.join(REPO_ROOT, 'models', request.model ?? 'gift-demand', '2.1.0', 'manifest.json'),
+          'utf8',
+        ),
+      ) as { inputs: { name: string }[] };
+      const rowFields = auraEnabledFields('DemandForecastRow');
+      expect([...rowFields].sort()).toEqual(manifest.inputs.map((i) => i.name).sort());
+      for (const row of request.rows) expect(rowFields).toEqual(expect.arrayContaining(Object.keys(row)));
+      // A row with fields left empty, as a Flow sends it: the service must accept it too.
+      expect(request.rows.some((row) => Object.keys(row).length < rowFields.length)).toBe(true);
+    });
+
+    it('stored mock DemandPredictResponse is what the service answers now and fits PredictResponse', async () => {
+      const answer = await predict(predictRequest());
+      expect(answer.status).toBe(200);
+      expect(schemaErrors('PredictResponse', answer.body)).toEqual([]);
+      // One entry per product of the request, not per row.
+      const products = [...new Set(predictRequest().rows.map((r) => r.product_id))].sort();
+      expect((answer.body as { product_id: string }[]).map((p) => p.product_id).sort()).toEqual(products);
+      if (UPDATE) writeStaticJson('DemandPredictResponse', answer.body);
+      const stored = readStaticJson<unknown>('DemandPredictResponse');
+      expect(schemaErrors('PredictResponse', stored)).toEqual([]);
+      expect(jsonDifferences(stored, answer.body, VOLATILE_KEYS)).toEqual([]);
+    });
+
+    it('refuses a row without product_id, which the Apex client therefore refuses before calling', async () => {
+      const { rows } = predictRequest();
+      const { product_id: _dropped, ...withoutProduct } = rows[0];
+      const answer = await predict({ rows: [withoutProduct] });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect(schemaErrors('Problem', answer.body)).toEqual([]);
+    });
+  });
 
   it('reports a stored mock that drifted from the service, and one that breaks the schema', async () => {
     const answer = await post(requestFixture());

@@ -175,6 +175,30 @@ const DEFECTS: { name: string; file: string; edit: (xml: string) => string; expe
     expect: /<ReportType > columns>: ReportType has no element <columns>/,
   },
   {
+    name: 'an unknown <format> of a Report',
+    file: 'main/default/reports/Lead_Scoring_Monitoring/Weekly_Trend.report-meta.xml',
+    edit: (xml) => xml.replace('<format>Summary</format>', '<format>Grouped</format>'),
+    expect: /<Report > format>: "Grouped" is not a value of ReportFormat/,
+  },
+  {
+    name: 'an unknown <dateGranularity> of a Report grouping',
+    file: 'main/default/reports/Lead_Scoring_Monitoring/Weekly_Trend.report-meta.xml',
+    edit: (xml) => xml.replace('<dateGranularity>Week</dateGranularity>', '<dateGranularity>IsoWeek</dateGranularity>'),
+    expect: /<Report > groupingsDown > dateGranularity>: "IsoWeek" is not a value of UserDateGranularity/,
+  },
+  {
+    name: 'an unknown <componentType> of a Dashboard component',
+    file: 'main/default/dashboards/Lead_Scoring_Monitoring/Lead_Scoring_Monitoring.dashboard-meta.xml',
+    edit: (xml) => xml.replace('<componentType>Table</componentType>', '<componentType>Grid</componentType>'),
+    expect: /<Dashboard > rightSection > components > componentType>: "Grid" is not a value of DashboardComponentType/,
+  },
+  {
+    name: 'an unknown <accessType> of a ReportFolder (an alias of Folder in the schema)',
+    file: 'main/default/reports/Lead_Scoring_Monitoring.reportFolder-meta.xml',
+    edit: (xml) => xml.replace('<accessType>Public</accessType>', '<accessType>Everyone</accessType>'),
+    expect: /<ReportFolder > accessType>: "Everyone" is not a value of FolderAccessTypes/,
+  },
+  {
     name: 'an unknown <formFactors> of a CustomApplication',
     file: 'main/default/applications/Lead_Scoring.app-meta.xml',
     edit: (xml) => xml.replace('<formFactors>Large', '<formFactors>Desktop'),
@@ -210,6 +234,10 @@ describe('Metadata API schema check', () => {
       'PlatformEventSubscriberConfig',
       'CustomApplication',
       'CustomPermission',
+      'Report',
+      'ReportFolder',
+      'Dashboard',
+      'DashboardFolder',
     ]) {
       expect(schema.propertiesOf(type).has('fullName')).toBe(true);
     }

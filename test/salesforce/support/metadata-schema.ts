@@ -99,8 +99,18 @@ export function metadataSchema(): MetadataSchema {
   const file = metadataDeclarationsFile();
   const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const types = new Map<string, SchemaType>();
+  // `type ReportFolder = Folder;`: an alias of another type is that type (resolved once all are read).
+  const aliases = new Map<string, string>();
   for (const statement of source.statements) {
-    if (ts.isTypeAliasDeclaration(statement)) types.set(statement.name.text, schemaTypeOf(statement.type));
+    if (!ts.isTypeAliasDeclaration(statement)) continue;
+    if (ts.isTypeReferenceNode(statement.type)) aliases.set(statement.name.text, statement.type.typeName.getText());
+    else types.set(statement.name.text, schemaTypeOf(statement.type));
+  }
+  for (const [name, target] of aliases) {
+    let resolved = target;
+    for (let hops = 0; aliases.has(resolved) && hops < 10; hops++) resolved = aliases.get(resolved)!;
+    const type = types.get(resolved);
+    if (type) types.set(name, type);
   }
   const propertiesOf = (typeName: string): Map<string, PropertyType> => {
     const type = types.get(typeName);

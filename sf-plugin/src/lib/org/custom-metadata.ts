@@ -10,6 +10,44 @@ export const CONFIG_TYPE = 'Scoring_Model_Config';
 export const MAPPING_TYPE = 'Scoring_Field_Mapping';
 export const DEFAULT_NAMED_CREDENTIAL = 'Scoring_Service';
 
+/**
+ * The champion manifest's `gates.rollback`, as the org's weekly job reads it from the config record
+ * (Scoring_Model_Config__mdt.Rollback_*__c, read by Apex ScoringConfig and LeadScoreRollbackAlarm).
+ */
+export type RollbackThresholds = {
+  minTopDecileLift: number;
+  consecutiveWeeks: number;
+  minAuc: number;
+  minTopDecileConversion: number;
+};
+
+/**
+ * The lead checklist's rollback criteria: "Top decile lift drops below 1.5x for 2 consecutive weeks",
+ * "Test AUC drops below 0.59", "Conversion rate in top decile drops below 5%". Written when a config
+ * carries no thresholds of its own; the manifest schema's gates.rollback defaults are the same values.
+ */
+export const CHECKLIST_ROLLBACK: RollbackThresholds = {
+  minTopDecileLift: 1.5,
+  consecutiveWeeks: 2,
+  minAuc: 0.59,
+  minTopDecileConversion: 0.05,
+};
+
+/** A manifest's gates.rollback (snake_case, any field may be absent) as the config's thresholds, checklist values filling gaps. */
+export function rollbackThresholds(rollback?: {
+  min_top_decile_lift?: number;
+  consecutive_weeks?: number;
+  min_auc?: number;
+  min_top_decile_conversion?: number;
+}): RollbackThresholds {
+  return {
+    minTopDecileLift: rollback?.min_top_decile_lift ?? CHECKLIST_ROLLBACK.minTopDecileLift,
+    consecutiveWeeks: rollback?.consecutive_weeks ?? CHECKLIST_ROLLBACK.consecutiveWeeks,
+    minAuc: rollback?.min_auc ?? CHECKLIST_ROLLBACK.minAuc,
+    minTopDecileConversion: rollback?.min_top_decile_conversion ?? CHECKLIST_ROLLBACK.minTopDecileConversion,
+  };
+}
+
 export type ModelConfig = {
   modelName: string;
   championVersion: string | null;
@@ -78,9 +116,18 @@ export function renderRecord(type: string, recordName: string, label: string, va
   return { type, recordName, fileName: `${type}.${recordName}.md-meta.xml`, xml };
 }
 
-export function configRecord(config: ModelConfig): MetadataRecordFile {
+/**
+ * The config record of a model. It always carries the rollback thresholds the org's weekly job
+ * alarms on: the given ones (the champion manifest's, through `rollbackThresholds(manifest.gates.rollback)`),
+ * else the checklist's, so a record never leaves the alarm without thresholds.
+ */
+export function configRecord(config: ModelConfig, rollback: RollbackThresholds = CHECKLIST_ROLLBACK): MetadataRecordFile {
   const name = configRecordName(config.modelName);
   return renderRecord(CONFIG_TYPE, name, name.replace(/_/g, ' '), {
+    Rollback_Min_Top_Decile_Lift__c: rollback.minTopDecileLift,
+    Rollback_Consecutive_Weeks__c: rollback.consecutiveWeeks,
+    Rollback_Min_Auc__c: rollback.minAuc,
+    Rollback_Min_Top_Decile_Conversion__c: rollback.minTopDecileConversion,
     Model_Name__c: config.modelName,
     Champion_Version__c: config.championVersion,
     Challenger_Version__c: config.challengerVersion,
