@@ -10,6 +10,7 @@ import { Progress } from '@salesforce/sf-plugins-core';
 import Score from '../../src/commands/scoring/score.js';
 import { toInputValue } from '../../src/lib/bulk/input-values.js';
 import { SCORE_FIELDS, HISTORY_COLUMNS } from '../../src/lib/bulk/score-fields.js';
+import type { BulkScoreResult } from '../../src/lib/bulk/bulk-score.js';
 import { LEAD_FIELDS } from '../helpers/fake-org.js';
 import { REPO_ROOT } from '../helpers/models.js';
 import { startRealService, type RealService } from '../helpers/real-service.js';
@@ -134,7 +135,7 @@ describe('scores and reasons written by the bulk path equal the service', () => 
     for (const g of w.golden) for (const f of compared) w.leads.get(g.id)![f] = '';
     process.env.SCORING_API_KEY = service.apiKey;
     try {
-      const viaService = await Score.run([...base, '--service-url', service.url]);
+      const viaService = (await Score.run([...base, '--service-url', service.url])) as BulkScoreResult;
       expect(viaService.written).toBe(40);
     } finally {
       delete process.env.SCORING_API_KEY;

@@ -3,9 +3,13 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Progress } from '@salesforce/sf-plugins-core';
 import Score from '../../src/commands/scoring/score.js';
+import type { BulkScoreResult } from '../../src/lib/bulk/bulk-score.js';
 import { readLedgerLines } from '../helpers/models.js';
 import { refusal } from '../helpers/refusal.js';
 import { bulkWorld } from './bulk-world.js';
+
+/** The org mode of `scoring score` (its result without --from). */
+const runBulk = async (argv: string[]): Promise<BulkScoreResult> => (await Score.run(argv)) as BulkScoreResult;
 
 describe('scoring score (Bulk API 2.0 test server)', () => {
   const w = bulkWorld(23);
@@ -32,7 +36,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
   });
 
   it('reads every page, writes every lead once with the score fields, and records a ledger entry', async () => {
-    const result = await Score.run(args());
+    const result = await runBulk(args());
     expect(result).toMatchObject({ read: 23, scored: 23, written: 23, failed: 0, keptNewer: 0, complete: true });
     // 23 leads at 10 per page: three query pages, each one Lead update job and one history insert job.
     expect(result.ingestJobs).toHaveLength(6);
@@ -76,7 +80,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
   });
 
   it('writes no history with --no-history', async () => {
-    const result = await Score.run(args('--no-history'));
+    const result = await runBulk(args('--no-history'));
     expect(result).toMatchObject({ written: 23, historyWritten: 0, complete: true });
     expect(w.server.history).toEqual([]);
     expect(w.server.historyUploads).toEqual([]);
@@ -84,16 +88,16 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
 
   it('refuses before any job when the user cannot create history records, and runs with --no-history', async () => {
     w.server.historyCreatable = false;
-    const error = await refusal(Score.run(args()));
+    const error = await refusal(runBulk(args()));
     expect(error.message).toMatch(/cannot create Lead_Score_History__c records \(Lead_Score_History__c\)/);
     expect(error.message).toMatch(/--no-history/);
     expect(w.server.jobs.size).toBe(0);
-    expect(await Score.run(args('--no-history'))).toMatchObject({ written: 23, historyWritten: 0 });
+    expect(await runBulk(args('--no-history'))).toMatchObject({ written: 23, historyWritten: 0 });
   });
 
   it('reports refused history rows in failures.csv and exits 1, the Lead fields written', async () => {
     w.server.refuseHistory.set(w.golden[4].id, 'STORAGE_LIMIT_EXCEEDED:storage limit exceeded:--');
-    const result = await Score.run(args());
+    const result = await runBulk(args());
     expect(result).toMatchObject({ written: 23, failed: 0, historyWritten: 22, historyFailed: 1 });
     expect(process.exitCode).toBe(1);
     const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
@@ -107,11 +111,11 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
 
   it('resumes a run interrupted after 2 pages and writes every lead exactly once', async () => {
     w.server.failResultsPage = 2;
-    const first = await refusal(Score.run(args()));
+    const first = await refusal(runBulk(args()));
     expect(first.message).toMatch(/HTTP 500/);
     const writtenBefore = [...w.server.writes.values()].reduce((a, b) => a + b, 0);
     expect(writtenBefore).toBe(20);
-    const result = await Score.run(args('--resume'));
+    const result = await runBulk(args('--resume'));
     expect(result).toMatchObject({ resumed: true, complete: true, read: 23, written: 23 });
     expect(w.golden.map((g) => w.server.writes.get(g.id))).toEqual(w.golden.map(() => 1));
     // Each lead's history row inserted once too, across the two runs.
@@ -128,7 +132,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
       if (!lead.Lead_Score__c)
         Object.assign(lead, { Lead_Score__c: '0.5', Lead_Scored_At__c: new Date(Date.now() + 60_000).toISOString() });
     };
-    const result = await Score.run(args());
+    const result = await runBulk(args());
     expect(result).toMatchObject({ keptNewer: 1, written: 22 });
     expect(w.leads.get(rescored)!.Lead_Score__c).toBe('0.5');
     expect(w.server.writes.has(rescored)).toBe(false);
@@ -142,7 +146,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
       const lead = w.leads.get(rescored)!;
       if (!lead.Lead_Score__c) Object.assign(lead, { Lead_Score__c: '0.5', Lead_Scored_At__c: realTime });
     };
-    const result = await Score.run(args());
+    const result = await runBulk(args());
     // Salesforce reports the row a success (the trigger kept the stored score, it did not refuse it).
     expect(result).toMatchObject({ keptNewer: 0, written: 23, failed: 0 });
     expect(w.server.writes.get(rescored)).toBe(1);
@@ -152,7 +156,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
   it('lists record-level failures in failures.csv and exits 1', async () => {
     w.server.refuse.set(w.golden[3].id, 'FIELD_CUSTOM_VALIDATION_EXCEPTION:Region required:--');
     w.server.refuse.set(w.golden[21].id, 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--');
-    const result = await Score.run(args());
+    const result = await runBulk(args());
     expect(result).toMatchObject({ written: 21, failed: 2 });
     expect(process.exitCode).toBe(1);
     const rows = parse(await fs.readFile(result.failuresFile!, 'utf8'), { columns: true }) as Array<{
@@ -165,7 +169,7 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
 
   it('reports a job that fails mid-way with what was and was not written, and --resume writes the rest once', async () => {
     w.server.failIngestJob = { n: 2, after: 4, message: 'InvalidBatch : Failed to process query' };
-    const result = await Score.run(args());
+    const result = await runBulk(args());
     // Three pages in flight: pages 1 and 3 are written whole, page 2's job stopped after 4 of its 10 leads.
     expect(result).toMatchObject({ complete: false, read: 23, written: 17, unprocessed: 6, failed: 0 });
     expect(result.stoppedBy).toMatch(/Failed: InvalidBatch/);
@@ -180,14 +184,14 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     expect(notWritten).toEqual(w.golden.slice(14, 20).map((g) => g.id));
 
     process.exitCode = undefined;
-    const resumed = await Score.run(args('--resume'));
+    const resumed = await runBulk(args('--resume'));
     expect(resumed).toMatchObject({ complete: true, written: 23, unprocessed: 0 });
     expect(w.golden.map((g) => w.server.writes.get(g.id))).toEqual(w.golden.map(() => 1));
   });
 
   it('refuses a mapped field the integration user cannot read before any job starts', async () => {
     w.server.options.grants = w.server.options.grants.filter((g) => g !== 'Lead.Mobility_Score__c');
-    const err = await refusal(Score.run(args()));
+    const err = await refusal(runBulk(args()));
     expect(err.message).toMatch(/mobility_score \(Lead\.Mobility_Score__c\)/);
     expect(err.message).toMatch(/Lead_Scoring_Integration/);
     expect(w.server.jobs.size).toBe(0);
@@ -197,13 +201,13 @@ describe('scoring score (Bulk API 2.0 test server)', () => {
     w.server.options.mappings = w.server.options.mappings.map((m) =>
       m.Input_Name__c === 'mobility_score' ? { ...m, Field_Path__c: 'Lead_Score__c' } : m,
     );
-    const err = await refusal(Score.run(args()));
+    const err = await refusal(runBulk(args()));
     expect(err.message).toMatch(/mobility_score -> Lead_Score__c/);
     expect(w.server.jobs.size).toBe(0);
   });
 
   it('--dry-run scores every lead and writes nothing', async () => {
-    const result = await Score.run(args('--dry-run'));
+    const result = await runBulk(args('--dry-run'));
     expect(result).toMatchObject({ read: 23, scored: 23, written: 0, dryRun: true });
     expect(w.server.uploads).toHaveLength(0);
     await expect(fs.readdir(w.stateDir)).resolves.toEqual([]);

@@ -19,7 +19,7 @@ export interface LeadScorer {
 }
 
 /** Young generation of each in-process scoring worker (MiB). */
-export const BULK_WORKER_YOUNG_GENERATION_MB = 4;
+export const BULK_WORKER_YOUNG_GENERATION_MB = 8;
 
 /** The Apex request's batch size, and the most the service takes per call. */
 export const SERVICE_CALL_RECORDS = 200;
@@ -27,7 +27,7 @@ export const SERVICE_CALL_RECORDS = 200;
 export async function inProcessScorer(pkg: LoadedPackage, options: ScoreOptions & { workers?: number }): Promise<LeadScorer> {
   const { WorkerPool } = await import('@lead-scoring/scoring-service/inference');
   const workers = options.workers ?? 2;
-  // splitRows as the service's default: a chunk is split over every worker. A 4 MiB young
+  // splitRows as the service's default: a chunk is split over every worker. An 8 MiB young
   // generation per worker keeps the run's peak RSS under 512 MiB (docs/performance.md, bulk section).
   const pool = new WorkerPool({ size: workers, ortThreads: 1, splitRows: 64, youngGenerationMb: BULK_WORKER_YOUNG_GENERATION_MB });
   const key = `${pkg.name}@${pkg.version}:${pkg.manifest.sha256.slice(0, 12)}`;

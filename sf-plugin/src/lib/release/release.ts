@@ -7,8 +7,8 @@
 import type { Connection, Messages, Org, SfError } from '@salesforce/core';
 import { scoringError } from '../errors.js';
 import type { Spinner } from '@salesforce/sf-plugins-core';
-import { appendLedger, readLedger, type LedgerEntry, type Manifest } from '../library.js';
-import type { ModelConfig } from '../org/custom-metadata.js';
+import { appendLedger, loadPackage, readLedger, type LedgerEntry, type Manifest } from '../library.js';
+import { rollbackThresholds, type ModelConfig, type RollbackThresholds } from '../org/custom-metadata.js';
 import { identifyOrg, orgLabel, type OrgIdentity } from '../org/identity.js';
 import { metadataDeployFailed } from '../org/metadata-deploy.js';
 import type { ServiceCheck } from '../service/check.js';
@@ -108,6 +108,7 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
   const rollout = await rollOutConfig(ux.spinner, request.conn, {
     serviceUrl: request.serviceUrl,
     config: request.config,
+    rollback: await championRollback(modelsDir, request.model, request.config.championVersion),
     serve: request.serve,
     orgLabel: orgLabel(org),
     wait: request.wait,
@@ -124,6 +125,15 @@ export async function release(ux: ReleaseUx, request: ReleaseRequest): Promise<R
   }
   await appendLedger(modelsDir, { ...entry, result: forced ? 'forced' : 'ok', details });
   return { gate, forced, service: rollout.service, deployId: outcome.id };
+}
+
+/**
+ * The rollback criteria the org's weekly job alarms on: those of the champion the config names (its
+ * manifest's gates.rollback), the checklist's where it sets none or the config names no champion.
+ */
+async function championRollback(modelsDir: string, model: string, champion: string | null): Promise<RollbackThresholds> {
+  if (!champion) return rollbackThresholds(undefined);
+  return rollbackThresholds((await loadPackage(modelsDir, model, champion)).manifest.gates.rollback);
 }
 
 function productionGateRefused(request: ReleaseRequest, gate: ProductionGateDecision): SfError {

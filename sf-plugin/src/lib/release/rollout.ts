@@ -4,7 +4,7 @@
  */
 import type { Connection } from '@salesforce/core';
 import type { Spinner } from '@salesforce/sf-plugins-core';
-import { configRecord, type ModelConfig } from '../org/custom-metadata.js';
+import { configRecord, type ModelConfig, type RollbackThresholds } from '../org/custom-metadata.js';
 import { deployWithSpinner, type MetadataDeployOutcome } from '../org/metadata-deploy.js';
 import { ServiceClient } from '../service/client.js';
 import { ensureServed, resolveServiceUrl, type ServiceCheck } from '../service/check.js';
@@ -13,7 +13,15 @@ import { releaseMessages as messages } from './messages.js';
 
 export type Rollout = { service: ServiceCheck; outcome: MetadataDeployOutcome };
 
-export type RolloutRequest = { serviceUrl?: URL; config: ModelConfig; serve: { version: string; sha256: string }; orgLabel: string; wait: number };
+export type RolloutRequest = {
+  serviceUrl?: URL;
+  config: ModelConfig;
+  /** The champion's rollback criteria, written into the config record for the org's weekly job. */
+  rollback: RollbackThresholds;
+  serve: { version: string; sha256: string };
+  orgLabel: string;
+  wait: number;
+};
 
 export async function rollOutConfig(spinner: Spinner, conn: Connection, request: RolloutRequest): Promise<Rollout> {
   spinner.start(messages.getMessage('spinner.service'));
@@ -28,7 +36,7 @@ export async function rollOutConfig(spinner: Spinner, conn: Connection, request:
   spinner.stop(messages.getMessage('spinner.replicas.agree', [replicas.samples, replicas.digest]));
   const service: ServiceCheck = { ...served, replicas };
 
-  const record = configRecord(request.config);
+  const record = configRecord(request.config, request.rollback);
   const outcome = await deployWithSpinner(spinner, conn, [record], messages.getMessage('spinner.deployRecord', [record.fileName, request.orgLabel]), request.wait);
   return { service, outcome };
 }
