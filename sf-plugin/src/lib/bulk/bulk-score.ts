@@ -77,7 +77,7 @@ export type BulkScoreResult = Counts & {
 type Ux = { progress: Progress; log?: (msg: string) => void };
 
 type PageLead = { id: string; tier: string; record: ScoringRecord };
-type PreparedPage = { leads: PageLead[]; next: string | null; read: number; locator: string | null; scored: ScoredLead[] };
+type PreparedPage = { leads: Array<Omit<PageLead, 'record'>>; next: string | null; read: number; locator: string | null; scored: ScoredLead[] };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -162,7 +162,7 @@ export function uploadTarget(file: string): { object: string; operation: 'update
 }
 
 /** Writes rows into files of at most maxBytes each (header included): <prefix>-<page>-<n>.csv. */
-async function writeUploads(runDir: string, prefix: 'page' | 'history', pageNo: number, columns: readonly string[], rows: string[][], maxBytes: number): Promise<string[]> {
+async function writeUploads(runDir: string, prefix: 'page' | 'history', pageNo: number, columns: readonly string[], rows: Iterable<string[]>, maxBytes: number): Promise<string[]> {
   const files: string[] = [];
   const header = stringify([columns as string[]]);
   let out: ReturnType<typeof createWriteStream> | undefined;
@@ -343,7 +343,9 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
     const prepare = async (locator: string | null, only: Set<string> | undefined): Promise<PreparedPage> => {
       const page = await readPage(bulk, state, locator, mapping, only);
       scorerReady ??= request.scorer(pkg, { explainTop: state.explainTop, asOf: state.asOf });
-      return { ...page, locator, scored: await scoreAll(await scorerReady, page.leads.map((l) => l.record)) };
+      const scored = await scoreAll(await scorerReady, page.leads.map((l) => l.record));
+      // The inputs are not needed once scored: only the id and the stored tier go on to the write.
+      return { ...page, leads: page.leads.map(({ id, tier }) => ({ id, tier })), locator, scored };
     };
     // The next page is read and scored while this one is written: the workers score while the main
     // thread writes. It enters the state only once written, so a stop reads it again on --resume.
@@ -370,19 +372,20 @@ export async function bulkScore(ux: Ux, request: BulkScoreRequest): Promise<Bulk
       // Read as late as possible: a real-time score that lands after this is kept by the lead trigger.
       const newer = await scoredSince(conn, state.readAt);
       const now = new Date().toISOString();
-      const rows: string[][] = [];
-      const historyRows: string[][] = [];
-      let keptNewer = 0;
-      page.leads.forEach((lead, i) => {
-        if (newer.has(lead.id)) keptNewer++;
-        else rows.push(scoreRow(lead.id, scored[i], state.readAt, lead.tier, now));
-        if (state.history) historyRows.push(historyRow(lead.id, scored[i], pkg.name, role, state.readAt));
-      });
+      const keptNewer = page.leads.filter((lead) => newer.has(lead.id)).length;
+      // Rows are made as they are written, not held as a page of arrays.
+      const leadRows = function* (): Iterable<string[]> {
+        for (const [i, lead] of page.leads.entries()) if (!newer.has(lead.id)) yield scoreRow(lead.id, scored[i], state.readAt, lead.tier, now);
+      };
+      const historyRows = function* (): Iterable<string[]> {
+        if (state.history) for (const [i, lead] of page.leads.entries()) yield historyRow(lead.id, scored[i], pkg.name, role, state.readAt);
+      };
       const maxBytes = request.maxUploadBytes ?? MAX_UPLOAD_BYTES;
       const pageNo = state.ingestJobs.length + 1;
+      // A file is made only for a first row: a page whose leads all kept a newer score uploads none.
       const files = [
-        ...(rows.length ? await writeUploads(runDir!, 'page', pageNo, WRITE_COLUMNS, rows, maxBytes) : []),
-        ...(historyRows.length ? await writeUploads(runDir!, 'history', pageNo, HISTORY_COLUMNS, historyRows, maxBytes) : []),
+        ...(await writeUploads(runDir!, 'page', pageNo, WRITE_COLUMNS, leadRows(), maxBytes)),
+        ...(await writeUploads(runDir!, 'history', pageNo, HISTORY_COLUMNS, historyRows(), maxBytes)),
       ];
       // A retried page was read and scored before: its leads count once, as unprocessed turned written.
       const pending: PendingPage = { locator, read: retry ? 0 : page.read, scored: retry ? 0 : scored.length, keptNewer, jobs: [], files };
