@@ -3,7 +3,7 @@ import { Messages } from '@salesforce/core';
 import type { CompareResult } from '../commands/scoring/compare.js';
 import type { MonitorResult } from '../commands/scoring/monitor.js';
 import { orgLabel } from '../lib/org/identity.js';
-import type { PeriodPerformance } from '../lib/org/score-history.js';
+import type { PeriodPerformance, VersionPerformance } from '../lib/org/score-history.js';
 import type { CycleFigures } from '../lib/release/cycles.js';
 import type { CommandOutput, Formatter } from './formatter.js';
 
@@ -25,13 +25,7 @@ export class CompareFormatter implements Formatter {
       data: versions.map((v) => ({
         version: v.version,
         role: v.role,
-        leads: v.leads,
-        conversions: v.conversions,
-        AUC: v.auc ?? '',
-        'top-decile lift': v.topDecileLift ?? '',
-        'top-decile conv.': v.topDecileConversion ?? '',
-        'bottom-20% conv.': v.bottom20Conversion ?? '',
-        'depriorit. eff.': v.deprioritizationEfficiency ?? '',
+        ...leadFigures(v),
       })),
     });
     if (this.result.periods) displayPeriods(out, this.result.periods);
@@ -103,6 +97,19 @@ function displayCycles(out: CommandOutput, cycles: CycleFigures[]): void {
   });
 }
 
+/** The lead checklist's figures of one version, as table columns. */
+function leadFigures(v: VersionPerformance): Record<string, number | string> {
+  return {
+    leads: v.leads,
+    conversions: v.conversions,
+    AUC: v.auc ?? '',
+    'top-decile lift': v.topDecileLift ?? '',
+    'top-decile conv.': v.topDecileConversion ?? '',
+    'bottom-20% conv.': v.bottom20Conversion ?? '',
+    'depriorit. eff.': v.deprioritizationEfficiency ?? '',
+  };
+}
+
 /** Per period and version: the lead checklist's figures. */
 function displayPeriods(out: CommandOutput, periods: PeriodPerformance[]): void {
   out.table({
@@ -110,13 +117,7 @@ function displayPeriods(out: CommandOutput, periods: PeriodPerformance[]): void 
       p.versions.map((v) => ({
         period: p.period,
         version: v.version,
-        leads: v.leads,
-        conversions: v.conversions,
-        AUC: v.auc ?? '',
-        'top-decile lift': v.topDecileLift ?? '',
-        'top-decile conv.': v.topDecileConversion ?? '',
-        'bottom-20% conv.': v.bottom20Conversion ?? '',
-        'depriorit. eff.': v.deprioritizationEfficiency ?? '',
+        ...leadFigures(v),
       })),
     ),
   });
