@@ -1,16 +1,14 @@
 /**
  * `--actuals FILE` for count models: the rows' inputs, the quantity actually ordered (actual_qty)
  * and the ordering cycle (cycle), optionally which version served the row (version) and the day
- * the row was predicted for (as_of), from CSV (csv-parse) or Parquet (DuckDB's reader). Cells are
+ * the row was predicted for (as_of), from CSV or Parquet (read as text cells by warehouse/table-file). Cells are
  * typed by the manifests' inputs as `sf scoring predict` types them (cellValue). A row whose
  * actual_qty is empty belongs to a cycle that is still open: its quantity is not known yet.
  */
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'csv-parse';
 import { Messages } from '@salesforce/core';
 import type { DemandRow, Manifest } from '../library.js';
 import { cellValue } from '../bulk/predict-csv.js';
+import { readTableFile } from '../warehouse/table-file.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('@lead-scoring/sf-plugin-scoring', 'scoring.actuals');
@@ -32,53 +30,18 @@ export type ActualRow = {
   asOf: string | null;
 };
 
-/** Raw cells as strings ('' = missing), one record per row, whichever the format. */
-async function* rawRows(file: string): AsyncGenerator<Record<string, string>> {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.csv') {
-    const parser = createReadStream(file).pipe(parse({ columns: true, skip_empty_lines: true, bom: true }));
-    try {
-      for await (const raw of parser as AsyncIterable<Record<string, string>>) yield raw;
-    } catch (err) {
-      throw messages.createError('error.read', [file, (err as Error).message]);
-    }
-    return;
-  }
-  if (ext !== '.parquet' && ext !== '.pq') throw messages.createError('error.format', [file]);
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  let rows: Array<Record<string, unknown>>;
-  try {
-    // getRowObjectsJson: DATE as "YYYY-MM-DD", BIGINT and DECIMAL as strings, NULL as null.
-    rows = (await conn.runAndReadAll('SELECT * FROM read_parquet($1)', [file])).getRowObjectsJson();
-  } catch (err) {
-    throw messages.createError('error.read', [file, (err as Error).message]);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-  for (const row of rows) {
-    yield Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
-  }
-}
-
 /** Reads and checks the whole file; `manifests` are the versions it is scored with (their inputs, united). */
 export async function readActuals(file: string, model: string, manifests: Manifest[]): Promise<ActualRow[]> {
   const types = new Map<string, string>();
   for (const m of manifests) for (const input of m.inputs) if (!types.has(input.name)) types.set(input.name, input.type);
   const out: ActualRow[] = [];
-  let checked = false;
-  for await (const raw of rawRows(file)) {
+  const table = await readTableFile(file);
+  const missing = [ACTUAL_COLUMN, CYCLE_COLUMN].filter((c) => !table.columns.includes(c));
+  if (missing.length) throw messages.createError('error.missingColumns', [file, missing.join(', ')]);
+  const unknown = table.columns.filter((c) => !types.has(c) && c !== 'product_id' && !EXTRA_COLUMNS.includes(c));
+  if (unknown.length) throw messages.createError('error.unknownColumns', [file, model, [...types.keys()].join(', '), unknown.join(', ')]);
+  for (const raw of table.rows) {
     const line = out.length + 2;
-    if (!checked) {
-      const columns = Object.keys(raw);
-      const missing = [ACTUAL_COLUMN, CYCLE_COLUMN].filter((c) => !columns.includes(c));
-      if (missing.length) throw messages.createError('error.missingColumns', [file, missing.join(', ')]);
-      const unknown = columns.filter((c) => !types.has(c) && c !== 'product_id' && !EXTRA_COLUMNS.includes(c));
-      if (unknown.length) throw messages.createError('error.unknownColumns', [file, model, [...types.keys()].join(', '), unknown.join(', ')]);
-      checked = true;
-    }
     const inputs: DemandRow = {};
     for (const [column, cell] of Object.entries(raw)) {
       if (EXTRA_COLUMNS.includes(column)) continue;

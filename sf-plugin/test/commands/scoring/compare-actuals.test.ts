@@ -180,7 +180,7 @@ describe('scoring compare --actuals (count models)', () => {
     const noProduct = await writeCsv(path.join(dir, 'no-product.csv'), rows.map((r, i) => ({ ...r, product_id: i === 2 ? '' : r.product_id })));
     expect((await refusal(compare(noProduct))).message).toMatch(/Rows without a product_id \(lines 4\)/);
     await fs.writeFile(path.join(dir, 'rows.txt'), 'x');
-    expect((await refusal(compare(path.join(dir, 'rows.txt')))).message).toMatch(/neither a CSV \(\.csv\) nor a Parquet/);
+    expect((await refusal(compare(path.join(dir, 'rows.txt')))).message).toMatch(/neither \.csv nor \.parquet/);
     expect((await refusal(Compare.run(['--models-dir', modelsDir, '--name', 'gift-demand', '--json']))).message).toMatch(
       /gift-demand is a poisson-regression model: pass --actuals FILE/,
     );
