@@ -2,6 +2,7 @@
 not developed against (other objectives, explicit base_score, deep trees with many missing
 values, exact/approx split finding, stumps, values exactly on split thresholds).
 
+Usage: train_shapes.py [SHAPE ...] (default: every shape).
 Writes artifacts/shapes/<shape>/{xgboost.json,metadata.json,background.json} and
 ../golden/shapes/<shape>.json (features, margins, predictions, pred_contribs).
 """
@@ -33,7 +34,16 @@ SHAPES = {
                                                 "min_child_weight": 0.1}, 6, 10, 0.5, False, True),
     "binary-ties": ("binary:logistic", {"max_depth": 4, "eta": 0.3, "tree_method": "hist"}, 30, 5, 0.05, True, True),
     "reg-stumps": ("reg:squarederror", {"max_depth": 1, "eta": 0.5, "tree_method": "hist"}, 20, 3, 0.2, True, False),
+    # Deep trees: leaves with 9-12 unique path features, past the single-leaf table (TreeSHAP's path method).
+    "binary-depth10": ("binary:logistic", {"max_depth": 10, "eta": 0.2, "tree_method": "hist", "min_child_weight": 0.5},
+                       30, 14, 0.15, False, True),
+    "reg-depth12": ("reg:squarederror", {"max_depth": 12, "eta": 0.3, "tree_method": "exact", "min_child_weight": 0.5},
+                    8, 16, 0.1, False, False),
+    # The held-out model of `npm run bench` (depth 8 x 120 trees, 30 columns): nothing in the project was tuned on it.
+    "binary-depth8-bench": ("binary:logistic", {"max_depth": 8, "eta": 0.1, "tree_method": "hist"}, 120, 30, 0.1, False, True),
 }
+# Training rows per shape (3,000 unless named): deep trees need enough rows to fill their levels.
+TRAIN_ROWS = {"binary-depth10": 20000, "reg-depth12": 20000, "binary-depth8-bench": 30000}
 
 
 def make_data(objective: str, n: int, k: int, missing: float, integers: bool, rng: np.random.Generator):
@@ -61,10 +71,15 @@ def with_ties(x: np.ndarray, thresholds: dict[int, list[float]], rng: np.random.
     return x
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
+    unknown = [s for s in only if s not in SHAPES]
+    if unknown:
+        raise SystemExit(f"unknown shape(s) {', '.join(unknown)}; known: {', '.join(SHAPES)}")
     for shape, (objective, extra, trees, k, missing, integers, named) in SHAPES.items():
+        if only and shape not in only:
+            continue
         rng = np.random.default_rng(SEED + len(shape))
-        x, y = make_data(objective, 3000, k, missing, integers, rng)
+        x, y = make_data(objective, TRAIN_ROWS.get(shape, 3000), k, missing, integers, rng)
         names = [f"f{i}" for i in range(k)]
         params = {"objective": objective, "seed": SEED, "nthread": 2, **extra}
         dtrain = xgb.DMatrix(x.astype(np.float32), label=y, missing=np.nan, feature_names=names if named else None)
@@ -112,4 +127,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])  # shape names: train only those (default: all)

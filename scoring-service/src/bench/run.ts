@@ -4,7 +4,11 @@
  *  2. the service over HTTP (loopback, service in its own process) for the same batch, without and with top-5 reasons;
  *  3. single-record requests with top-5 reasons: p50/p99 at a fixed 200 requests/s, and the most req/s at a fixed concurrency;
  *  4. the service's event-loop delay p99 while it explains 200-lead batches;
- *  5. the SHAP benchmark (bench/shap.ts): TreeSHAP against XGBoost's pred_contribs.
+ *  5. the SHAP benchmark (bench/shap.ts): TreeSHAP against XGBoost's pred_contribs;
+ *  6. a held-out model (held-out.ts: depth 8 x 120 trees) against FastAPI + XGBoost (reference.ts), when
+ *     Debian's python3-fastapi, python3-uvicorn and python3-xgboost are present: single leads with top-5
+ *     reasons at 16 connections, and 400 rows with every reason;
+ * and at the end the issue's table: every figure with its reference and ratio, from this one run.
  * Options: --quick (shorter runs), --json (one JSON object at the end). No figure here is asserted by a test.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createSession, predictRows } from '../inference/session';
 import { loadPackage } from '../package/loader';
+import { HELD_OUT, prepareHeldOut } from './held-out';
+import { referenceMissing, startReferenceServer, xgboostContribs } from './reference';
 import {
   fixedConcurrency,
   fixedRate,
@@ -158,6 +164,7 @@ async function main(): Promise<void> {
     `1. raw session.run, ${ROWS} rows, 1 thread:        median ${fmt(floor.medianMs)} ms (best ${fmt(floor.bestMs)} ms, ${fmt(floor.usPerRow, 1)} us/row)`,
   );
 
+  const seconds = quick ? 4 : 15;
   const server = await startServer({ MODELS_DIR: dir, PSI_WINDOW: '5000' });
   try {
     const url = `/v1/models/${MODEL}/score`;
@@ -207,7 +214,6 @@ async function main(): Promise<void> {
           records: [singles[i % singles.length]],
         }),
       );
-    const seconds = quick ? 4 : 15;
     await fixedRate(100, 2, single);
     const rated = await fixedRate(200, seconds, single);
     report.single200rps = rated;
@@ -244,17 +250,200 @@ async function main(): Promise<void> {
   }
 
   const shap = path.join(__dirname, __filename.endsWith('.ts') ? 'shap.ts' : 'shap.js');
-  if (existsSync(shap)) {
-    log('5. SHAP');
-    const execArgv = __filename.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [];
-    const out = spawnSync(process.execPath, [...execArgv, shap, ...(asJson ? ['--json'] : [])], {
-      encoding: 'utf8',
-      env: { ...process.env, MODELS_DIR: dir },
-    });
-    if (asJson) report.shap = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
-    else process.stdout.write(out.stdout.replace(/^/gm, '   ') + (out.stderr ?? ''));
-  }
+  log('5. SHAP');
+  const execArgv = __filename.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [];
+  const shapRun = spawnSync(process.execPath, [...execArgv, shap, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, MODELS_DIR: dir },
+  });
+  const shapResult = JSON.parse(shapRun.stdout.trim().split('\n').pop() ?? '{}') as ShapResult;
+  report.shap = shapResult;
+  log(
+    `   ${shapResult.model}, ${shapResult.trees} trees, 1 thread, in-process: ${shapResult.oursBatchUsPerRow} us/row in a batch of 200, ${shapResult.oursSingleRowUsPerRow} us/row one at a time; tables ${shapResult.tableMiB} MiB, built in ${shapResult.loadMs} ms`,
+  );
+  log(
+    shapResult.xgboost
+      ? `   XGBoost ${shapResult.xgboost.version} pred_contribs, 1 thread: ${shapResult.xgboost.usPerRow} us/row: ${shapResult.speedup}x (max |difference| ${shapResult.xgboost.maxAbsDiff})`
+      : `   ${shapResult.xgboostSkipped}`,
+  );
+
+  const heldOut = await heldOutSection(dir, log, seconds);
+  report.heldOut = heldOut;
+  const table = issueTable(report, floor, heldOut, shapResult);
+  report.table = table;
+  log('');
+  log('Summary (every figure from this run):');
+  log(formatTable(table));
   if (asJson) console.log(JSON.stringify(report, null, 2));
+}
+
+interface ShapResult {
+  model: string;
+  trees: number;
+  loadMs: number;
+  tableMiB: number;
+  oursBatchUsPerRow: number;
+  oursSingleRowUsPerRow: number;
+  xgboost?: { version: string; usPerRow: number; maxAbsDiff: number };
+  xgboostSkipped?: string;
+  speedup?: number;
+}
+
+interface HeldOutFigures {
+  model: string;
+  singleTop5: LoadFigures;
+  referenceSingleTop5?: LoadFigures;
+  allReasons400: { rows: number; service: Times; roundTrip: Times };
+  referenceContribs400?: { version: string; threads: number; medianMs: number; bestMs: number };
+  referenceSkipped?: string;
+}
+
+type LoadFigures = Awaited<ReturnType<typeof fixedConcurrency>> & { concurrency: number };
+
+const CONCURRENCY = 16;
+const ALL_REASONS_ROWS = 400;
+
+/** The held-out model, ours against FastAPI + XGBoost: single leads at 16 connections, 400 rows with every reason. */
+async function heldOutSection(dir: string, log: (line: string) => void, seconds: number): Promise<HeldOutFigures> {
+  const model = await prepareHeldOut(dir, ALL_REASONS_ROWS);
+  const missing = referenceMissing(['xgboost', 'fastapi', 'uvicorn']);
+  const url = `/v1/models/${HELD_OUT.model}/score`;
+  const singleBody = (i: number) =>
+    JSON.stringify({ version: HELD_OUT.version, explain: { top: 5 }, records: model.records(i, 1) });
+  const allBody = JSON.stringify({
+    version: HELD_OUT.version,
+    explain: { all: true },
+    records: model.records(0, ALL_REASONS_ROWS),
+  });
+  log(`6. held-out model ${HELD_OUT.shape} (depth 8 x 120 trees, 30 columns), ours against FastAPI + XGBoost:`);
+  try {
+    const server = await startServer({ MODELS_DIR: model.modelsDir });
+    let figures: HeldOutFigures;
+    try {
+      const send = (i: number) => post(server.port, url, server.key, singleBody(i));
+      await fixedConcurrency(CONCURRENCY, 2, send);
+      const single = { concurrency: CONCURRENCY, ...(await fixedConcurrency(CONCURRENCY, seconds, send)) };
+      log(
+        `   this service, single lead + top-5, ${CONCURRENCY} connections: ${fmt(single.rate, 0)} req/s, p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms, ${single.errors} errors`,
+      );
+      const n = quick ? 10 : 40;
+      await sequential(5, () => post(server.port, url, server.key, allBody));
+      await server.request('times-reset');
+      const roundTrip = await sequential(n, () => post(server.port, url, server.key, allBody));
+      const service = await server.request<Times>('times-read');
+      log(
+        `   this service, ${ALL_REASONS_ROWS} rows with every reason (${server.workers} workers): round trip median ${fmt(roundTrip.median)} ms (p99 ${fmt(roundTrip.p99)}), the service's own time ${fmt(service.median)} ms`,
+      );
+      figures = {
+        model: HELD_OUT.shape,
+        singleTop5: single,
+        allReasons400: { rows: ALL_REASONS_ROWS, service: { median: service.median, p99: service.p99 }, roundTrip },
+      };
+    } finally {
+      await server.stop();
+    }
+    if (missing) {
+      figures.referenceSkipped = `reference skipped: ${missing}`;
+      log(`   ${figures.referenceSkipped}`);
+      return figures;
+    }
+    const reference = await startReferenceServer(model.xgboostFile, 2);
+    try {
+      const send = (i: number) => post(reference.port, '/score', '', singleBody(i));
+      await fixedConcurrency(CONCURRENCY, 2, send);
+      const single = { concurrency: CONCURRENCY, ...(await fixedConcurrency(CONCURRENCY, seconds, send)) };
+      figures.referenceSingleTop5 = single;
+      log(
+        `   FastAPI + XGBoost pred_contribs (uvicorn, 2 workers), single lead + top-5, ${CONCURRENCY} connections: ${fmt(single.rate, 0)} req/s, p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms, ${single.errors} errors`,
+      );
+    } finally {
+      await reference.stop();
+    }
+    const contribs = xgboostContribs(model.xgboostFile, model.rows, 2, quick ? 3 : 7);
+    figures.referenceContribs400 = { ...contribs, threads: 2 };
+    log(
+      `   XGBoost ${contribs.version} pred_contribs, ${ALL_REASONS_ROWS} rows, 2 threads, in-process: median ${fmt(contribs.medianMs, 1)} ms (best ${fmt(contribs.bestMs, 1)})`,
+    );
+    return figures;
+  } finally {
+    model.remove();
+  }
+}
+
+interface TableRow {
+  figure: string;
+  ours: string;
+  reference: string;
+  ratio: number | null;
+  target: string;
+  met: boolean | null;
+}
+
+function issueTable(
+  report: Record<string, unknown>,
+  floor: { medianMs: number },
+  heldOut: HeldOutFigures,
+  shap: ShapResult,
+): TableRow[] {
+  const http200 = report.http200 as TimedBatches;
+  const single = heldOut.singleTop5;
+  const refSingle = heldOut.referenceSingleTop5;
+  const all = heldOut.allReasons400;
+  const refAll = heldOut.referenceContribs400;
+  const skipped = heldOut.referenceSkipped ?? 'not run';
+  const singleRatio = refSingle ? single.rate / refSingle.rate : null;
+  const allRatio = refAll ? refAll.medianMs / all.roundTrip.median : null;
+  const floorRatio = http200.service.median / floor.medianMs;
+  return [
+    {
+      figure: `single lead + top-5 reasons, ${CONCURRENCY} connections, depth-8 x 120 trees`,
+      ours: `${fmt(single.rate, 0)} req/s, p99 ${fmt(single.p99, 1)} ms`,
+      reference: refSingle
+        ? `FastAPI + XGBoost pred_contribs, 2 workers: ${fmt(refSingle.rate, 0)} req/s, p99 ${fmt(refSingle.p99, 1)} ms`
+        : skipped,
+      ratio: singleRatio,
+      target: '>= 5x (stretch 10x)',
+      met: singleRatio === null ? null : singleRatio >= 5,
+    },
+    {
+      figure: `exact SHAP, ${all.rows} rows, same model, over HTTP with all reasons`,
+      ours: `${fmt(all.roundTrip.median, 1)} ms`,
+      reference: refAll ? `XGBoost pred_contribs, 2 threads: ${fmt(refAll.medianMs, 1)} ms` : skipped,
+      ratio: allRatio,
+      target: '>= 10x',
+      met: allRatio === null ? null : allRatio >= 10,
+    },
+    {
+      figure: "200 rows without reasons over HTTP, service's own time",
+      ours: `${fmt(http200.service.median)} ms`,
+      reference: `raw session.run: ${fmt(floor.medianMs)} ms`,
+      ratio: floorRatio,
+      target: '<= 1.3x',
+      met: floorRatio <= 1.3,
+    },
+    {
+      figure: `exact SHAP per row, ${shap.model} (depth 6 x ${shap.trees} trees), 1 thread, in-process`,
+      ours: `${shap.oursBatchUsPerRow} us/row`,
+      reference: shap.xgboost ? `XGBoost ${shap.xgboost.version}: ${shap.xgboost.usPerRow} us/row` : (shap.xgboostSkipped ?? ''),
+      ratio: shap.speedup ?? null,
+      target: 'keep >= 20x',
+      met: shap.speedup === undefined ? null : shap.speedup >= 20,
+    },
+  ];
+}
+
+function formatTable(rows: TableRow[]): string {
+  const cells = rows.map((r) => [
+    r.figure,
+    r.ours,
+    r.reference,
+    r.ratio === null ? '-' : `${fmt(r.ratio)}x`,
+    `${r.target}: ${r.met === null ? 'not measured' : r.met ? 'met' : 'not met'}`,
+  ]);
+  const header = ['figure', 'this service', 'reference', 'ratio', 'target'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.map(line)].join('\n');
 }
 
 main().catch((err: Error) => {
