@@ -10,11 +10,23 @@ import type { Manifest } from '../manifest/schema';
 import { PackageError } from '../package/errors';
 import { treeEnsembleFromOnnx } from '../trees/from-onnx';
 import { coversFromBackground } from './covers';
-import { createTreeExplainer, type TreeExplainer, type TreeExplainerOptions } from './treeshap';
+import {
+  createTreeExplainer,
+  treeExplainerFromTables,
+  type TreeExplainer,
+  type TreeExplainerOptions,
+  type TreeShapTables,
+} from './treeshap';
 
 export interface BackgroundRows {
   rows: number;
   values: Float32Array;
+}
+
+/** TreeSHAP tables another thread already built for this package (shared memory, see treeshap.ts). */
+export interface PrebuiltTreeShap {
+  covers: 'onnx' | 'background';
+  tables: TreeShapTables;
 }
 
 export type PackageExplainer =
@@ -23,9 +35,17 @@ export type PackageExplainer =
   | { method: 'none'; why: string };
 
 export function explainerForPackage(
-  pkg: { onnxBytes: Uint8Array; manifest: Pick<Manifest, 'model'>; background?: BackgroundRows },
+  pkg: {
+    onnxBytes: Uint8Array;
+    manifest: Pick<Manifest, 'model'>;
+    background?: BackgroundRows;
+    prebuilt?: PrebuiltTreeShap;
+  },
   options: TreeExplainerOptions = {},
 ): PackageExplainer {
+  if (pkg.prebuilt) {
+    return { method: 'treeshap', covers: pkg.prebuilt.covers, explainer: treeExplainerFromTables(pkg.prebuilt.tables) };
+  }
   let read;
   try {
     read = treeEnsembleFromOnnx(pkg.onnxBytes, { nFeatures: pkg.manifest.model.columns });

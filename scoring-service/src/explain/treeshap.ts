@@ -35,7 +35,10 @@ import { goesYes } from '../trees/split';
 import { gaussLegendre01 } from './quadrature';
 
 export interface TreeExplainerOptions {
-  /** Largest table for one block, in values (default 1024). Larger blocks mean fewer additions per row and more memory. */
+  /**
+   * Largest table for one block, in values, for every tree. Larger blocks mean fewer additions
+   * per row and more memory. Default: per tree, by its depth (blockEntriesFor).
+   */
   maxBlockEntries?: number;
   /** Memory budget for all tables together, in bytes (default 256 MiB). Subtrees beyond it are evaluated per row. */
   tableBudgetBytes?: number;
@@ -51,13 +54,29 @@ export interface TreeExplainer {
   /** Leaves evaluated per row because they got no table (0 for ordinary models). */
   readonly untabulatedLeaves: number;
   /**
+   * Everything explain() reads, built once per model: typed arrays over SharedArrayBuffers, so
+   * a worker posting it to another shares the memory (treeExplainerFromTables) instead of copying
+   * or rebuilding it.
+   */
+  readonly tables: TreeShapTables;
+  /**
    * SHAP values in margin space for nRows rows (row-major float32, nFeatures columns, NaN = missing):
    * nRows x (nFeatures + 1), the last column of each row being expectedValue. Each row sums to its margin.
    */
   explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array;
 }
 
-const DEFAULT_MAX_BLOCK_ENTRIES = 1024;
+/**
+ * Block size by tree depth. Trees with up to 6 unique features on a path are fastest with small
+ * blocks; deeper trees with large ones, which absorb leaves whose own tables (2^d x d values)
+ * would otherwise be read one by one. Measured on this project's shapes (docs/performance.md,
+ * "Deep trees"), 200-row batches, us/row at 1,024 / 4,096 / 16,384 entries:
+ * depth 6 x 300 trees 140 / 148 / 152; depth 8 x 120 trees 661 / 453 / 423; depth 10 x 30 trees
+ * 704 / 474 / 342.
+ */
+export function blockEntriesFor(maxPathFeatures: number): number {
+  return maxPathFeatures <= 6 ? 1024 : 16384;
+}
 const DEFAULT_TABLE_BUDGET = 256 * 1024 * 1024;
 /** Block indexes are int32 bit masks. */
 const MASK_BITS = 30;
@@ -117,7 +136,7 @@ function coverFraction(child: number, parent: number): number {
 }
 
 /** A leaf's path as TreeSHAP needs it. */
-interface LeafPath {
+export interface LeafPath {
   value: number;
   features: number[]; // unique path features, first-occurrence order
   zero: number[]; // cover fraction per unique feature (product over its edges)
@@ -237,8 +256,55 @@ function planTree(nodes: NodeInfo[], maxEntries: number, budget: { left: number 
   return plan;
 }
 
+/** What explain() reads: flat typed arrays over SharedArrayBuffers, plus the untabulated leaves' paths. */
+export interface TreeShapTables {
+  nFeatures: number;
+  expectedValue: number;
+  nTrees: number;
+  maxNodes: number;
+  maxDepth: number;
+  topStart: Int32Array;
+  blockStart: Int32Array;
+  slowStart: Int32Array;
+  topFeature: Int32Array;
+  topThreshold: Float64Array;
+  topMissingYes: Int32Array;
+  topSelf: Int32Array;
+  topYes: Int32Array;
+  topNo: Int32Array;
+  topBit: Int32Array;
+  innerFeature: Int32Array;
+  innerThreshold: Float64Array;
+  innerMissingYes: Int32Array;
+  innerBit: Int32Array;
+  blockRoot: Int32Array;
+  blockNodeFrom: Int32Array;
+  blockTable: Int32Array;
+  blockWidth: Int32Array;
+  blockSlotStart: Int32Array;
+  blockSlots: Int32Array;
+  table: Float32Array;
+  slowLeaves: LeafPath[];
+}
+
+type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+
+/** A typed array on a SharedArrayBuffer of its own, holding `values`. */
+function shared<T extends Int32Array | Float32Array | Float64Array>(
+  Kind: TypedArrayOf<T>,
+  values: ArrayLike<number>,
+): T {
+  const out = new Kind(new SharedArrayBuffer(Math.max(1, values.length) * Kind.BYTES_PER_ELEMENT));
+  out.set(values);
+  return values.length === 0 ? (out.subarray(0, 0) as T) : out;
+}
+
 export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplainerOptions = {}): TreeExplainer {
-  const maxEntries = options.maxBlockEntries ?? DEFAULT_MAX_BLOCK_ENTRIES;
+  return treeExplainerFromTables(buildTreeShapTables(ensemble, options));
+}
+
+/** The per-model precomputation: plan every tree, tabulate its blocks. Run once per model version. */
+export function buildTreeShapTables(ensemble: TreeEnsemble, options: TreeExplainerOptions = {}): TreeShapTables {
   const budget = { left: options.tableBudgetBytes ?? DEFAULT_TABLE_BUDGET };
   const nFeatures = ensemble.nFeatures;
   if (!Number.isInteger(nFeatures) || nFeatures < 1)
@@ -249,6 +315,9 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
   const trees = ensemble.trees.map((tree, t) => {
     const { order, position } = preorder(tree, t, nFeatures);
     const { nodes, mean } = analyseTree(tree, position);
+    let pathFeatures = 0;
+    for (const n of nodes) if (n?.leaf) pathFeatures = Math.max(pathFeatures, n.leaf.features.length);
+    const maxEntries = options.maxBlockEntries ?? blockEntriesFor(pathFeatures);
     return { nodes, mean, nNodes: order.length, plan: planTree(nodes, maxEntries, budget) };
   });
   const nTrees = trees.length;
@@ -327,33 +396,79 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
   blockStart[nTrees] = block.root.length;
   slowStart[nTrees] = slowLeaves.length;
 
-  const table = new Float32Array(tableLength);
+  const table = new Float32Array(new SharedArrayBuffer(Math.max(1, tableLength) * 4)).subarray(0, tableLength);
   let at = 0;
   for (const part of tableParts) {
     table.set(part, at);
     at += part.length;
   }
-  const topFeature = Int32Array.from(top.feature);
-  const topThreshold = Float64Array.from(top.threshold);
-  const topMissingYes = Int32Array.from(top.missingYes);
-  const topSelf = Int32Array.from(top.self);
-  const topYes = Int32Array.from(top.yes);
-  const topNo = Int32Array.from(top.no);
-  const topBit = Int32Array.from(top.bit);
-  const innerFeature = Int32Array.from(inner.feature);
-  const innerThreshold = Float64Array.from(inner.threshold);
-  const innerMissingYes = Int32Array.from(inner.missingYes);
-  const innerBit = Int32Array.from(inner.bit);
-  const blockRoot = Int32Array.from(block.root);
   block.nodeFrom.push(inner.feature.length);
-  const blockNodeFrom = Int32Array.from(block.nodeFrom);
-  const blockTable = Int32Array.from(block.table);
-  const blockWidth = Int32Array.from(block.width);
-  const blockSlotStart = Int32Array.from(block.slotStart);
-  const blockSlots = Int32Array.from(slotFeatures);
+  return {
+    nFeatures,
+    expectedValue,
+    nTrees,
+    maxNodes,
+    maxDepth,
+    topStart: shared(Int32Array, topStart),
+    blockStart: shared(Int32Array, blockStart),
+    slowStart: shared(Int32Array, slowStart),
+    topFeature: shared(Int32Array, top.feature),
+    topThreshold: shared(Float64Array, top.threshold),
+    topMissingYes: shared(Int32Array, top.missingYes),
+    topSelf: shared(Int32Array, top.self),
+    topYes: shared(Int32Array, top.yes),
+    topNo: shared(Int32Array, top.no),
+    topBit: shared(Int32Array, top.bit),
+    innerFeature: shared(Int32Array, inner.feature),
+    innerThreshold: shared(Float64Array, inner.threshold),
+    innerMissingYes: shared(Int32Array, inner.missingYes),
+    innerBit: shared(Int32Array, inner.bit),
+    blockRoot: shared(Int32Array, block.root),
+    blockNodeFrom: shared(Int32Array, block.nodeFrom),
+    blockTable: shared(Int32Array, block.table),
+    blockWidth: shared(Int32Array, block.width),
+    blockSlotStart: shared(Int32Array, block.slotStart),
+    blockSlots: shared(Int32Array, slotFeatures),
+    table,
+    slowLeaves,
+  };
+}
 
-  const mask = new Int32Array(maxNodes);
-  const tookYes = new Int32Array(maxNodes);
+/**
+ * An explainer over tables built by buildTreeShapTables, here or in another thread (the typed
+ * arrays are then views of the same shared memory). Only the scratch space is per explainer.
+ */
+export function treeExplainerFromTables(tables: TreeShapTables): TreeExplainer {
+  const {
+    nFeatures,
+    expectedValue,
+    nTrees,
+    topStart,
+    blockStart,
+    slowStart,
+    topFeature,
+    topThreshold,
+    topMissingYes,
+    topSelf,
+    topYes,
+    topNo,
+    topBit,
+    innerFeature,
+    innerThreshold,
+    innerMissingYes,
+    innerBit,
+    blockRoot,
+    blockNodeFrom,
+    blockTable,
+    blockWidth,
+    blockSlotStart,
+    blockSlots,
+    table,
+    slowLeaves,
+  } = tables;
+  const scratch = new LeafScratch(tables.maxDepth);
+  const mask = new Int32Array(tables.maxNodes);
+  const tookYes = new Int32Array(tables.maxNodes);
   const nOut = nFeatures + 1;
 
   function explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array {
@@ -418,7 +533,14 @@ export function createTreeExplainer(ensemble: TreeEnsemble, options: TreeExplain
     return result;
   }
 
-  return { nFeatures, expectedValue, tableBytes: tableLength * 4, untabulatedLeaves: slowLeaves.length, explain };
+  return {
+    nFeatures,
+    expectedValue,
+    tableBytes: table.length * 4,
+    untabulatedLeaves: slowLeaves.length,
+    tables,
+    explain,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
+import type { PrebuiltTreeShap } from '../explain/for-package';
 import { explainBySampling } from '../explain/sampling';
 import type { Manifest } from '../manifest/schema';
 import type { ModelSpec } from './protocol';
@@ -24,6 +25,8 @@ export interface Explainer {
   /** What was built, for GET /v1/models. */
   description: string;
   explain(features: Float32Array, rows: number): Promise<Explained>;
+  /** TreeSHAP only: its tables, in shared memory, for the other workers. */
+  shared?: PrebuiltTreeShap;
 }
 
 const toMargin: Record<Manifest['model']['link'], (p: number) => number> = {
@@ -83,6 +86,7 @@ export async function buildExplainer(
       return {
         method: 'treeshap',
         description: chosen.covers === 'onnx' ? 'tree-shap' : 'tree-shap (covers from the background sample)',
+        shared: { covers: chosen.covers, tables: tree.tables },
         async explain(features, rows) {
           return { contributions: ownBuffer(tree.explain(features, rows)) };
         },

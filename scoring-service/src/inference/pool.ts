@@ -27,6 +27,14 @@ export interface PoolOptions {
   /** A batch with more rows than this is split into up to `size` parts. */
   splitRows: number;
   /**
+   * Adaptive batching: while every worker is busy, run requests waiting for the same version
+   * (and the same explain options) go to the next free worker as one message of up to this many
+   * rows (default `splitRows`; 1 turns it off). Nothing waits for a batch to fill: an idle
+   * worker takes a request at once, so batches form only under load, where one message and one
+   * TreeSHAP pass for many rows cost less than one each.
+   */
+  batchRows?: number;
+  /**
    * Nice value (1-19) each worker gives its own thread on Linux, so the event loop is scheduled
    * ahead of inference (inference/priority.ts); 0 or absent: the same priority as the event loop.
    */
@@ -68,6 +76,8 @@ interface Task {
   transfer: ArrayBuffer[];
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+  /** Run tasks that may share a worker message: equal keys can be batched together. */
+  batchKey?: string;
 }
 
 interface Slot {
@@ -128,8 +138,7 @@ export class WorkerPool extends EventEmitter {
     worker.on('error', (err) => this.onExit(slot, err));
     worker.on('exit', (code) => this.onExit(slot, new Error(`worker exited with code ${code}`)));
     // A replacement reloads every model before it takes shared work (control tasks go first).
-    for (const spec of replay)
-      slot.control.push(this.controlTask({ op: 'load', spec, ortThreads: this.options.ortThreads } as Op));
+    for (const spec of replay) slot.control.push(this.controlTask(this.loadMessage(spec)));
     return slot;
   }
 
@@ -185,8 +194,37 @@ export class WorkerPool extends EventEmitter {
     for (const slot of this.slots) {
       if (slot.busy) continue;
       if (slot.control.length > 0) this.start(slot, slot.control.shift()!);
-      else if (!slot.replaying && this.queue.length > 0) this.start(slot, this.armed(this.queue.shift()!));
+      else if (!slot.replaying && this.queue.length > 0) this.start(slot, this.armed(this.nextShared()));
     }
+  }
+
+  /** The oldest waiting task, with the waiting run tasks that can share its message (PoolOptions.batchRows). */
+  private nextShared(): Task {
+    const first = this.queue.shift()!;
+    const limit = this.options.batchRows ?? this.options.splitRows;
+    if (first.batchKey === undefined || limit <= 1) return first;
+    const members = [first];
+    let rows = runRequestOf(first).rows;
+    for (let i = 0; i < this.queue.length && rows < limit; ) {
+      const task = this.queue[i];
+      const n = task.batchKey === first.batchKey ? runRequestOf(task).rows : 0;
+      if (n > 0 && rows + n <= limit) {
+        members.push(task);
+        rows += n;
+        this.queue.splice(i, 1);
+      } else i++;
+    }
+    if (members.length === 1) return first;
+    this.batchCounts.messages++;
+    this.batchCounts.requests += members.length;
+    return batchedTask(members, rows);
+  }
+
+  private readonly batchCounts = { messages: 0, requests: 0 };
+
+  /** Worker messages that carried several run requests, and how many requests they carried. */
+  get batched(): { messages: number; requests: number } {
+    return { ...this.batchCounts };
   }
 
   /** With the crash hook armed, the next run task makes its worker exit while holding it. */
@@ -196,32 +234,45 @@ export class WorkerPool extends EventEmitter {
     return { ...task, message: { ...task.message, crash: true } as Op };
   }
 
-  private submit<T>(message: Op, transfer: ArrayBuffer[] = []): Promise<T> {
+  private submit<T>(message: Op, transfer: ArrayBuffer[] = [], batchKey?: string): Promise<T> {
     if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ message, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ message, transfer, resolve: resolve as (v: unknown) => void, reject, batchKey });
       this.pump();
     });
   }
 
-  /** Sends one message to every worker (loads and unloads must reach all of them). */
+  /** Sends one message to every worker (unloads must reach all of them). */
   private broadcast<T>(message: Op): Promise<T[]> {
-    if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
-    const all = this.slots.map(
-      (slot) =>
-        new Promise<T>((resolve, reject) =>
-          slot.control.push(this.controlTask(message, resolve as (v: unknown) => void, reject)),
-        ),
-    );
-    this.pump();
-    return Promise.all(all);
+    return Promise.all(this.slots.map((slot) => this.control<T>(slot, message)));
   }
 
-  /** Creates the session (and explainer) for a model version in every worker. */
+  /**
+   * Creates the session (and explainer) for a model version in every worker. One worker builds
+   * the TreeSHAP tables; the others, and any replacement later, share them (SharedArrayBuffers):
+   * one build and one copy per version, not one per worker.
+   */
   async load(spec: ModelSpec): Promise<ModelInfo> {
-    const infos = await this.broadcast<ModelInfo>({ op: 'load', spec, ortThreads: this.options.ortThreads } as Op);
-    this.specs.set(spec.key, spec);
-    return infos[0];
+    const [first, ...others] = this.slots;
+    if (!first) throw new PoolClosedError('The inference pool has no workers.');
+    const { prebuilt, ...info } = await this.control<ModelInfo>(first, this.loadMessage(spec));
+    const shared: ModelSpec = prebuilt ? { ...spec, prebuilt } : spec;
+    await Promise.all(others.map((slot) => this.control(slot, this.loadMessage(shared))));
+    this.specs.set(spec.key, shared);
+    return info;
+  }
+
+  private loadMessage(spec: ModelSpec): Op {
+    return { op: 'load', spec, ortThreads: this.options.ortThreads } as Op;
+  }
+
+  /** One control task for one worker (served before shared work). */
+  private control<T>(slot: Slot, message: Op): Promise<T> {
+    if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      slot.control.push(this.controlTask(message, resolve as (v: unknown) => void, reject));
+      this.pump();
+    });
   }
 
   async unload(key: string): Promise<void> {
@@ -258,7 +309,7 @@ export class WorkerPool extends EventEmitter {
   }
 
   private runPart(request: RunRequest): Promise<RunResult> {
-    return this.submit<RunResult>({ op: 'run', request } as Op, [request.features.buffer as ArrayBuffer]);
+    return this.submit<RunResult>({ op: 'run', request } as Op, [request.features.buffer as ArrayBuffer], batchKeyOf(request));
   }
 
   /** Raw tensors in and out (Open Inference Protocol). */
@@ -318,4 +369,59 @@ function concatExplanations(parts: Explanations[]): Explanations {
   if (parts[0].format === 'json')
     return { format: 'json', rows: parts.flatMap((p) => (p.format === 'json' ? p.rows : [])) };
   return { format: 'objects', rows: parts.flatMap((p) => (p.format === 'objects' ? p.rows : [])) };
+}
+
+/** Requests with equal keys run the same version with the same explain options, so their rows can share one run. */
+function batchKeyOf(request: RunRequest): string {
+  const e = request.explain;
+  const explain = e ? `${e.top ?? 'all'}|${e.asOf ?? ''}|${e.json ? 1 : 0}|${e.raw ? 1 : 0}` : '-';
+  return `${request.key}\u0000${explain}`;
+}
+
+function runRequestOf(task: Task): RunRequest {
+  return (task.message as Extract<ToWorker, { op: 'run' }>).request;
+}
+
+/** One run task for several waiting requests: their rows one after the other, each answered with its own rows. */
+function batchedTask(members: Task[], rows: number): Task {
+  const requests = members.map(runRequestOf);
+  const first = requests[0];
+  const columns = first.features.length / first.rows;
+  const features = new Float32Array(rows * columns);
+  let at = 0;
+  for (const r of requests) {
+    features.set(r.features.subarray(0, r.rows * columns), at * columns);
+    at += r.rows;
+  }
+  const explain = first.explain && { ...first.explain, inputs: requests.flatMap((r) => r.explain!.inputs) };
+  const request: RunRequest = { key: first.key, features, rows, explain };
+  return {
+    message: { op: 'run', request } as Op,
+    transfer: [features.buffer],
+    resolve: (value) => {
+      const result = value as RunResult;
+      let from = 0;
+      members.forEach((task, i) => {
+        task.resolve(sliceResult(result, from, requests[i].rows));
+        from += requests[i].rows;
+      });
+    },
+    reject: (err) => members.forEach((task) => task.reject(err)),
+  };
+}
+
+function sliceResult(result: RunResult, from: number, rows: number): RunResult {
+  const out: RunResult = { scores: result.scores.slice(from, from + rows) };
+  const e = result.explanations;
+  if (e) {
+    out.explanations =
+      e.format === 'json'
+        ? { format: 'json', rows: e.rows.slice(from, from + rows) }
+        : { format: 'objects', rows: e.rows.slice(from, from + rows) };
+  }
+  if (result.contributions) {
+    const width = result.contributions.length / result.scores.length;
+    out.contributions = result.contributions.slice(from * width, (from + rows) * width);
+  }
+  return out;
 }

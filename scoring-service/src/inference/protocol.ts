@@ -1,3 +1,4 @@
+import type { PrebuiltTreeShap } from '../explain/for-package';
 import type { Explanation } from '../explain/reasons';
 import type { FeatureBlock } from '../features/pipeline';
 import type { Manifest } from '../manifest/schema';
@@ -23,6 +24,11 @@ export interface ModelSpec {
    * how columns fold back into inputs (the compiled pipeline's blocks), what reasons are built from.
    */
   explain?: { blocks: FeatureBlock[] };
+  /**
+   * The TreeSHAP tables the first worker built for this version (SharedArrayBuffers): the other
+   * workers, and any replacement, use them instead of building their own copy.
+   */
+  prebuilt?: PrebuiltTreeShap;
 }
 
 export interface TensorInfo {
@@ -37,6 +43,8 @@ export interface ModelInfo {
   outputs: TensorInfo[];
   /** How the explainer was built (tree-shap, fallback) or why there is none. */
   explainer: string;
+  /** From the worker that built TreeSHAP tables: the tables, to share with the others (the pool keeps them). */
+  prebuilt?: PrebuiltTreeShap;
 }
 
 export interface RunRequest {

@@ -45,7 +45,9 @@ async function load(spec: ModelSpec, ortThreads: number): Promise<ModelInfo> {
     }
   }
   loaded.set(spec.key, { spec, session, explainer, reasons, explainerNote });
-  return { ...sessionInfo(session), explainer: explainerNote };
+  // Tables this worker built go back to the pool, which hands them to the other workers.
+  const prebuilt = spec.prebuilt ? undefined : explainer?.shared;
+  return { ...sessionInfo(session), explainer: explainerNote, ...(prebuilt ? { prebuilt } : {}) };
 }
 
 /** One explanation per row: contributions folded into reasons, phrased with the row's inputs. */

@@ -48,6 +48,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     size: config.WORKERS,
     ortThreads: config.ORT_THREADS,
     splitRows: config.SPLIT_ROWS,
+    batchRows: config.BATCH_ROWS,
     workerNice: config.WORKER_NICE,
     allowCrash: options.allowWorkerCrash,
   });

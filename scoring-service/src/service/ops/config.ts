@@ -45,6 +45,11 @@ export const configSchema = z.object({
   /** Batches larger than this are split across workers. */
   SPLIT_ROWS: int(64, 1, 100_000),
   /**
+   * While every worker is busy, waiting requests for the same version go to the next free worker
+   * together, up to this many rows per message (1 = one request per message). Nothing waits.
+   */
+  BATCH_ROWS: int(64, 1, 100_000),
+  /**
    * Nice value of the worker threads on Linux (0 = the event loop's priority, 19 = the lowest):
    * the event loop is scheduled first, so health checks and small requests are answered while
    * the workers explain big batches. docs/performance.md has the measurements behind the default.
