@@ -1,6 +1,13 @@
 import { readFileSync, readdirSync, existsSync } from 'fs';
 import { join, resolve } from 'path';
-import { createTreeExplainer, type TreeExplainerOptions } from '../../src/explain/treeshap';
+import { MessageChannel } from 'node:worker_threads';
+import {
+  blockEntriesFor,
+  createTreeExplainer,
+  treeExplainerFromTables,
+  type TreeExplainerOptions,
+  type TreeShapTables,
+} from '../../src/explain/treeshap';
 import { coversFromBackground } from '../../src/explain/covers';
 import type { Tree, TreeEnsemble } from '../../src/trees/ensemble';
 import { treeEnsembleFromXgboost } from '../../src/trees/from-xgboost';
@@ -142,6 +149,55 @@ describe('exact path-dependent TreeSHAP', () => {
         expect(Math.abs(got.reduce((a, b) => a + b, 0) - referenceMargin(ensemble, row))).toBeLessThan(1e-6);
       }
     }
+  });
+
+  it('equals brute-force Shapley values on deep random trees (7-9 features on a path), whose blocks are sized by depth', () => {
+    expect(blockEntriesFor(6)).toBeLessThan(blockEntriesFor(7)); // deep trees do get the other block size
+    const random = rng(1234);
+    for (let m = 0; m < 6; m++) {
+      const nFeatures = 8 + (m % 2);
+      const ensemble: TreeEnsemble = {
+        nFeatures,
+        baseMargin: 0.3,
+        link: 'logit',
+        trees: Array.from({ length: 2 }, () => randomTree(random, { nFeatures, maxDepth: 9 })),
+      };
+      const explainer = createTreeExplainer(ensemble);
+      const rows = randomRows(random, 4, nFeatures);
+      const phi = explainer.explain(rows, 4);
+      for (let r = 0; r < 4; r++) {
+        const row = rows.subarray(r * nFeatures, (r + 1) * nFeatures);
+        const got = phi.subarray(r * (nFeatures + 1), (r + 1) * (nFeatures + 1));
+        expectClose(got, bruteForcePathDependent(ensemble, row), 1e-6, `deep model ${m} row ${r}`);
+      }
+    }
+  });
+
+  it('shares its tables with another thread: posted, they are the same memory and explain the same values', async () => {
+    const random = rng(5);
+    const nFeatures = 5;
+    const ensemble: TreeEnsemble = {
+      nFeatures,
+      baseMargin: -0.2,
+      link: 'logit',
+      trees: Array.from({ length: 6 }, () => randomTree(random, { nFeatures, maxDepth: 6 })),
+    };
+    const explainer = createTreeExplainer(ensemble);
+    expect(explainer.tables.table.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const { port1, port2 } = new MessageChannel();
+    const received = await new Promise<TreeShapTables>((resolve) => {
+      port2.once('message', resolve);
+      port1.postMessage(explainer.tables);
+    });
+    port1.close();
+    const rows = randomRows(random, 8, nFeatures);
+    const there = treeExplainerFromTables(received);
+    expect(Array.from(there.explain(rows, 8))).toEqual(Array.from(explainer.explain(rows, 8)));
+    // The same memory, not a copy: a write through the received view shows in the original.
+    const before = explainer.tables.table[0];
+    received.table[0] = before + 1;
+    expect(explainer.tables.table[0]).toBe(Math.fround(before + 1));
+    received.table[0] = before;
   });
 
   it('handles nodes no data reached (zero covers) and single-leaf trees', () => {

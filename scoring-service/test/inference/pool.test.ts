@@ -80,6 +80,81 @@ describe('WorkerPool', () => {
   });
 });
 
+describe('adaptive batching of waiting requests', () => {
+  const key = 'lead-scoring@4.1.0';
+  let pkg: LoadedPackage;
+  let alone: WorkerPool;
+  beforeAll(async () => {
+    pkg = await loadPackage(MODELS_DIR, 'lead-scoring', '4.1.0');
+    alone = new WorkerPool({ size: 1, ortThreads: 1, splitRows: 64, batchRows: 1 }); // one request per message
+    await alone.load(spec(pkg));
+  });
+  afterAll(async () => {
+    await alone.close();
+  });
+
+  const n = 12;
+  const features = rows(n, 41);
+  const row = (i: number) => features.slice(i * 41, (i + 1) * 41);
+  const explain = (i: number) => ({ inputs: [{}], raw: true, top: i % 2 === 1 ? 3 : 5 });
+
+  it('answers each waiting request with its own rows, as if it had run alone, in fewer worker messages', async () => {
+    const expected = [];
+    for (let i = 0; i < n; i++) expected.push(await alone.run(key, row(i), 1, 41, explain(i)));
+    expect(alone.batched).toEqual({ messages: 0, requests: 0 });
+
+    const batching = new WorkerPool({ size: 1, ortThreads: 1, splitRows: 64 });
+    try {
+      await batching.load(spec(pkg));
+      // Submitted together: the first takes the only worker, the other 11 wait for it.
+      const got = await Promise.all(Array.from({ length: n }, (_, i) => batching.run(key, row(i), 1, 41, explain(i))));
+      got.forEach((result, i) => {
+        expect(Array.from(result.scores)).toEqual(Array.from(expected[i].scores));
+        expect(Array.from(result.contributions!)).toEqual(Array.from(expected[i].contributions!));
+        expect(result.explanations).toEqual(expected[i].explanations);
+      });
+      // Top-3 and top-5 requests are never mixed: one message for the 6 waiting top-3 ones, one for the 5 top-5.
+      expect(batching.batched).toEqual({ messages: 2, requests: 11 });
+    } finally {
+      await batching.close();
+    }
+  });
+
+  it('never puts more than batchRows rows in one message', async () => {
+    const batching = new WorkerPool({ size: 1, ortThreads: 1, splitRows: 64, batchRows: 4 });
+    try {
+      await batching.load(spec(pkg));
+      const got = await Promise.all(Array.from({ length: n }, (_, i) => batching.run(key, row(i), 1, 41)));
+      const expected = await Promise.all(Array.from({ length: n }, (_, i) => alone.run(key, row(i), 1, 41)));
+      expect(got.map((r) => r.scores[0])).toEqual(expected.map((r) => r.scores[0]));
+      // 11 waiting requests in messages of at most 4: 4 + 4 + 3.
+      expect(batching.batched).toEqual({ messages: 3, requests: 11 });
+    } finally {
+      await batching.close();
+    }
+  });
+
+  it('fails every request of a batch whose worker crashed, and only those', async () => {
+    const batching = new WorkerPool({ size: 1, ortThreads: 1, splitRows: 64, allowCrash: true });
+    try {
+      await batching.load(spec(pkg));
+      const first = batching.run(key, row(0), 1, 41);
+      batching.crashDuringNextTask(); // the first already runs: the batch of the waiting two is next
+      const waiting = [batching.run(key, row(1), 1, 41), batching.run(key, row(2), 1, 41)];
+      const settled = await Promise.allSettled([first, ...waiting]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      for (const s of settled.slice(1)) expect((s as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
+      expect(batching.batched).toEqual({ messages: 1, requests: 2 });
+      // The replacement reloads the model (from the shared tables) and answers as before.
+      const again = await batching.run(key, row(1), 1, 41, explain(1));
+      const reference = await alone.run(key, row(1), 1, 41, explain(1));
+      expect(Array.from(again.contributions!)).toEqual(Array.from(reference.contributions!));
+    } finally {
+      await batching.close();
+    }
+  });
+});
+
 describe('the event loop during a large explained batch', () => {
   let service: Service;
   beforeAll(async () => {
