@@ -34,9 +34,7 @@ export async function prepareHeldOut(repoModels: string, nRows: number): Promise
   const distinct = [...golden.rows.map((r) => r.features), ...background];
   // More rows than the files hold: each further row takes every column from a different row (same marginals).
   const rows = Array.from({ length: nRows }, (_, i) =>
-    i < distinct.length
-      ? distinct[i]
-      : golden.columns.map((_, j) => distinct[(i * 7 + j * 13) % distinct.length][j]),
+    i < distinct.length ? distinct[i] : golden.columns.map((_, j) => distinct[(i * 7 + j * 13) % distinct.length][j]),
   );
   const modelsDir = mkdtempSync(path.join(tmpdir(), 'bench-models-'));
   writeFileSync(path.join(modelsDir, 'registry.json'), JSON.stringify({ schemaVersion: 1, models: {} }));

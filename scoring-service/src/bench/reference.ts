@@ -55,8 +55,22 @@ export async function startReferenceServer(modelFile: string, workers: number): 
   const port = await freePort();
   const child: ChildProcess = spawn(
     PYTHON,
-    ['-m', 'uvicorn', 'reference_fastapi:app', '--app-dir', appDir, '--host', '127.0.0.1', '--port', String(port),
-      '--workers', String(workers), '--log-level', 'warning', '--no-access-log'],
+    [
+      '-m',
+      'uvicorn',
+      'reference_fastapi:app',
+      '--app-dir',
+      appDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      String(workers),
+      '--log-level',
+      'warning',
+      '--no-access-log',
+    ],
     {
       env: { ...process.env, REFERENCE_MODEL: modelFile, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -120,4 +134,3 @@ export function xgboostContribs(
     rmSync(work, { recursive: true, force: true });
   }
 }
-

@@ -424,7 +424,9 @@ function issueTable(
     {
       figure: `exact SHAP per row, ${shap.model} (depth 6 x ${shap.trees} trees), 1 thread, in-process`,
       ours: `${shap.oursBatchUsPerRow} us/row`,
-      reference: shap.xgboost ? `XGBoost ${shap.xgboost.version}: ${shap.xgboost.usPerRow} us/row` : (shap.xgboostSkipped ?? ''),
+      reference: shap.xgboost
+        ? `XGBoost ${shap.xgboost.version}: ${shap.xgboost.usPerRow} us/row`
+        : (shap.xgboostSkipped ?? ''),
       ratio: shap.speedup ?? null,
       target: 'keep >= 20x',
       met: shap.speedup === undefined ? null : shap.speedup >= 20,

@@ -205,7 +205,7 @@ export class WorkerPool extends EventEmitter {
     if (first.batchKey === undefined || limit <= 1) return first;
     const members = [first];
     let rows = runRequestOf(first).rows;
-    for (let i = 0; i < this.queue.length && rows < limit; ) {
+    for (let i = 0; i < this.queue.length && rows < limit;) {
       const task = this.queue[i];
       const n = task.batchKey === first.batchKey ? runRequestOf(task).rows : 0;
       if (n > 0 && rows + n <= limit) {
@@ -309,7 +309,11 @@ export class WorkerPool extends EventEmitter {
   }
 
   private runPart(request: RunRequest): Promise<RunResult> {
-    return this.submit<RunResult>({ op: 'run', request } as Op, [request.features.buffer as ArrayBuffer], batchKeyOf(request));
+    return this.submit<RunResult>(
+      { op: 'run', request } as Op,
+      [request.features.buffer as ArrayBuffer],
+      batchKeyOf(request),
+    );
   }
 
   /** Raw tensors in and out (Open Inference Protocol). */

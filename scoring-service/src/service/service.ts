@@ -52,6 +52,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     workerNice: config.WORKER_NICE,
     allowCrash: options.allowWorkerCrash,
   });
+  prometheus.watchBatching(() => pool.batched);
   let priorityWarned = false;
   pool.on('worker-started', (outcome: PriorityOutcome) => {
     if (outcome.applied) log.debug({ tid: outcome.tid, nice: outcome.nice }, 'inference worker started');

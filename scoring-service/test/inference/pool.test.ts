@@ -5,6 +5,7 @@ import request from 'supertest';
 import { WorkerCrashedError, WorkerPool } from '../../src/inference/pool';
 import type { PriorityOutcome } from '../../src/inference/priority';
 import type { ModelSpec } from '../../src/inference/protocol';
+import { PrometheusMetrics } from '../../src/service/ops/prometheus';
 import { loadPackage, type LoadedPackage } from '../../src/package/loader';
 import type { Service } from '../../src/service/service';
 import { auth, leads, MODELS_DIR, rawPredict, startService } from '../service/helpers';
@@ -132,6 +133,17 @@ describe('adaptive batching of waiting requests', () => {
     } finally {
       await batching.close();
     }
+  });
+
+  it('shows its batching in /metrics, read from the pool at each scrape', async () => {
+    const metrics = new PrometheusMetrics(100);
+    let counts = { messages: 0, requests: 0 };
+    metrics.watchBatching(() => counts);
+    expect(await metrics.registry.metrics()).toMatch(/^scoring_pool_batches_total 0$/m);
+    counts = { messages: 2, requests: 11 };
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^scoring_pool_batches_total 2$/m);
+    expect(text).toMatch(/^scoring_pool_batched_requests_total 11$/m);
   });
 
   it('fails every request of a batch whose worker crashed, and only those', async () => {

@@ -131,6 +131,29 @@ export class PrometheusMetrics {
     });
   }
 
+  /** Adaptive batching in the worker pool, read at each scrape: messages that carried several requests, and those requests. */
+  watchBatching(read: () => { messages: number; requests: number }): void {
+    const registers = [this.registry];
+    new client.Counter({
+      name: 'scoring_pool_batches_total',
+      help: 'Worker messages that carried several waiting run requests at once (BATCH_ROWS).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().messages);
+      },
+    });
+    new client.Counter({
+      name: 'scoring_pool_batched_requests_total',
+      help: 'Run requests that shared a worker message with others.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().requests);
+      },
+    });
+  }
+
   /** Adds scores of one version to its distribution and its PSI window. */
   observeScores(manifest: Manifest, scores: ArrayLike<number>, scaled: ArrayLike<number>): void {
     const key = `${manifest.name}@${manifest.version}`;
