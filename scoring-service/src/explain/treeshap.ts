@@ -21,7 +21,8 @@
  * block. No polynomial arithmetic per row, and far fewer additions than one row per leaf.
  *
  * Subtrees whose table would be too large (deep paths, or over the memory budget) are
- * evaluated per row with the same formula, leaf by leaf (O(d^2) per leaf).
+ * evaluated per row with the same formula, leaf by leaf (O(d^2) per leaf); a tree with many
+ * such leaves takes the path method instead (linear-treeshap.ts: one pass over the tree per row).
  *
  * Tables are summed in float64 and stored as float32 (half the memory, ~12% faster): each
  * entry carries a relative rounding error of 6e-8, far inside the 1e-5 agreement with XGBoost,
@@ -32,6 +33,7 @@
  */
 import type { Tree, TreeEnsemble } from '../trees/ensemble';
 import { goesYes } from '../trees/split';
+import { buildPathTree, explainPathTree, PathScratch, type PathTree } from './linear-treeshap';
 import { gaussLegendre01 } from './quadrature';
 
 export interface TreeExplainerOptions {
@@ -42,6 +44,11 @@ export interface TreeExplainerOptions {
   maxBlockEntries?: number;
   /** Memory budget for all tables together, in bytes (default 256 MiB). Subtrees beyond it are evaluated per row. */
   tableBudgetBytes?: number;
+  /**
+   * Which trees take the path method: 'auto' (default) those whose untabulated leaves would cost
+   * more (pathMethodIsCheaper), 'off' none (untabulated leaves one by one), 'all' every tree.
+   */
+  pathMethod?: 'auto' | 'off' | 'all';
 }
 
 export interface TreeExplainer {
@@ -53,6 +60,8 @@ export interface TreeExplainer {
   readonly tableBytes: number;
   /** Leaves evaluated per row because they got no table (0 for ordinary models). */
   readonly untabulatedLeaves: number;
+  /** Trees explained by the path method instead (0 for ordinary models). */
+  readonly pathTrees: number;
   /**
    * Everything explain() reads, built once per model: typed arrays over SharedArrayBuffers, so
    * a worker posting it to another shares the memory (treeExplainerFromTables) instead of copying
@@ -64,6 +73,17 @@ export interface TreeExplainer {
    * nRows x (nFeatures + 1), the last column of each row being expectedValue. Each row sums to its margin.
    */
   explain(rows: Float32Array, nRows: number, out?: Float64Array): Float64Array;
+}
+
+/**
+ * Per tree: the path method (linear-treeshap.ts) instead of tables plus leaves evaluated one by
+ * one, when the leaves without a table would cost more. Measured on the depth-8 x 120-tree
+ * shape with no tables at all (docs/performance.md, "Deep trees"): about 0.6 us per untabulated
+ * leaf against 0.15 us per node for the path method. With tables, both lose by far (about
+ * 0.02 us per leaf), so this only decides trees the table budget or the leaf size leaves out.
+ */
+function pathMethodIsCheaper(untabulatedLeaves: number, nodes: number): boolean {
+  return untabulatedLeaves * 0.6 > nodes * 0.15;
 }
 
 /**
@@ -228,10 +248,11 @@ interface TreePlan {
   top: number[]; // preorder indexes of top internal nodes (ascending)
   blocks: number[]; // block roots
   slow: number[]; // leaves without a table
+  bytes: number; // table memory the blocks take
 }
 
 function planTree(nodes: NodeInfo[], maxEntries: number, budget: { left: number }): TreePlan {
-  const plan: TreePlan = { top: [], blocks: [], slow: [] };
+  const plan: TreePlan = { top: [], blocks: [], slow: [], bytes: 0 };
   const assign = (local: number): void => {
     const n = nodes[local];
     const dB = n.pathFeatures.length;
@@ -242,6 +263,7 @@ function planTree(nodes: NodeInfo[], maxEntries: number, budget: { left: number 
     const limit = n.leaf ? Math.max(maxEntries, MAX_LEAF_ENTRIES) : maxEntries;
     if (entries <= limit && entries * 4 <= budget.left) {
       budget.left -= entries * 4;
+      plan.bytes += entries * 4;
       plan.blocks.push(local);
     } else if (n.leaf) {
       plan.slow.push(local);
@@ -285,6 +307,9 @@ export interface TreeShapTables {
   blockSlots: Int32Array;
   table: Float32Array;
   slowLeaves: LeafPath[];
+  /** Trees explained by the path method, in tree order, and which tree each one is. */
+  pathTrees: PathTree[];
+  pathTreeIndex: Int32Array;
 }
 
 type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
@@ -318,7 +343,17 @@ export function buildTreeShapTables(ensemble: TreeEnsemble, options: TreeExplain
     let pathFeatures = 0;
     for (const n of nodes) if (n?.leaf) pathFeatures = Math.max(pathFeatures, n.leaf.features.length);
     const maxEntries = options.maxBlockEntries ?? blockEntriesFor(pathFeatures);
-    return { nodes, mean, nNodes: order.length, plan: planTree(nodes, maxEntries, budget) };
+    const plan = planTree(nodes, maxEntries, budget);
+    const method = options.pathMethod ?? 'auto';
+    const usePath =
+      method === 'all'
+        ? tree.feature[0] >= 0
+        : method === 'auto' && pathMethodIsCheaper(plan.slow.length, order.length);
+    if (!usePath) return { nodes, mean, nNodes: order.length, plan };
+    // Too many leaves without a table: the whole tree takes the path method, and gives its tables back.
+    budget.left += plan.bytes;
+    const path = buildPathTree(tree, order, position);
+    return { nodes, mean, nNodes: order.length, plan: { top: [], blocks: [], slow: [], bytes: 0 }, path };
   });
   const nTrees = trees.length;
   let expectedValue = ensemble.baseMargin;
@@ -431,6 +466,28 @@ export function buildTreeShapTables(ensemble: TreeEnsemble, options: TreeExplain
     blockSlots: shared(Int32Array, slotFeatures),
     table,
     slowLeaves,
+    pathTrees: trees.flatMap((t) => (t.path ? [sharedPathTree(t.path)] : [])),
+    pathTreeIndex: shared(
+      Int32Array,
+      trees.flatMap((t, i) => (t.path ? [i] : [])),
+    ),
+  };
+}
+
+/** The same path tree with its arrays in shared memory. */
+function sharedPathTree(tree: PathTree): PathTree {
+  return {
+    ...tree,
+    feature: shared(Int32Array, tree.feature),
+    threshold: shared(Float64Array, tree.threshold),
+    missingYes: shared(Int32Array, tree.missingYes),
+    yes: shared(Int32Array, tree.yes),
+    no: shared(Int32Array, tree.no),
+    value: shared(Float64Array, tree.value),
+    position: shared(Int32Array, tree.position),
+    repeats: shared(Int32Array, tree.repeats),
+    zAfter: shared(Float64Array, tree.zAfter),
+    zBefore: shared(Float64Array, tree.zBefore),
   };
 }
 
@@ -467,6 +524,11 @@ export function treeExplainerFromTables(tables: TreeShapTables): TreeExplainer {
     slowLeaves,
   } = tables;
   const scratch = new LeafScratch(tables.maxDepth);
+  const { pathTrees, pathTreeIndex } = tables;
+  const pathScratch = new PathScratch(
+    pathTrees.reduce((m, t) => Math.max(m, t.levels), 0),
+    pathTrees.reduce((m, t) => Math.max(m, t.points.length), 1),
+  );
   const mask = new Int32Array(tables.maxNodes);
   const tookYes = new Int32Array(tables.maxNodes);
   const nOut = nFeatures + 1;
@@ -484,6 +546,9 @@ export function treeExplainerFromTables(tables: TreeShapTables): TreeExplainer {
       throw new RangeError(`out holds ${result.length} values; ${nRows * nOut} are needed`);
     result.fill(0, 0, nRows * nOut);
     // Trees outside, rows inside: one tree's tables stay in cache across a batch.
+    for (let p = 0; p < pathTrees.length; p++) {
+      for (let r = 0; r < nRows; r++) explainPathTree(pathTrees[p], rows, r * nFeatures, result, r * nOut, pathScratch);
+    }
     for (let t = 0; t < nTrees; t++) {
       const slowFrom = slowStart[t];
       const slowTo = slowStart[t + 1];
@@ -538,6 +603,7 @@ export function treeExplainerFromTables(tables: TreeShapTables): TreeExplainer {
     expectedValue,
     tableBytes: table.length * 4,
     untabulatedLeaves: slowLeaves.length,
+    pathTrees: pathTreeIndex.length,
     tables,
     explain,
   };

@@ -86,7 +86,10 @@ describe('exact path-dependent TreeSHAP', () => {
     }
   });
 
-  it('merges a feature that appears twice on a path, as XGBoost does', () => {
+  it.each([
+    ['tables', {}],
+    ['the path method', { pathMethod: 'all' }],
+  ] as const)('merges a feature that appears twice on a path, as XGBoost does (%s)', (_, options) => {
     // x0 < 2 ? (x0 < 1 ? (x1 < 1 ? -1 : 2) : 4) : 0
     const repeated: TreeEnsemble = {
       nFeatures: 2,
@@ -104,7 +107,7 @@ describe('exact path-dependent TreeSHAP', () => {
         ]),
       ],
     };
-    const explainer = createTreeExplainer(repeated);
+    const explainer = createTreeExplainer(repeated, options);
     for (const row of [
       [0, 0],
       [1.5, 0],
@@ -125,7 +128,9 @@ describe('exact path-dependent TreeSHAP', () => {
     ['default blocks', {}],
     ['leaf-sized blocks', { maxBlockEntries: 1 }],
     ['large blocks', { maxBlockEntries: 1 << 14 }],
-    ['no tables at all (per-row formula)', { tableBudgetBytes: 0 }],
+    ['no tables at all (per-row formula, leaf by leaf)', { tableBudgetBytes: 0, pathMethod: 'off' }],
+    ['no tables at all (the path method chosen for every tree)', { tableBudgetBytes: 0 }],
+    ['the path method for every tree', { pathMethod: 'all' }],
   ];
   it.each(layouts)('equals brute-force Shapley values on random ensembles with %s', (_, options) => {
     const random = rng(42);
@@ -200,7 +205,11 @@ describe('exact path-dependent TreeSHAP', () => {
     received.table[0] = before;
   });
 
-  it('handles nodes no data reached (zero covers) and single-leaf trees', () => {
+  it.each([
+    ['tables', {}],
+    ['the path method', { pathMethod: 'all' }],
+    ['leaf by leaf', { tableBudgetBytes: 0, pathMethod: 'off' }],
+  ] as const)('handles nodes no data reached (zero covers) and single-leaf trees (%s)', (_, options) => {
     const random = rng(7);
     const nFeatures = 4;
     const stump: Tree = tree([[-1, 0, -1, -1, 0, 0.25, 0]]);
@@ -213,7 +222,7 @@ describe('exact path-dependent TreeSHAP', () => {
         stump,
       ],
     };
-    const explainer = createTreeExplainer(ensemble);
+    const explainer = createTreeExplainer(ensemble, options);
     const rows = randomRows(random, 20, nFeatures);
     const phi = explainer.explain(rows, 20);
     for (let r = 0; r < 20; r++) {
@@ -271,12 +280,12 @@ describe('agreement with XGBoost pred_contribs (committed golden files)', () => 
     expect(names.filter((n) => n.startsWith('shape ')).length).toBeGreaterThanOrEqual(8);
   });
 
-  function check(ensemble: TreeEnsemble, rows: GoldenRow[]): void {
+  function check(ensemble: TreeEnsemble, rows: GoldenRow[], options: TreeExplainerOptions = {}): void {
     const n = rows.length;
     const width = ensemble.nFeatures;
     const x = new Float32Array(n * width);
     rows.forEach((row, i) => row.features.forEach((v, j) => (x[i * width + j] = v === null ? NaN : v)));
-    const phi = createTreeExplainer(ensemble).explain(x, n);
+    const phi = createTreeExplainer(ensemble, options).explain(x, n);
     rows.forEach((row, i) => {
       const got = phi.subarray(i * (width + 1), (i + 1) * (width + 1));
       expectClose(got, row.contribs, 1e-5, `${row.id}`);
@@ -291,6 +300,15 @@ describe('agreement with XGBoost pred_contribs (committed golden files)', () => 
       const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
       expect(golden.rows.some((r) => r.features.some((v) => v === null))).toBe(true); // rows with missing values are in
       check(treeEnsembleFromXgboost(readFileSync(g.xgboost, 'utf8')), golden.rows);
+    },
+  );
+
+  const deep = goldens.filter((g) => /depth(8|10|12)|deep/.test(g.name));
+  it.each(deep.map((g) => [g.name, g] as const))(
+    '%s: the path method for every tree matches XGBoost within 1e-5 too',
+    (_, g) => {
+      const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
+      check(treeEnsembleFromXgboost(readFileSync(g.xgboost, 'utf8')), golden.rows, { pathMethod: 'all' });
     },
   );
 
