@@ -4,7 +4,8 @@
  *  2. the service over HTTP (loopback, service in its own process) for the same batch, without and with top-5 reasons;
  *  3. single-record requests with top-5 reasons: p50/p99 at a fixed 200 requests/s, and the most req/s at a fixed concurrency;
  *  4. the service's event-loop delay p99 while it explains 200-lead batches;
- *  5. the SHAP benchmark (bench/shap.ts): TreeSHAP against XGBoost's pred_contribs;
+ *  5. the SHAP benchmark (bench/shap.ts): TreeSHAP against XGBoost's pred_contribs, and the layouts on
+ *     deep trees (bench/deep-trees.ts);
  *  6. a held-out model (held-out.ts: depth 8 x 120 trees) against FastAPI + XGBoost (reference.ts), when
  *     Debian's python3-fastapi, python3-uvicorn and python3-xgboost are present: single leads with top-5
  *     reasons at 16 connections, and 400 rows with every reason;
@@ -266,6 +267,19 @@ async function main(): Promise<void> {
       ? `   XGBoost ${shapResult.xgboost.version} pred_contribs, 1 thread: ${shapResult.xgboost.usPerRow} us/row: ${shapResult.speedup}x (max |difference| ${shapResult.xgboost.maxAbsDiff})`
       : `   ${shapResult.xgboostSkipped}`,
   );
+
+  const deep = spawnSync(
+    process.execPath,
+    [...execArgv, path.join(__dirname, __filename.endsWith('.ts') ? 'deep-trees.ts' : 'deep-trees.js'), '--json'],
+    { encoding: 'utf8', env: { ...process.env, MODELS_DIR: dir } },
+  );
+  const deepRows = JSON.parse(deep.stdout.trim().split('\n').pop() ?? '[]') as Array<Record<string, unknown>>;
+  report.deepTrees = deepRows;
+  log('   deep trees (bench/deep-trees.ts), us/row in a batch / one row per call, tables:');
+  for (const r of deepRows)
+    log(
+      `     ${String(r.shape).padEnd(20)} ${String(r.layout).padEnd(26)} ${String(r.batchUsPerRow).padStart(8)} / ${String(r.singleUsPerRow).padStart(8)}  ${r.tableMiB} MiB`,
+    );
 
   const heldOut = await heldOutSection(dir, log, seconds);
   report.heldOut = heldOut;
