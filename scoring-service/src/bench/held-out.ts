@@ -5,10 +5,11 @@
  * folder of its own, made champion there, and served like any package. The rows come from its
  * golden file and its background sample, so the reference (reference.ts) scores the same values.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { importXgboostFile } from '../importer/import-file';
+import { setAlias } from '../package/registry';
 
 export const HELD_OUT = { model: 'shape-binary-depth8-bench', version: '1.0.0', shape: 'binary-depth8-bench' } as const;
 
@@ -37,7 +38,7 @@ export async function prepareHeldOut(repoModels: string, nRows: number): Promise
     i < distinct.length ? distinct[i] : golden.columns.map((_, j) => distinct[(i * 7 + j * 13) % distinct.length][j]),
   );
   const modelsDir = mkdtempSync(path.join(tmpdir(), 'bench-models-'));
-  writeFileSync(path.join(modelsDir, 'registry.json'), JSON.stringify({ schemaVersion: 1, models: {} }));
+  // The importer starts registry.json when the folder has none; the new version becomes champion there.
   await importXgboostFile({
     xgboostFile,
     name: HELD_OUT.model,
@@ -46,12 +47,7 @@ export async function prepareHeldOut(repoModels: string, nRows: number): Promise
     metadataFile: path.join(shapeDir, 'metadata.json'),
     actor: 'bench',
   });
-  const registryFile = path.join(modelsDir, 'registry.json');
-  const registry = JSON.parse(readFileSync(registryFile, 'utf8')) as {
-    models: Record<string, { aliases: Record<string, string> }>;
-  };
-  registry.models[HELD_OUT.model].aliases.champion = HELD_OUT.version;
-  writeFileSync(registryFile, JSON.stringify(registry, null, 2));
+  await setAlias(modelsDir, HELD_OUT.model, 'champion', HELD_OUT.version);
   const columns = golden.columns;
   return {
     modelsDir,

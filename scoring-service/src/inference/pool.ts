@@ -104,6 +104,7 @@ export class WorkerPool extends EventEmitter {
   private nextId = 1;
   private closed = false;
   private crashArmed = false;
+  private readonly batchCounts = { messages: 0, requests: 0 };
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -219,8 +220,6 @@ export class WorkerPool extends EventEmitter {
     this.batchCounts.requests += members.length;
     return batchedTask(members, rows);
   }
-
-  private readonly batchCounts = { messages: 0, requests: 0 };
 
   /** Worker messages that carried several run requests, and how many requests they carried. */
   get batched(): { messages: number; requests: number } {

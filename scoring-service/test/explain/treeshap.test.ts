@@ -16,6 +16,18 @@ import { bruteForcePathDependent, randomRows, randomTree, referenceMargin, rng }
 
 const MODELS = resolve(__dirname, '../../../models');
 
+/** The most distinct features on any root-to-leaf path of a tree. */
+function uniquePathFeatures(t: Tree): number {
+  const walk = (node: number, seen: Set<number>): number =>
+    t.feature[node] < 0
+      ? seen.size
+      : Math.max(
+          walk(t.yes[node], new Set(seen).add(t.feature[node])),
+          walk(t.no[node], new Set(seen).add(t.feature[node])),
+        );
+  return walk(0, new Set());
+}
+
 function tree(
   nodes: Array<
     [feature: number, threshold: number, yes: number, no: number, missingYes: number, value: number, cover: number]
@@ -145,6 +157,11 @@ describe('exact path-dependent TreeSHAP', () => {
         ),
       };
       const explainer = createTreeExplainer(ensemble, options);
+      // The layout asked for is the one built: the path method takes every tree that has a split.
+      const splitting = ensemble.trees.filter((t) => t.feature[0] >= 0).length;
+      if (options.pathMethod === 'all' || (options.tableBudgetBytes === 0 && options.pathMethod !== 'off'))
+        expect(explainer.pathTrees).toBe(splitting);
+      else expect(explainer.pathTrees).toBe(0);
       const rows = randomRows(random, 6, nFeatures);
       const phi = explainer.explain(rows, 6);
       for (let r = 0; r < 6; r++) {
@@ -159,6 +176,7 @@ describe('exact path-dependent TreeSHAP', () => {
   it('equals brute-force Shapley values on deep random trees (7-9 features on a path), whose blocks are sized by depth', () => {
     expect(blockEntriesFor(6)).toBeLessThan(blockEntriesFor(7)); // deep trees do get the other block size
     const random = rng(1234);
+    let deepest = 0;
     for (let m = 0; m < 6; m++) {
       const nFeatures = 8 + (m % 2);
       const ensemble: TreeEnsemble = {
@@ -167,6 +185,7 @@ describe('exact path-dependent TreeSHAP', () => {
         link: 'logit',
         trees: Array.from({ length: 2 }, () => randomTree(random, { nFeatures, maxDepth: 9 })),
       };
+      deepest = Math.max(deepest, ...ensemble.trees.map(uniquePathFeatures));
       const explainer = createTreeExplainer(ensemble);
       const rows = randomRows(random, 4, nFeatures);
       const phi = explainer.explain(rows, 4);
@@ -176,6 +195,7 @@ describe('exact path-dependent TreeSHAP', () => {
         expectClose(got, bruteForcePathDependent(ensemble, row), 1e-6, `deep model ${m} row ${r}`);
       }
     }
+    expect(deepest).toBeGreaterThanOrEqual(7); // the trees really are that deep
   });
 
   it('shares its tables with another thread: posted, they are the same memory and explain the same values', async () => {
@@ -308,7 +328,11 @@ describe('agreement with XGBoost pred_contribs (committed golden files)', () => 
     '%s: the path method for every tree matches XGBoost within 1e-5 too',
     (_, g) => {
       const golden = JSON.parse(readFileSync(g.golden, 'utf8')) as { rows: GoldenRow[] };
-      check(treeEnsembleFromXgboost(readFileSync(g.xgboost, 'utf8')), golden.rows, { pathMethod: 'all' });
+      const ensemble = treeEnsembleFromXgboost(readFileSync(g.xgboost, 'utf8'));
+      expect(createTreeExplainer(ensemble, { pathMethod: 'all', tableBudgetBytes: 0 }).pathTrees).toBe(
+        ensemble.trees.filter((t) => t.feature[0] >= 0).length,
+      );
+      check(ensemble, golden.rows, { pathMethod: 'all', tableBudgetBytes: 0 });
     },
   );
 

@@ -157,7 +157,7 @@ describe('adaptive batching of waiting requests', () => {
       expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
       for (const s of settled.slice(1)) expect((s as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
       expect(batching.batched).toEqual({ messages: 1, requests: 2 });
-      // The replacement reloads the model (from the shared tables) and answers as before.
+      // The replacement reloads the model (the pool hands it the stored spec) and answers as before.
       const again = await batching.run(key, row(1), 1, 41, explain(1));
       const reference = await alone.run(key, row(1), 1, 41, explain(1));
       expect(Array.from(again.contributions!)).toEqual(Array.from(reference.contributions!));
