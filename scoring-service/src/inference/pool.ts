@@ -2,7 +2,8 @@
  * A pool of worker threads that run ONNX inference and explanations, so the event loop stays
  * free (ONNX Runtime's run is synchronous native work). Every worker holds a session for every
  * loaded model version; a task goes to the first idle worker, and a large batch is split across
- * workers. A worker that dies is replaced and its models reloaded; only its current task fails.
+ * workers. A worker that dies is replaced and its models reloaded; only its current task fails
+ * (a batch of waiting requests runs again request by request, so only the one that crashes fails).
  * Events: 'worker-started' (PriorityOutcome), 'worker-crashed' (Error), 'worker-replaced'.
  */
 import { EventEmitter } from 'node:events';
@@ -31,7 +32,8 @@ export interface PoolOptions {
    * (and the same explain options) go to the next free worker as one message of up to this many
    * rows (default `splitRows`; 1 turns it off). Nothing waits for a batch to fill: an idle
    * worker takes a request at once, so batches form only under load, where one message and one
-   * TreeSHAP pass for many rows cost less than one each.
+   * TreeSHAP pass for many rows cost less than one each. If a worker dies holding a batch, its
+   * requests run again one by one.
    */
   batchRows?: number;
   /**
@@ -195,13 +197,13 @@ export class WorkerPool extends EventEmitter {
     for (const slot of this.slots) {
       if (slot.busy) continue;
       if (slot.control.length > 0) this.start(slot, slot.control.shift()!);
-      else if (!slot.replaying && this.queue.length > 0) this.start(slot, this.armed(this.nextShared()));
+      else if (!slot.replaying && this.queue.length > 0) this.start(slot, this.nextShared());
     }
   }
 
   /** The oldest waiting task, with the waiting run tasks that can share its message (PoolOptions.batchRows). */
   private nextShared(): Task {
-    const first = this.queue.shift()!;
+    const first = this.armed(this.queue.shift()!);
     const limit = this.options.batchRows ?? this.options.splitRows;
     if (first.batchKey === undefined || limit <= 1) return first;
     const members = [first];
@@ -218,7 +220,12 @@ export class WorkerPool extends EventEmitter {
     if (members.length === 1) return first;
     this.batchCounts.messages++;
     this.batchCounts.requests += members.length;
-    return batchedTask(members, rows);
+    return batchedTask(members, rows, (again) => {
+      // A worker died holding several requests: each runs again on its own, unbatched, so a request
+      // that kills workers fails alone and the others are answered.
+      // onExit pumps once the dead worker is replaced: pumping here would hand them to the dead one.
+      this.queue.unshift(...again.map((task) => ({ ...task, batchKey: undefined })));
+    });
   }
 
   /** Worker messages that carried several run requests, and how many requests they carried. */
@@ -386,7 +393,7 @@ function runRequestOf(task: Task): RunRequest {
 }
 
 /** One run task for several waiting requests: their rows one after the other, each answered with its own rows. */
-function batchedTask(members: Task[], rows: number): Task {
+function batchedTask(members: Task[], rows: number, retryAlone: (members: Task[]) => void): Task {
   const requests = members.map(runRequestOf);
   const first = requests[0];
   const columns = first.features.length / first.rows;
@@ -398,8 +405,10 @@ function batchedTask(members: Task[], rows: number): Task {
   }
   const explain = first.explain && { ...first.explain, inputs: requests.flatMap((r) => r.explain!.inputs) };
   const request: RunRequest = { key: first.key, features, rows, explain };
+  // The crash hook (armed()) marks one request; the batch that carries it dies with it.
+  const crash = members.some((task) => (task.message as { crash?: boolean }).crash);
   return {
-    message: { op: 'run', request } as Op,
+    message: { op: 'run', request, ...(crash ? { crash } : {}) } as Op,
     transfer: [features.buffer],
     resolve: (value) => {
       const result = value as RunResult;
@@ -409,7 +418,7 @@ function batchedTask(members: Task[], rows: number): Task {
         from += requests[i].rows;
       });
     },
-    reject: (err) => members.forEach((task) => task.reject(err)),
+    reject: (err) => (err instanceof WorkerCrashedError ? retryAlone(members) : members.forEach((t) => t.reject(err))),
   };
 }
 
