@@ -115,7 +115,7 @@ export async function buildExplainer(
   }
 }
 
-/** A typed array whose buffer it alone spans, so transferring it detaches nothing else. */
+/** A typed array whose buffer it alone spans: posting a view copies its whole buffer. */
 function ownBuffer(values: Float64Array): Float64Array {
   return values.byteOffset === 0 && values.buffer.byteLength === values.byteLength ? values : values.slice();
 }

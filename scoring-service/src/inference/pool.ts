@@ -75,7 +75,6 @@ type Op = Omit<ToWorker, 'id'> & { op: ToWorker['op'] };
 
 interface Task {
   message: Op;
-  transfer: ArrayBuffer[];
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   /** Run tasks that may share a worker message: equal keys can be batched together. */
@@ -150,7 +149,7 @@ export class WorkerPool extends EventEmitter {
     resolve: (v: unknown) => void = () => undefined,
     reject: (e: Error) => void = () => undefined,
   ): Task {
-    return { message, transfer: [], resolve, reject };
+    return { message, resolve, reject };
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
@@ -190,7 +189,7 @@ export class WorkerPool extends EventEmitter {
   private start(slot: Slot, task: Task): void {
     const id = this.nextId++;
     slot.busy = { ...task, id };
-    slot.worker.postMessage({ id, ...task.message }, task.transfer);
+    slot.worker.postMessage({ id, ...task.message });
   }
 
   private pump(): void {
@@ -240,10 +239,10 @@ export class WorkerPool extends EventEmitter {
     return { ...task, message: { ...task.message, crash: true } as Op };
   }
 
-  private submit<T>(message: Op, transfer: ArrayBuffer[] = [], batchKey?: string): Promise<T> {
+  private submit<T>(message: Op, batchKey?: string): Promise<T> {
     if (this.closed) return Promise.reject(new PoolClosedError('The inference pool is closed.'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ message, transfer, resolve: resolve as (v: unknown) => void, reject, batchKey });
+      this.queue.push({ message, resolve: resolve as (v: unknown) => void, reject, batchKey });
       this.pump();
     });
   }
@@ -315,11 +314,7 @@ export class WorkerPool extends EventEmitter {
   }
 
   private runPart(request: RunRequest): Promise<RunResult> {
-    return this.submit<RunResult>(
-      { op: 'run', request } as Op,
-      [request.features.buffer as ArrayBuffer],
-      batchKeyOf(request),
-    );
+    return this.submit<RunResult>({ op: 'run', request } as Op, batchKeyOf(request));
   }
 
   /** Raw tensors in and out (Open Inference Protocol). */
@@ -409,7 +404,6 @@ function batchedTask(members: Task[], rows: number, retryAlone: (members: Task[]
   const crash = members.some((task) => (task.message as { crash?: boolean }).crash);
   return {
     message: { op: 'run', request, ...(crash ? { crash } : {}) } as Op,
-    transfer: [features.buffer],
     resolve: (value) => {
       const result = value as RunResult;
       let from = 0;

@@ -78,15 +78,15 @@ function get(key: string): Loaded {
   return entry;
 }
 
-async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+async function handle(msg: ToWorker): Promise<unknown> {
   switch (msg.op) {
     case 'load':
-      return { value: await load(msg.spec, msg.ortThreads), transfer: [] };
+      return load(msg.spec, msg.ortThreads);
     case 'unload': {
       const entry = loaded.get(msg.key);
       loaded.delete(msg.key);
       if (entry) await entry.session.release();
-      return { value: true, transfer: [] };
+      return true;
     }
     case 'run': {
       if (msg.crash && allowCrash) process.exit(70); // test hook: die holding a real request
@@ -94,7 +94,6 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
       const entry = get(key);
       const scores = await predictRows(entry.session, entry.spec.manifest.model, features, rows);
       const result: RunResult = { scores };
-      const transfer: ArrayBuffer[] = [scores.buffer as ArrayBuffer];
       if (explain) {
         if (!entry.explainer || !entry.reasons)
           throw Object.assign(new Error(`Explanations are not available for ${key}: ${entry.explainerNote}.`), {
@@ -106,18 +105,12 @@ async function handle(msg: ToWorker): Promise<{ value: unknown; transfer: ArrayB
         result.explanations = explain.json
           ? { format: 'json', rows: explanations.map((e) => JSON.stringify(e)) }
           : { format: 'objects', rows: explanations };
-        if (explain.raw) {
-          result.contributions = explained.contributions;
-          transfer.push(explained.contributions.buffer as ArrayBuffer);
-        }
+        if (explain.raw) result.contributions = explained.contributions;
       }
-      return { value: result, transfer };
+      return result;
     }
-    case 'infer': {
-      const outputs = await runRaw(get(msg.key).session, msg.inputs, msg.outputs);
-      const transfer = outputs.flatMap((o) => (Array.isArray(o.data) ? [] : [o.data.buffer as ArrayBuffer]));
-      return { value: outputs, transfer };
-    }
+    case 'infer':
+      return runRaw(get(msg.key).session, msg.inputs, msg.outputs);
     case 'crash':
       if (allowCrash) process.exit(70);
       throw new Error('crash is disabled');
@@ -129,7 +122,7 @@ if (!port) throw new Error('worker.ts must run in a worker thread');
 port.postMessage({ id: 0, started: priority } satisfies FromWorker);
 port.on('message', (msg: ToWorker) => {
   handle(msg).then(
-    ({ value, transfer }) => port.postMessage({ id: msg.id, ok: true, value } satisfies FromWorker, transfer),
+    (value) => port.postMessage({ id: msg.id, ok: true, value } satisfies FromWorker),
     (err: Error & { code?: string }) =>
       port.postMessage({
         id: msg.id,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import request from 'supertest';
 import { WorkerCrashedError, WorkerPool } from '../../src/inference/pool';
 import type { PriorityOutcome } from '../../src/inference/priority';
-import type { ModelSpec } from '../../src/inference/protocol';
+import type { ModelSpec, RunResult } from '../../src/inference/protocol';
 import { PrometheusMetrics } from '../../src/service/ops/prometheus';
 import { loadPackage, type LoadedPackage } from '../../src/package/loader';
 import type { Service } from '../../src/service/service';
@@ -76,6 +76,18 @@ describe('WorkerPool', () => {
     for (const r of results) expect(Array.from(r.scores)).toEqual(Array.from(results[0].scores));
   });
 
+  it('copies feature rows to the workers instead of transferring them: the caller still holds its rows', async () => {
+    // A transfer would detach the buffer (byteLength 0) and, in the thread that sent it, make V8
+    // recompile its typed-array code with detach checks (inference/protocol.ts).
+    const unsplit = rows(8, 41);
+    const split = rows(40, 41);
+    const before = [Array.from(unsplit), Array.from(split)];
+    await pool.run('lead-scoring@4.1.0', unsplit, 8, 41);
+    await pool.run('lead-scoring@4.1.0', split, 40, 41);
+    expect(unsplit.buffer.byteLength).toBe(8 * 41 * 4);
+    expect([Array.from(unsplit), Array.from(split)]).toEqual(before);
+  });
+
   it('refuses a model it has not loaded', async () => {
     await expect(pool.run('nope@1.0.0', rows(1, 41), 1, 41)).rejects.toThrow('not loaded');
   });
@@ -100,7 +112,7 @@ describe('adaptive batching of waiting requests', () => {
   const explain = (i: number) => ({ inputs: [{}], raw: true, top: i % 2 === 1 ? 3 : 5 });
 
   it('answers each waiting request with its own rows, as if it had run alone, in fewer worker messages', async () => {
-    const expected = [];
+    const expected: RunResult[] = [];
     for (let i = 0; i < n; i++) expected.push(await alone.run(key, row(i), 1, 41, explain(i)));
     expect(alone.batched).toEqual({ messages: 0, requests: 0 });
 
