@@ -106,6 +106,8 @@ export class WorkerPool extends EventEmitter {
   private closed = false;
   private crashArmed = false;
   private readonly batchCounts = { messages: 0, requests: 0 };
+  /** Per loaded version: how many workers built its TreeSHAP tables (a worker that builds them posts them back). */
+  private readonly tableBuilds = new Map<string, number>();
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -140,7 +142,11 @@ export class WorkerPool extends EventEmitter {
     worker.on('error', (err) => this.onExit(slot, err));
     worker.on('exit', (code) => this.onExit(slot, new Error(`worker exited with code ${code}`)));
     // A replacement reloads every model before it takes shared work (control tasks go first).
-    for (const spec of replay) slot.control.push(this.controlTask(this.loadMessage(spec)));
+    for (const spec of replay) {
+      slot.control.push(
+        this.controlTask(this.loadMessage(spec), (info) => this.countBuild(spec.key, info as ModelInfo)),
+      );
+    }
     return slot;
   }
 
@@ -260,11 +266,24 @@ export class WorkerPool extends EventEmitter {
   async load(spec: ModelSpec): Promise<ModelInfo> {
     const [first, ...others] = this.slots;
     if (!first) throw new PoolClosedError('The inference pool has no workers.');
-    const { prebuilt, ...info } = await this.control<ModelInfo>(first, this.loadMessage(spec));
+    const built = await this.control<ModelInfo>(first, this.loadMessage(spec));
+    this.tableBuilds.set(spec.key, 0);
+    this.countBuild(spec.key, built);
+    const { prebuilt, ...info } = built;
     const shared: ModelSpec = prebuilt ? { ...spec, prebuilt } : spec;
-    await Promise.all(others.map((slot) => this.control(slot, this.loadMessage(shared))));
+    const replies = await Promise.all(others.map((slot) => this.control<ModelInfo>(slot, this.loadMessage(shared))));
+    for (const reply of replies) this.countBuild(spec.key, reply);
     this.specs.set(spec.key, shared);
     return info;
+  }
+
+  private countBuild(key: string, info: ModelInfo): void {
+    if (info.prebuilt) this.tableBuilds.set(key, (this.tableBuilds.get(key) ?? 0) + 1);
+  }
+
+  /** How many workers built this version's TreeSHAP tables: 1 when every other worker, replacements too, shares them. */
+  tablesBuilt(key: string): number {
+    return this.tableBuilds.get(key) ?? 0;
   }
 
   private loadMessage(spec: ModelSpec): Op {
@@ -282,6 +301,7 @@ export class WorkerPool extends EventEmitter {
 
   async unload(key: string): Promise<void> {
     this.specs.delete(key);
+    this.tableBuilds.delete(key);
     await this.broadcast({ op: 'unload', key } as Op);
   }
 

@@ -76,6 +76,23 @@ describe('WorkerPool', () => {
     for (const r of results) expect(Array.from(r.scores)).toEqual(Array.from(results[0].scores));
   });
 
+  it("builds a version's TreeSHAP tables once: the other worker and a replacement share them", async () => {
+    const key = 'lead-scoring@4.1.0';
+    expect(pool.tablesBuilt(key)).toBe(1);
+    const replaced = new Promise((resolve) => pool.once('worker-replaced', resolve));
+    await expect(pool.crashOne()).rejects.toBeInstanceOf(WorkerCrashedError);
+    await replaced;
+    expect(pool.tablesBuilt(key)).toBe(1);
+    // Sent together, the two runs go to both workers, the replacement among them: the same values.
+    const features = rows(4, 41);
+    const explain = { inputs: [{}, {}, {}, {}], raw: true };
+    const [a, b] = await Promise.all([
+      pool.run(key, features.slice(), 4, 41, explain),
+      pool.run(key, features.slice(), 4, 41, explain),
+    ]);
+    expect(Array.from(a.contributions!)).toEqual(Array.from(b.contributions!));
+  });
+
   it('copies feature rows to the workers instead of transferring them: the caller still holds its rows', async () => {
     // A transfer would detach the buffer (byteLength 0) and, in the thread that sent it, make V8
     // recompile its typed-array code with detach checks (inference/protocol.ts).
