@@ -267,7 +267,6 @@ export class WorkerPool extends EventEmitter {
     const [first, ...others] = this.slots;
     if (!first) throw new PoolClosedError('The inference pool has no workers.');
     const built = await this.control<ModelInfo>(first, this.loadMessage(spec));
-    this.tableBuilds.set(spec.key, 0);
     this.countBuild(spec.key, built);
     const { prebuilt, ...info } = built;
     const shared: ModelSpec = prebuilt ? { ...spec, prebuilt } : spec;
