@@ -7,12 +7,13 @@ import type { PriorityOutcome } from './priority';
 /**
  * Messages between the pool (main thread) and its inference workers. Feature matrices and
  * results travel as typed arrays that are copied, never transferred. Transferring detaches a
- * buffer, and the first detached buffer in a thread invalidates V8's ArrayBufferDetaching
- * protector (src/execution/protectors.h): every optimized function that reads typed arrays in
- * that thread is thrown away and recompiled with a detached check on each access. Measured
- * with --trace-deopt on the held-out depth-8 model: TreeSHAP for 200 rows went from 34 to 38 ms
- * in a worker once its first answer had been transferred. A copy of 200 scores or 200 feature
- * rows costs microseconds.
+ * buffer, and the first detached buffer in a thread (a V8 isolate) invalidates its
+ * ArrayBufferDetaching protector: optimized code that depended on it is thrown away, and code
+ * compiled after that checks for a detached buffer on every access (V8:
+ * CompilationDependencies::DependOnArrayBufferDetachingProtector, Maglev's
+ * DeoptIfBufferDetached). Found with --trace-deopt on the held-out depth-8 model. Once a worker
+ * had transferred its first answer, its TreeSHAP for 200 rows went from 34 to 38 ms.
+ * A copy of 200 scores or 200 feature rows costs microseconds.
  */
 
 /** What a worker needs to serve one model version. */
