@@ -12,6 +12,11 @@
  *   Not `response-timeout` (a slow call replayed on every replica multiplies the load) and not 5xx
  *   in general (a 500 may be the request itself).
  * - `tune.bufsize`: HAProxy replays only requests that fit in one buffer; 256 KiB holds a 200-record call (about 100 KiB).
+ * - `option http-buffer-request`: wait for the whole body before sending the request to a replica. HAProxy
+ *   keeps a request for replay only if it was complete when its first byte went out (in its send path,
+ *   `msg_state != HTTP_MSG_DONE` clears TX_L7_RETRY). Without this, a body that arrives in more than one
+ *   read went out unfinished, and the stopping replica's 503 reached the caller
+ *   (test/replicas/balancer-config.test.ts).
  * - `timeout http-keep-alive 5s`: below the service's 10 s keep-alive, so HAProxy never reuses a
  *   connection the service is closing.
  * See /usr/share/doc/haproxy/configuration.txt.gz, "retry-on" and "option redispatch".
@@ -43,6 +48,7 @@ export function haproxyConfig(options: {
     '  retries 3',
     '  option redispatch 1',
     '  retry-on conn-failure empty-response 503',
+    '  option http-buffer-request',
     '',
     'frontend scoring',
     `  bind 127.0.0.1:${options.port}`,
